@@ -1,0 +1,59 @@
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>
+/// The EventManager-shaped API, the same embedded (<c>EventManager</c>) and against a cluster
+/// (<c>ConvoOrchestratorClient</c>). Expected failures come back as <see cref="Result{T}"/> errors.
+/// </summary>
+public interface IEventOrchestrator
+{
+    /// <summary>Creates or replaces an event.</summary>
+    Task<Result> SaveEventAsync(Event definition);
+
+    /// <summary>Creates an event; CONFLICT when it exists.</summary>
+    Task<Result> CreateEventAsync(Event definition);
+
+    /// <summary>Replaces an event; NOT_FOUND when it does not exist.</summary>
+    Task<Result> UpdateEventAsync(Event definition);
+
+    /// <summary>An event's definition.</summary>
+    Task<Result<Event>> GetEventAsync(EventId eventId);
+
+    /// <summary>Every event, ordered by id.</summary>
+    Task<Result<IReadOnlyList<Event>>> ListEventsAsync();
+
+    /// <summary>Removes an event and its subscriptions.</summary>
+    Task<Result> RemoveEventAsync(EventId eventId);
+
+    /// <summary>Pauses (inactive: emits get NOT_ACTIVE) or resumes an event.</summary>
+    Task<Result> SetEventActiveAsync(EventId eventId, bool active);
+
+    /// <summary>Attaches a trigger to an event.</summary>
+    Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger);
+
+    /// <summary>Detaches by subscription id.</summary>
+    Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId);
+
+    /// <summary>All triggers, or those attached to <paramref name="eventId"/>.</summary>
+    Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null);
+
+    /// <summary>Enqueues a job; returns its id at once. <paramref name="payload"/> is serialized to JSON.</summary>
+    Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null);
+
+    /// <summary>Enqueues a job whose payload is JSON text.</summary>
+    Task<Result<string>> EmitJsonAsync(EventId eventId, string payloadJson, EmitOptions? options = null);
+
+    /// <summary>Runs the event's handler now and returns the outcome.</summary>
+    Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null);
+
+    /// <summary>Fires an EXTERNAL trigger: every subscribed event gets a job. Returns how many accepted one.</summary>
+    Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null);
+
+    /// <summary>An event's live status.</summary>
+    Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);
+
+    /// <summary>An event's recent outcomes, newest first.</summary>
+    Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50);
+
+    /// <summary>The cluster's metrics.</summary>
+    Task<MetricsSnapshot> MetricsSnapshotAsync();
+}

@@ -1,0 +1,48 @@
+using Orleans.Concurrency;
+
+namespace Orleans.ConvoOrchestrator.Grains;
+
+/// <summary>
+/// One event (key = event id): its definition, active flag, FIFO queue, concurrency, status, history and
+/// subscriptions. It never awaits a handler: jobs go to the worker pool, outcomes come back through
+/// <see cref="CompleteAsync"/>.
+/// </summary>
+[Alias("convo.IEventGrain")]
+public interface IEventGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the definition. <paramref name="mode"/> says whether it must or must not exist.</summary>
+    [Alias("Save")] Task<Result> SaveAsync(Event definition, SaveMode mode);
+
+    /// <summary>The definition, or NOT_FOUND.</summary>
+    [Alias("Get"), AlwaysInterleave] Task<Result<Event>> GetAsync();
+
+    /// <summary>Removes the event and its subscriptions; queued jobs end CANCELLED.</summary>
+    [Alias("Remove")] Task<Result> RemoveAsync();
+
+    /// <summary>Pauses (false) or resumes (true) the event.</summary>
+    [Alias("SetActive")] Task<Result> SetActiveAsync(bool active);
+
+    /// <summary>Attaches a trigger; the subscription id is <c>"{eventId}/{triggerId}"</c>.</summary>
+    [Alias("Attach")] Task<Result<SubscriptionId>> AttachAsync(Trigger trigger);
+
+    /// <summary>Detaches a trigger.</summary>
+    [Alias("Detach")] Task<Result> DetachAsync(TriggerId triggerId);
+
+    /// <summary>The triggers attached to this event.</summary>
+    [Alias("ListSubscriptions"), AlwaysInterleave] Task<Result<List<TriggerSubscription>>> ListSubscriptionsAsync();
+
+    /// <summary>Accepts a job and returns its id at once.</summary>
+    [Alias("Emit"), AlwaysInterleave] Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options);
+
+    /// <summary>Runs a job now (even when the event is paused) and returns its outcome.</summary>
+    [Alias("TestRun"), AlwaysInterleave] Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options);
+
+    /// <summary>Reports a job's end; called by the worker pool.</summary>
+    [Alias("Complete"), AlwaysInterleave] Task CompleteAsync(string jobId, JobOutcome outcome);
+
+    /// <summary>The live status.</summary>
+    [Alias("Status"), AlwaysInterleave] Task<Result<EventRuntimeStatus>> StatusAsync();
+
+    /// <summary>The most recent outcomes, newest first.</summary>
+    [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
+}

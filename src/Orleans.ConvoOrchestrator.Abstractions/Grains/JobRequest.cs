@@ -1,0 +1,21 @@
+namespace Orleans.ConvoOrchestrator.Grains;
+
+/// <summary>One job handed from an event grain to the handler-worker pool.</summary>
+/// <param name="EventId">The job's event.</param>
+/// <param name="JobId">The job's id.</param>
+/// <param name="HandlerName">The handler to run.</param>
+/// <param name="Policy">The policy in force when the job was dispatched.</param>
+/// <param name="PayloadJson">The payload as JSON text.</param>
+/// <param name="TriggerId">The trigger that caused the job, if any.</param>
+/// <param name="CorrelationId">The caller's correlation id.</param>
+/// <param name="EnqueuedAt">When the job was accepted.</param>
+[GenerateSerializer, Immutable, Alias("convo.JobRequest")]
+public sealed record JobRequest(
+    EventId EventId,
+    string JobId,
+    string HandlerName,
+    Policy Policy,
+    string PayloadJson,
+    TriggerId? TriggerId,
+    string CorrelationId,
+    DateTimeOffset EnqueuedAt);

@@ -1,0 +1,34 @@
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>The metric names the runtime records (the guide's names plus ours).</summary>
+public static class MetricNames
+{
+    /// <summary>Jobs accepted into an event's queue.</summary>
+    public const string JobsEnqueued = "jobs_enqueued_total";
+    /// <summary>Jobs whose first attempt started.</summary>
+    public const string JobsStarted = "jobs_started_total";
+    /// <summary>Jobs that ended OK.</summary>
+    public const string JobsSucceeded = "jobs_succeeded_total";
+    /// <summary>Jobs that ended ERR.</summary>
+    public const string JobsFailed = "jobs_failed_total";
+    /// <summary>Jobs that ended CANCELLED.</summary>
+    public const string JobsCancelled = "jobs_cancelled_total";
+    /// <summary>Jobs recorded SKIPPED instead of running.</summary>
+    public const string JobsSkipped = "jobs_skipped_total";
+    /// <summary>Retries performed (attempts after the first).</summary>
+    public const string JobsRetried = "jobs_retries_total";
+    /// <summary>Attempts that timed out.</summary>
+    public const string JobsTimedOut = "jobs_timeouts_total";
+    /// <summary>Emits refused (label <c>reason</c>: the error kind).</summary>
+    public const string JobsRejected = "jobs_rejected_total";
+    /// <summary>Job wall time, all attempts included.</summary>
+    public const string JobDuration = "job_duration_seconds";
+
+    /// <summary>The label every job metric carries.</summary>
+    public const string EventIdLabel = "event_id";
+    /// <summary>The label naming why an emit was rejected.</summary>
+    public const string ReasonLabel = "reason";
+
+    /// <summary>Upper bounds of <see cref="JobDuration"/>'s buckets, in seconds; one overflow bucket follows.</summary>
+    public static IReadOnlyList<double> DurationBuckets { get; } = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+}

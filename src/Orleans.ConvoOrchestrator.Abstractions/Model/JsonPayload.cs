@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>Turns caller payloads into the JSON text that travels with a job.</summary>
+public static class JsonPayload
+{
+    /// <summary>Web defaults (camelCase, case-insensitive reads): what most JSON producers expect.</summary>
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Serializes any object to JSON. <see cref="JsonElement"/>, <see cref="JsonDocument"/> and
+    /// <c>JsonNode</c> keep their JSON; a string becomes a JSON string (use <see cref="FromJson"/> for JSON text).
+    /// </summary>
+    public static string From(object? payload) => payload switch
+    {
+        null => "null",
+        JsonElement e => e.GetRawText(),
+        JsonDocument d => d.RootElement.GetRawText(),
+        _ => JsonSerializer.Serialize(payload, payload.GetType(), Options),
+    };
+
+    /// <summary>Checks that <paramref name="json"/> is one well-formed JSON value and returns it compacted.</summary>
+    public static Result<string> FromJson(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return "null";
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.GetRawText();
+        }
+        catch (JsonException ex)
+        {
+            return Result<string>.Err(ErrorKind.VALIDATION, $"payload is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>Parses JSON text into a standalone element.</summary>
+    public static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+}

@@ -1,0 +1,24 @@
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>Bounds that protect the cluster from definitions it cannot honour.</summary>
+public static class DefinitionLimits
+{
+    /// <summary>Longest id, name or handler name.</summary>
+    public const int MaxIdLength = 200;
+    /// <summary>Longest timeout: one day.</summary>
+    public const double MaxTimeoutSec = 86_400;
+    /// <summary>Most retries per job.</summary>
+    public const int MaxRetries = 100;
+    /// <summary>Most parallel runs per event.</summary>
+    public const int MaxConcurrency = 10_000;
+    /// <summary>Highest rate limit.</summary>
+    public const double MaxRateLimitPerSec = 1_000_000;
+    /// <summary>Most metadata entries.</summary>
+    public const int MaxMetadataEntries = 64;
+    /// <summary>Longest metadata value.</summary>
+    public const int MaxMetadataValueLength = 4_096;
+    /// <summary>Shortest interval: below it a trigger would only measure timer overhead.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
+    /// <summary>Longest interval.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(366);
+}

@@ -1,0 +1,130 @@
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>
+/// Checks ids, events, policies and triggers. Every rule lives here so clients and grains agree;
+/// grains call it before changing anything, so bad input changes nothing.
+/// </summary>
+public static class DefinitionValidator
+{
+    /// <summary>Checks an event id.</summary>
+    public static Result Validate(EventId id) => Collect(e => CheckId(id.Value, "event id", e));
+
+    /// <summary>Checks a trigger id.</summary>
+    public static Result Validate(TriggerId id) => Collect(e => CheckId(id.Value, "trigger id", e));
+
+    /// <summary>Checks a whole event definition.</summary>
+    public static Result Validate(Event? ev) => Collect(errors =>
+    {
+        if (ev is null)
+        {
+            errors.Add("event is required");
+            return;
+        }
+        CheckId(ev.Id.Value, "event id", errors);
+        CheckName(ev.Name, "name", errors);
+        CheckName(ev.HandlerName, "handler_name", errors);
+        CheckPolicy(ev.EffectivePolicy, errors);
+        if (ev.Metadata is { } meta)
+        {
+            if (meta.Count > DefinitionLimits.MaxMetadataEntries)
+                errors.Add($"metadata has {meta.Count} entries; at most {DefinitionLimits.MaxMetadataEntries} are allowed");
+            foreach (var (key, value) in meta)
+            {
+                CheckName(key, "metadata key", errors);
+                if (value is null) errors.Add($"metadata value of '{key}' is null");
+                else if (value.Length > DefinitionLimits.MaxMetadataValueLength)
+                    errors.Add($"metadata value of '{key}' is longer than {DefinitionLimits.MaxMetadataValueLength} characters");
+            }
+        }
+    });
+
+    /// <summary>Checks a policy.</summary>
+    public static Result Validate(Policy policy) => Collect(e => CheckPolicy(policy, e));
+
+    /// <summary>Checks a trigger definition.</summary>
+    public static Result Validate(Trigger? trigger) => Collect(errors =>
+    {
+        if (trigger is null)
+        {
+            errors.Add("trigger is required");
+            return;
+        }
+        CheckId(trigger.Id.Value, "trigger id", errors);
+        if (!Enum.IsDefined(trigger.Kind)) errors.Add($"trigger kind {(int)trigger.Kind} is not defined");
+        switch (trigger.Kind)
+        {
+            case TriggerKind.AT:
+                if (trigger.At is null) errors.Add("an AT trigger needs 'at'");
+                if (trigger.Interval is not null) errors.Add("an AT trigger takes no interval");
+                break;
+            case TriggerKind.INTERVAL:
+                if (trigger.Interval is not { } interval) errors.Add("an INTERVAL trigger needs 'interval'");
+                else if (interval < DefinitionLimits.MinInterval || interval > DefinitionLimits.MaxInterval)
+                    errors.Add($"interval must be between {DefinitionLimits.MinInterval.TotalMilliseconds} ms and {DefinitionLimits.MaxInterval.TotalDays} days (got {interval})");
+                if (trigger.At is not null) errors.Add("an INTERVAL trigger takes no 'at' (the anchor is the attach time)");
+                break;
+            default:
+                if (trigger.At is not null || trigger.Interval is not null)
+                    errors.Add($"a {trigger.Kind} trigger takes neither 'at' nor 'interval'");
+                break;
+        }
+        if (trigger.Jitter is { } jitter)
+        {
+            if (jitter < TimeSpan.Zero) errors.Add("jitter must not be negative");
+            else if (trigger.Interval is { } iv && jitter >= iv) errors.Add("jitter must be shorter than the interval");
+        }
+    });
+
+    private static void CheckPolicy(Policy? policy, List<string> errors)
+    {
+        if (policy is null) return;
+        if (policy.TimeoutSec is { } t && (!double.IsFinite(t) || t <= 0 || t > DefinitionLimits.MaxTimeoutSec))
+            errors.Add($"timeout_sec must be > 0 and <= {DefinitionLimits.MaxTimeoutSec} (got {t})");
+        if (policy.MaxRetries < 0 || policy.MaxRetries > DefinitionLimits.MaxRetries)
+            errors.Add($"max_retries must be between 0 and {DefinitionLimits.MaxRetries} (got {policy.MaxRetries})");
+        if (!Enum.IsDefined(policy.Backoff))
+            errors.Add($"backoff {(int)policy.Backoff} is not defined");
+        if (policy.MaxConcurrency < 1 || policy.MaxConcurrency > DefinitionLimits.MaxConcurrency)
+            errors.Add($"max_concurrency must be between 1 and {DefinitionLimits.MaxConcurrency} (got {policy.MaxConcurrency})");
+        if (policy.RateLimitPerSec is { } r && (!double.IsFinite(r) || r <= 0 || r > DefinitionLimits.MaxRateLimitPerSec))
+            errors.Add($"rate_limit_per_sec must be > 0 and <= {DefinitionLimits.MaxRateLimitPerSec} (got {r})");
+    }
+
+    private static void CheckId(string? value, string what, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            errors.Add($"{what} must not be empty");
+            return;
+        }
+        if (value.Length > DefinitionLimits.MaxIdLength)
+        {
+            errors.Add($"{what} is {value.Length} characters long; at most {DefinitionLimits.MaxIdLength} are allowed");
+            return;
+        }
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@'))
+            {
+                errors.Add($"{what} '{Printable(value)}' has a character outside [A-Za-z0-9._:@-]");
+                return;
+            }
+        }
+    }
+
+    private static void CheckName(string? value, string what, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) errors.Add($"{what} must not be empty");
+        else if (value.Length > DefinitionLimits.MaxIdLength) errors.Add($"{what} is longer than {DefinitionLimits.MaxIdLength} characters");
+        else if (value.Any(char.IsControl)) errors.Add($"{what} must not contain control characters");
+    }
+
+    private static string Printable(string value) => new(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private static Result Collect(Action<List<string>> check)
+    {
+        var errors = new List<string>();
+        check(errors);
+        return errors.Count == 0 ? Result.Ok() : Result.Err(ErrorKind.VALIDATION, string.Join("; ", errors));
+    }
+}

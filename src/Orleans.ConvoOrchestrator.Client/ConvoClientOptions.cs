@@ -1,0 +1,20 @@
+namespace Orleans.ConvoOrchestrator.Client;
+
+/// <summary>How a .NET app reaches a ConvoOrchestrator cluster.</summary>
+public sealed class ConvoClientOptions
+{
+    /// <summary>Gateway port of a silo on localhost (the stock silo's default is 30000).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The cluster id the silos use.</summary>
+    public string ClusterId { get; set; } = "convo";
+
+    /// <summary>The service id the silos use.</summary>
+    public string ServiceId { get; set; } = "convo";
+
+    /// <summary>
+    /// Replaces the localhost clustering above with your own (for example Redis clustering).
+    /// When set, <see cref="GatewayPort"/> is ignored.
+    /// </summary>
+    public Action<IClientBuilder>? ConfigureClustering { get; set; }
+}

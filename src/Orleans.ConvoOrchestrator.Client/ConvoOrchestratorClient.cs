@@ -1,0 +1,216 @@
+using Orleans.ConvoOrchestrator.Grains;
+
+namespace Orleans.ConvoOrchestrator.Client;
+
+/// <summary>
+/// <see cref="IEventOrchestrator"/> over an Orleans grain factory: a cluster client in a .NET app, or the
+/// silo's own factory inside a silo or the embedded <c>EventManager</c>.
+/// </summary>
+public sealed class ConvoOrchestratorClient : IEventOrchestrator
+{
+    private const int ListPageSize = 1_000;
+    private readonly IGrainFactory _grains;
+
+    /// <summary>Wraps <paramref name="grains"/> (an <c>IClusterClient</c> or a silo's <c>IGrainFactory</c>).</summary>
+    public ConvoOrchestratorClient(IGrainFactory grains) => _grains = grains;
+
+    /// <inheritdoc />
+    public Task<Result> SaveEventAsync(Event definition) => Save(definition, SaveMode.Upsert);
+
+    /// <inheritdoc />
+    public Task<Result> CreateEventAsync(Event definition) => Save(definition, SaveMode.Create);
+
+    /// <inheritdoc />
+    public Task<Result> UpdateEventAsync(Event definition) => Save(definition, SaveMode.Update);
+
+    /// <inheritdoc />
+    public Task<Result<Event>> GetEventAsync(EventId eventId) =>
+        Call(eventId, g => g.GetAsync());
+
+    /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<Event>>> ListEventsAsync()
+    {
+        return await GuardValue<IReadOnlyList<Event>>(async () =>
+        {
+            var events = new List<Event>();
+            await foreach (var id in ListIds(CatalogKeys.Events))
+            {
+                var got = await _grains.GetGrain<IEventGrain>(id).GetAsync();
+                if (got.IsOk) events.Add(got.Unwrap());
+            }
+            return events;
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<Result> RemoveEventAsync(EventId eventId) => Call(eventId, g => g.RemoveAsync());
+
+    /// <inheritdoc />
+    public Task<Result> SetEventActiveAsync(EventId eventId, bool active) => Call(eventId, g => g.SetActiveAsync(active));
+
+    /// <inheritdoc />
+    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger)
+    {
+        var check = DefinitionValidator.Validate(trigger);
+        if (check.IsErr) return Task.FromResult(Result<SubscriptionId>.Err(check.Error));
+        return Call(eventId, g => g.AttachAsync(trigger));
+    }
+
+    /// <inheritdoc />
+    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId)
+    {
+        if (!subscriptionId.TryParse(out var eventId, out var triggerId))
+            return Task.FromResult(Result.Err(ErrorKind.VALIDATION, $"'{subscriptionId.Value}' is not a subscription id (expected 'eventId/triggerId')"));
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsErr) return Task.FromResult(check);
+        return Call(eventId, g => g.DetachAsync(triggerId));
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null)
+    {
+        if (eventId is { } id)
+        {
+            var subs = await Call(id, g => g.ListSubscriptionsAsync());
+            return subs.Map<IReadOnlyList<Trigger>>(list => list.Select(s => s.Trigger).ToList());
+        }
+        return await GuardValue<IReadOnlyList<Trigger>>(async () =>
+        {
+            var triggers = new List<Trigger>();
+            await foreach (var triggerId in ListIds(CatalogKeys.Triggers))
+            {
+                var got = await _grains.GetGrain<ITriggerGrain>(triggerId).GetAsync();
+                if (got.IsOk) triggers.Add(got.Unwrap().Trigger);
+            }
+            return triggers;
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null)
+    {
+        string json;
+        try
+        {
+            json = JsonPayload.From(payload);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return Task.FromResult(Result<string>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}"));
+        }
+        return Call(eventId, g => g.EmitAsync(json, options));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<string>> EmitJsonAsync(EventId eventId, string payloadJson, EmitOptions? options = null)
+    {
+        var json = JsonPayload.FromJson(payloadJson);
+        if (json.IsErr) return Task.FromResult(json);
+        return Call(eventId, g => g.EmitAsync(json.Unwrap(), options));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null)
+    {
+        string json;
+        try
+        {
+            json = JsonPayload.From(payload);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return Task.FromResult(Result<JobOutcome>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}"));
+        }
+        return Call(eventId, g => g.TestRunAsync(json, null));
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null)
+    {
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsErr) return Result<int>.Err(check.Error);
+        string json;
+        try
+        {
+            json = JsonPayload.From(payload);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return Result<int>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}");
+        }
+        return await Guard(async () => await _grains.GetGrain<ITriggerGrain>(triggerId.Value).FireAsync(json));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId) => Call(eventId, g => g.StatusAsync());
+
+    /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50)
+    {
+        if (limit < 1) return Result<IReadOnlyList<JobRecord>>.Err(ErrorKind.VALIDATION, "limit must be at least 1");
+        var history = await Call(eventId, g => g.HistoryAsync(limit));
+        return history.Map<IReadOnlyList<JobRecord>>(list => list);
+    }
+
+    /// <inheritdoc />
+    public Task<MetricsSnapshot> MetricsSnapshotAsync() => _grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).SnapshotAsync();
+
+    private Task<Result> Save(Event definition, SaveMode mode)
+    {
+        var check = DefinitionValidator.Validate(definition);
+        if (check.IsErr) return Task.FromResult(check);
+        return Call(definition.Id, g => g.SaveAsync(definition, mode));
+    }
+
+    private async IAsyncEnumerable<string> ListIds(string catalog)
+    {
+        var grain = _grains.GetGrain<ICatalogGrain>(catalog);
+        string? after = null;
+        while (true)
+        {
+            var page = await grain.ListAsync(after, ListPageSize);
+            foreach (var id in page) yield return id;
+            if (page.Count < ListPageSize) yield break;
+            after = page[^1];
+        }
+    }
+
+    // Ids are checked here so a bad id never becomes a grain activation.
+    private async Task<Result<T>> Call<T>(EventId eventId, Func<IEventGrain, Task<Result<T>>> call)
+    {
+        var check = DefinitionValidator.Validate(eventId);
+        if (check.IsErr) return Result<T>.Err(check.Error);
+        return await Guard(() => call(_grains.GetGrain<IEventGrain>(eventId.Value)));
+    }
+
+    private async Task<Result> Call(EventId eventId, Func<IEventGrain, Task<Result>> call)
+    {
+        var check = DefinitionValidator.Validate(eventId);
+        if (check.IsErr) return check;
+        try
+        {
+            return await call(_grains.GetGrain<IEventGrain>(eventId.Value));
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            return Result.Err(ErrorKind.QUEUE_UNAVAILABLE, $"the cluster could not be reached: {ex.Message}");
+        }
+    }
+
+    private static async Task<Result<T>> Guard<T>(Func<Task<Result<T>>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            return Result<T>.Err(ErrorKind.QUEUE_UNAVAILABLE, $"the cluster could not be reached: {ex.Message}");
+        }
+    }
+
+    private static async Task<Result<T>> GuardValue<T>(Func<Task<T>> call) => await Guard(async () => Result<T>.Ok(await call()));
+
+    private static bool IsUnavailable(Exception ex) =>
+        ex is TimeoutException or OrleansException or ObjectDisposedException;
+}

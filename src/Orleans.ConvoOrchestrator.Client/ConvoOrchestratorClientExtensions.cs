@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
+
+namespace Orleans.ConvoOrchestrator.Client;
+
+/// <summary>Adds the cluster client to a .NET app.</summary>
+public static class ConvoOrchestratorClientExtensions
+{
+    /// <summary>
+    /// Adds an Orleans client connected to the ConvoOrchestrator cluster and registers
+    /// <see cref="IEventOrchestrator"/> (a <see cref="ConvoOrchestratorClient"/>). The client connects when the host starts.
+    /// </summary>
+    public static IServiceCollection AddConvoOrchestratorClient(this IServiceCollection services, Action<ConvoClientOptions>? configure = null)
+    {
+        var options = new ConvoClientOptions();
+        configure?.Invoke(options);
+        services.AddOrleansClient(client =>
+        {
+            if (options.ConfigureClustering is { } clustering) clustering(client);
+            else client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+        });
+        services.TryAddSingleton<IEventOrchestrator>(sp => new ConvoOrchestratorClient(sp.GetRequiredService<IClusterClient>()));
+        return services;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>Keys of the orchestrator's keyed services.</summary>
+public static class ConvoServiceKeys
+{
+    /// <summary>The <see cref="TimeProvider"/> the orchestrator reads time from (timestamps, timeouts, backoff).</summary>
+    public const string Clock = "Orleans.ConvoOrchestrator.Clock";
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.ConvoOrchestrator.Client;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// The guide's EventManager: hosts one in-process silo on memory storage and exposes the
+/// <see cref="IEventOrchestrator"/> API over it. Definitions saved in the repository before
+/// <see cref="Start"/> are loaded when it starts; after <see cref="StopAsync"/>, <see cref="Status"/> and the
+/// metrics keep answering with the final state.
+/// </summary>
+public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
+{
+    private readonly InMemoryEventRepository _repo;
+    private readonly HandlerRegistry _handlers;
+    private readonly TimeProvider _clock;
+    private readonly InMemoryMetrics _metrics;
+    private readonly Action<ConvoOrchestratorOptions>? _configure;
+    private readonly Action<ILoggingBuilder>? _logging;
+    private readonly int? _queueMaxsize;
+    private readonly int _schedulerTickMs;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly Dictionary<string, EventRuntimeStatus> _finalStatus = new(StringComparer.Ordinal);
+    private IHost? _host;
+    private ConvoOrchestratorClient? _client;
+
+    /// <summary>Creates a manager; nothing runs until <see cref="Start"/>.</summary>
+    /// <param name="repo">Where definitions live.</param>
+    /// <param name="handlerRegistry">The handlers events name.</param>
+    /// <param name="clock">The clock (<see cref="SystemClock"/>, or a <c>FakeTimeProvider</c> in tests); it also drives grain timers.</param>
+    /// <param name="metrics">Receives the metrics.</param>
+    /// <param name="queueMaxsize">Bound of each event's queue; null keeps the default (<see cref="ConvoOrchestratorOptions.QueueMaxSize"/>).</param>
+    /// <param name="schedulerTickMs">Trigger timer granularity in milliseconds (<see cref="ConvoOrchestratorOptions.SchedulerTick"/>).</param>
+    /// <param name="configure">Further options.</param>
+    /// <param name="logging">Logging of the embedded silo; warnings and errors to the console when null.</param>
+    public EventManager(
+        InMemoryEventRepository repo,
+        HandlerRegistry handlerRegistry,
+        TimeProvider clock,
+        InMemoryMetrics metrics,
+        int? queueMaxsize = null,
+        int schedulerTickMs = 100,
+        Action<ConvoOrchestratorOptions>? configure = null,
+        Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(handlerRegistry);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (queueMaxsize is < 1) throw new ArgumentOutOfRangeException(nameof(queueMaxsize), "queue_maxsize must be at least 1");
+        if (schedulerTickMs < 1) throw new ArgumentOutOfRangeException(nameof(schedulerTickMs), "scheduler_tick_ms must be at least 1");
+        _repo = repo;
+        _handlers = handlerRegistry;
+        _clock = clock;
+        _metrics = metrics;
+        _queueMaxsize = queueMaxsize;
+        _schedulerTickMs = schedulerTickMs;
+        _configure = configure;
+        _logging = logging;
+    }
+
+    /// <summary>True between <see cref="Start"/> and <see cref="StopAsync"/>.</summary>
+    public bool IsRunning => _client is not null;
+
+    /// <summary>The embedded silo's services while running (for advanced use and tests).</summary>
+    public IServiceProvider? Services => _host?.Services;
+
+    /// <summary>Starts the embedded silo and loads the repository into it (blocks until ready, about two seconds).</summary>
+    public void Start() => StartAsync().GetAwaiter().GetResult();
+
+    /// <summary>Starts the embedded silo and loads the repository into it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_host is not null) return;
+            var host = BuildHost();
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var client = new ConvoOrchestratorClient(host.Services.GetRequiredService<IGrainFactory>());
+            try
+            {
+                await _repo.BindAsync(client).ConfigureAwait(false);
+                await _metrics.BindAsync(host.Services.GetRequiredService<IGrainFactory>()).ConfigureAwait(false);
+            }
+            catch
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                host.Dispose();
+                throw;
+            }
+            _finalStatus.Clear();
+            _host = host;
+            _client = client;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: running handlers get <see cref="ConvoOrchestratorOptions.ShutdownGracePeriod"/> to finish
+    /// (then are cancelled); final statuses and metrics are kept; definitions go back to the repository.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_host is not { } host || _client is not { } client) return;
+            _client = null; // new emits are refused from here on
+            await host.Services.GetRequiredService<JobRunner>().StopAsync(cancellationToken).ConfigureAwait(false);
+            await host.Services.GetRequiredService<MetricsFlusher>().FlushAsync().ConfigureAwait(false);
+            foreach (var ev in (await client.ListEventsAsync().ConfigureAwait(false)).UnwrapOr([]))
+            {
+                var status = await client.StatusAsync(ev.Id).ConfigureAwait(false);
+                if (status.IsOk) _finalStatus[ev.Id.Value] = status.Unwrap();
+            }
+            _metrics.Unbind(await client.MetricsSnapshotAsync().ConfigureAwait(false));
+            await _repo.UnbindAsync().ConfigureAwait(false);
+            await host.StopAsync(cancellationToken).ConfigureAwait(false);
+            host.Dispose();
+            _host = null;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>An event's status (blocks while it asks the silo; prefer <see cref="StatusAsync"/> in async code).
+    /// After <see cref="StopAsync"/> it returns the status the event had when the manager stopped.</summary>
+    public Result<EventRuntimeStatus> Status(EventId eventId) => StatusAsync(eventId).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId)
+    {
+        if (_client is { } client) return client.StatusAsync(eventId);
+        if (_finalStatus.TryGetValue(eventId.Value ?? string.Empty, out var final)) return Task.FromResult(Result<EventRuntimeStatus>.Ok(final));
+        var ev = _repo.GetEvent(eventId);
+        return Task.FromResult(ev.Map(e => new EventRuntimeStatus(e.Active, 0, 0, null, null)));
+    }
+
+    /// <inheritdoc />
+    public Task<Result> SaveEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: null);
+
+    /// <inheritdoc />
+    public Task<Result> CreateEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: false);
+
+    /// <inheritdoc />
+    public Task<Result> UpdateEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: true);
+
+    /// <inheritdoc />
+    public Task<Result<Event>> GetEventAsync(EventId eventId) => _repo.GetEventAsync(eventId);
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync() => _repo.ListEventsAsync();
+
+    /// <inheritdoc />
+    public Task<Result> RemoveEventAsync(EventId eventId) => _repo.RemoveEventAsync(eventId);
+
+    /// <inheritdoc />
+    public Task<Result> SetEventActiveAsync(EventId eventId, bool active) => Running(c => c.SetEventActiveAsync(eventId, active));
+
+    /// <inheritdoc />
+    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger) => _repo.AttachTriggerAsync(eventId, trigger);
+
+    /// <inheritdoc />
+    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId) => _repo.DetachTriggerAsync(subscriptionId);
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null) => _repo.ListTriggersAsync(eventId);
+
+    /// <inheritdoc />
+    public Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null) =>
+        Running(c => c.EmitAsync(eventId, payload, options));
+
+    /// <inheritdoc />
+    public Task<Result<string>> EmitJsonAsync(EventId eventId, string payloadJson, EmitOptions? options = null) =>
+        Running(c => c.EmitJsonAsync(eventId, payloadJson, options));
+
+    /// <inheritdoc />
+    public Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null) => Running(c => c.TestRunAsync(eventId, payload));
+
+    /// <inheritdoc />
+    public Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null) => Running(c => c.FireTriggerAsync(triggerId, payload));
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
+
+    /// <inheritdoc />
+    public Task<MetricsSnapshot> MetricsSnapshotAsync() => _metrics.SnapshotAsync();
+
+    private Task<Result<T>> Running<T>(Func<IEventOrchestrator, Task<Result<T>>> call) => _client is { } client
+        ? call(client)
+        : Task.FromResult(Result<T>.Err(ErrorKind.QUEUE_UNAVAILABLE, "the EventManager is not running; call Start() first"));
+
+    private Task<Result> Running(Func<IEventOrchestrator, Task<Result>> call) => _client is { } client
+        ? call(client)
+        : Task.FromResult(Result.Err(ErrorKind.QUEUE_UNAVAILABLE, "the EventManager is not running; call Start() first"));
+
+    private IHost BuildHost()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        if (_logging is not null) _logging(builder.Logging);
+        else builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        var clusterId = "convo-embedded-" + Guid.NewGuid().ToString("N")[..8];
+        builder.UseOrleans(silo =>
+        {
+            // Free ports: an embedded manager must not collide with a stock silo or another manager.
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: clusterId, clusterId: clusterId);
+            silo.UseConvoInMemoryStore();
+            silo.AddConvoOrchestrator(o =>
+            {
+                if (_queueMaxsize is { } max) o.QueueMaxSize = max;
+                o.SchedulerTick = TimeSpan.FromMilliseconds(_schedulerTickMs);
+                _configure?.Invoke(o);
+            }, _handlers, _clock);
+            if (_clock is not SystemClock && !ReferenceEquals(_clock, TimeProvider.System))
+                silo.Services.AddKeyedSingleton(TimeProviderNames.Grains, _clock);
+        });
+        return builder.Build();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

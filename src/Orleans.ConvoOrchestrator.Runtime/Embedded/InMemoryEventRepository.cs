@@ -1,0 +1,197 @@
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// The guide's repository for the embedded <see cref="EventManager"/>. Before the manager starts it keeps
+/// definitions and subscriptions in memory, with the cluster's rules (validation, conflicts, fan-out); on
+/// <c>Start()</c> they are loaded into the silo and from then on every call goes to the silo's grains. After
+/// <c>StopAsync()</c> it holds the definitions again, so a manager can be started anew.
+/// </summary>
+public sealed class InMemoryEventRepository
+{
+    private readonly object _gate = new();
+    private readonly SortedDictionary<string, Event> _events = new(StringComparer.Ordinal);
+    // event id -> trigger id -> trigger
+    private readonly Dictionary<string, SortedDictionary<string, Trigger>> _subscriptions = new(StringComparer.Ordinal);
+    private IEventOrchestrator? _cluster;
+
+    /// <summary>Creates or replaces an event.</summary>
+    public Result SaveEvent(Event definition) => SaveEventAsync(definition).GetAwaiter().GetResult();
+
+    /// <summary>Creates or replaces an event.</summary>
+    public Task<Result> SaveEventAsync(Event definition) => SaveAsync(definition, mustExist: null);
+
+    /// <summary>An event's definition.</summary>
+    public Result<Event> GetEvent(EventId eventId) => GetEventAsync(eventId).GetAwaiter().GetResult();
+
+    /// <summary>An event's definition.</summary>
+    public Task<Result<Event>> GetEventAsync(EventId eventId)
+    {
+        if (Cluster is { } cluster) return cluster.GetEventAsync(eventId);
+        var check = DefinitionValidator.Validate(eventId);
+        if (check.IsErr) return Task.FromResult(Result<Event>.Err(check.Error));
+        lock (_gate)
+            return Task.FromResult(_events.TryGetValue(eventId.Value, out var ev) ? Result<Event>.Ok(ev) : NotFound<Event>(eventId));
+    }
+
+    /// <summary>Every event, ordered by id.</summary>
+    public Result<IReadOnlyList<Event>> ListEvents() => ListEventsAsync().GetAwaiter().GetResult();
+
+    /// <summary>Every event, ordered by id.</summary>
+    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync()
+    {
+        if (Cluster is { } cluster) return cluster.ListEventsAsync();
+        lock (_gate) return Task.FromResult(Result<IReadOnlyList<Event>>.Ok(_events.Values.ToList()));
+    }
+
+    /// <summary>Removes an event and its subscriptions.</summary>
+    public Result RemoveEvent(EventId eventId) => RemoveEventAsync(eventId).GetAwaiter().GetResult();
+
+    /// <summary>Removes an event and its subscriptions.</summary>
+    public Task<Result> RemoveEventAsync(EventId eventId)
+    {
+        if (Cluster is { } cluster) return cluster.RemoveEventAsync(eventId);
+        var check = DefinitionValidator.Validate(eventId);
+        if (check.IsErr) return Task.FromResult(check);
+        lock (_gate)
+        {
+            if (!_events.Remove(eventId.Value)) return Task.FromResult(Result.Err(NotFound<Event>(eventId).UnwrapErr()));
+            _subscriptions.Remove(eventId.Value);
+            return Task.FromResult(Result.Ok());
+        }
+    }
+
+    /// <summary>Attaches a trigger to an event; one trigger may feed several events.</summary>
+    public Result<SubscriptionId> AttachTrigger(EventId eventId, Trigger trigger) => AttachTriggerAsync(eventId, trigger).GetAwaiter().GetResult();
+
+    /// <summary>Attaches a trigger to an event; one trigger may feed several events.</summary>
+    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger)
+    {
+        if (Cluster is { } cluster) return cluster.AttachTriggerAsync(eventId, trigger);
+        return Task.FromResult(AttachLocal(eventId, trigger));
+    }
+
+    /// <summary>Detaches by subscription id.</summary>
+    public Result DetachTrigger(SubscriptionId subscriptionId) => DetachTriggerAsync(subscriptionId).GetAwaiter().GetResult();
+
+    /// <summary>Detaches by subscription id.</summary>
+    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId)
+    {
+        if (Cluster is { } cluster) return cluster.DetachTriggerAsync(subscriptionId);
+        if (!subscriptionId.TryParse(out var eventId, out var triggerId))
+            return Task.FromResult(Result.Err(ErrorKind.VALIDATION, $"'{subscriptionId.Value}' is not a subscription id (expected 'eventId/triggerId')"));
+        lock (_gate)
+        {
+            if (!_subscriptions.TryGetValue(eventId.Value, out var triggers) || !triggers.Remove(triggerId.Value))
+                return Task.FromResult(Result.Err(ErrorKind.NOT_FOUND, $"subscription '{subscriptionId.Value}' does not exist"));
+            return Task.FromResult(Result.Ok());
+        }
+    }
+
+    /// <summary>All triggers, or those attached to <paramref name="eventId"/>.</summary>
+    public Result<IReadOnlyList<Trigger>> ListTriggers(EventId? eventId = null) => ListTriggersAsync(eventId).GetAwaiter().GetResult();
+
+    /// <summary>All triggers, or those attached to <paramref name="eventId"/>.</summary>
+    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null)
+    {
+        if (Cluster is { } cluster) return cluster.ListTriggersAsync(eventId);
+        lock (_gate)
+        {
+            if (eventId is { } id)
+            {
+                if (!_events.ContainsKey(id.Value)) return Task.FromResult(NotFound<IReadOnlyList<Trigger>>(id));
+                var own = _subscriptions.TryGetValue(id.Value, out var t) ? t.Values.ToList() : [];
+                return Task.FromResult(Result<IReadOnlyList<Trigger>>.Ok(own));
+            }
+            var all = _subscriptions.Values.SelectMany(t => t.Values).DistinctBy(t => t.Id.Value).OrderBy(t => t.Id.Value, StringComparer.Ordinal).ToList();
+            return Task.FromResult(Result<IReadOnlyList<Trigger>>.Ok(all));
+        }
+    }
+
+    internal Task<Result> SaveAsync(Event definition, bool? mustExist)
+    {
+        if (Cluster is { } cluster)
+        {
+            return mustExist switch
+            {
+                null => cluster.SaveEventAsync(definition),
+                true => cluster.UpdateEventAsync(definition),
+                false => cluster.CreateEventAsync(definition),
+            };
+        }
+        var check = DefinitionValidator.Validate(definition);
+        if (check.IsErr) return Task.FromResult(check);
+        lock (_gate)
+        {
+            var exists = _events.ContainsKey(definition.Id.Value);
+            if (mustExist == false && exists) return Task.FromResult(Result.Err(ErrorKind.CONFLICT, $"event '{definition.Id}' already exists"));
+            if (mustExist == true && !exists) return Task.FromResult(Result.Err(NotFound<Event>(definition.Id).UnwrapErr()));
+            _events[definition.Id.Value] = definition;
+            return Task.FromResult(Result.Ok());
+        }
+    }
+
+    /// <summary>Loads what was saved before start into the cluster, then forwards every call to it.</summary>
+    internal async Task BindAsync(IEventOrchestrator cluster)
+    {
+        List<Event> events;
+        List<(EventId EventId, Trigger Trigger)> attachments;
+        lock (_gate)
+        {
+            events = _events.Values.ToList();
+            attachments = _subscriptions.SelectMany(kv => kv.Value.Values.Select(t => (new EventId(kv.Key), t))).ToList();
+        }
+        foreach (var ev in events)
+            (await cluster.SaveEventAsync(ev).ConfigureAwait(false)).Unwrap();
+        foreach (var (eventId, trigger) in attachments)
+            (await cluster.AttachTriggerAsync(eventId, trigger).ConfigureAwait(false)).Unwrap();
+        lock (_gate) _cluster = cluster;
+    }
+
+    /// <summary>Copies the cluster's definitions back and stops forwarding.</summary>
+    internal async Task UnbindAsync()
+    {
+        var cluster = Cluster;
+        if (cluster is null) return;
+        var events = (await cluster.ListEventsAsync().ConfigureAwait(false)).UnwrapOr([]);
+        var subscriptions = new Dictionary<string, SortedDictionary<string, Trigger>>(StringComparer.Ordinal);
+        foreach (var ev in events)
+        {
+            var triggers = (await cluster.ListTriggersAsync(ev.Id).ConfigureAwait(false)).UnwrapOr([]);
+            subscriptions[ev.Id.Value] = new SortedDictionary<string, Trigger>(triggers.ToDictionary(t => t.Id.Value), StringComparer.Ordinal);
+        }
+        lock (_gate)
+        {
+            _events.Clear();
+            foreach (var ev in events) _events[ev.Id.Value] = ev;
+            _subscriptions.Clear();
+            foreach (var (id, triggers) in subscriptions) _subscriptions[id] = triggers;
+            _cluster = null;
+        }
+    }
+
+    private IEventOrchestrator? Cluster
+    {
+        get { lock (_gate) return _cluster; }
+    }
+
+    private Result<SubscriptionId> AttachLocal(EventId eventId, Trigger trigger)
+    {
+        var check = DefinitionValidator.Validate(eventId);
+        if (check.IsOk) check = DefinitionValidator.Validate(trigger);
+        if (check.IsErr) return Result<SubscriptionId>.Err(check.Error);
+        lock (_gate)
+        {
+            if (!_events.ContainsKey(eventId.Value)) return NotFound<SubscriptionId>(eventId);
+            // The same trigger id must mean the same trigger everywhere it is attached.
+            var elsewhere = _subscriptions.Values.Select(t => t.GetValueOrDefault(trigger.Id.Value)).FirstOrDefault(t => t is not null);
+            if (elsewhere is not null && elsewhere != trigger)
+                return Result<SubscriptionId>.Err(ErrorKind.CONFLICT, $"trigger '{trigger.Id}' already exists with another definition; attach it unchanged or use a new id");
+            if (!_subscriptions.TryGetValue(eventId.Value, out var triggers))
+                _subscriptions[eventId.Value] = triggers = new SortedDictionary<string, Trigger>(StringComparer.Ordinal);
+            triggers[trigger.Id.Value] = trigger;
+            return SubscriptionId.For(eventId, trigger.Id);
+        }
+    }
+
+    private static Result<T> NotFound<T>(EventId eventId) => Result<T>.Err(ErrorKind.NOT_FOUND, $"event '{eventId}' does not exist");
+}

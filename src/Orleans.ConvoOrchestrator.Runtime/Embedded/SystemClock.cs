@@ -1,0 +1,7 @@
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>The real clock, under the guide's name. Any <see cref="TimeProvider"/> works where a clock is asked for;
+/// tests pass a <c>FakeTimeProvider</c> (the Python library's <c>FakeClock</c>).</summary>
+public sealed class SystemClock : TimeProvider
+{
+}

@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.ConvoOrchestrator.Grains;
+using Orleans.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// The silo's worker pool: runs jobs off the Orleans scheduler, at most
+/// <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> at once, and reports each outcome to its event
+/// grain. On shutdown, running jobs get <see cref="ConvoOrchestratorOptions.ShutdownGracePeriod"/> to finish,
+/// then their tokens are cancelled.
+/// </summary>
+public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private static readonly TimeSpan[] ReportBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+    private readonly JobExecutor _executor;
+    private readonly IGrainFactory _grains;
+    private readonly MetricsCollector _metrics;
+    private readonly TimeProvider _clock;
+    private readonly ConvoOrchestratorOptions _options;
+    private readonly ILogger<JobRunner> _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _inFlight;
+    private int _disposed;
+
+    /// <summary>Created by DI.</summary>
+    public JobRunner(
+        JobExecutor executor,
+        IGrainFactory grains,
+        MetricsCollector metrics,
+        [Microsoft.Extensions.DependencyInjection.FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
+        IOptions<ConvoOrchestratorOptions> options,
+        ILogger<JobRunner> logger)
+    {
+        _executor = executor;
+        _grains = grains;
+        _metrics = metrics;
+        _clock = clock;
+        _options = options.Value;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
+    }
+
+    /// <summary>Jobs accepted by this silo's pool and not yet reported.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Starts a job in the background; its outcome goes to its event grain.</summary>
+    public void Start(JobRequest job)
+    {
+        Interlocked.Increment(ref _inFlight);
+        _ = Task.Run(() => RunAsync(job), CancellationToken.None);
+    }
+
+    /// <inheritdoc />
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(JobRunner), ServiceLifecycleStage.Active, _ => Task.CompletedTask, StopAsync);
+
+    /// <summary>Waits for running jobs up to the grace period, then cancels the rest and waits for their reports.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await WaitIdleAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        // Cancelled jobs report CANCELLED promptly; give those reports a moment to land.
+        await WaitIdleAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // DI disposes us once per service registration we are exposed under.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _shutdown.Dispose();
+        _slots.Dispose();
+    }
+
+    private async Task WaitIdleAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(20).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(JobRequest job)
+    {
+        try
+        {
+            JobOutcome outcome;
+            try
+            {
+                await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    outcome = await _executor.RunAsync(job, _shutdown.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }
+            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+            {
+                var now = _clock.GetUtcNow();
+                outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the silo shut down before the job started"));
+                _metrics.Finished(job.EventId, outcome);
+            }
+            await ReportAsync(job, outcome).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogRunFailed(ex, job.EventId.Value, job.JobId);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task ReportAsync(JobRequest job, JobOutcome outcome)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _grains.GetGrain<IEventGrain>(job.EventId.Value).CompleteAsync(job.JobId, outcome).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (attempt < ReportBackoff.Length)
+            {
+                LogReportRetry(ex, job.EventId.Value, job.JobId);
+                await Task.Delay(ReportBackoff[attempt]).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} job {JobId}: running or reporting failed")]
+    private partial void LogRunFailed(Exception ex, string eventId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} job {JobId}: reporting the outcome failed; retrying")]
+    private partial void LogReportRetry(Exception ex, string eventId, string jobId);
+}

@@ -1,0 +1,312 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.ConvoOrchestrator.Grains;
+using Orleans.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Runtime.Grains;
+
+/// <summary>
+/// One event: definition, active flag, FIFO queue, concurrency, status, history and subscriptions.
+/// Emit, complete and the reads are synchronous and marked always-interleave, so the grain answers them even
+/// while a definition change awaits storage or a trigger grain; it never awaits a handler.
+/// </summary>
+public sealed partial class EventGrain : Grain, IEventGrain
+{
+    private readonly IPersistentState<EventState> _state;
+    private readonly MetricsCollector _metrics;
+    private readonly ConvoOrchestratorOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<EventGrain> _logger;
+    private readonly Queue<QueuedJob> _queue = new();
+    private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
+    private bool _removing;
+    private bool _historyDirty;
+
+    /// <summary>Created by Orleans.</summary>
+    public EventGrain(
+        [PersistentState("event", ConvoOrchestratorOptions.StorageName)] IPersistentState<EventState> state,
+        MetricsCollector metrics,
+        IOptions<ConvoOrchestratorOptions> options,
+        [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
+        ILogger<EventGrain> logger)
+    {
+        _state = state;
+        _metrics = metrics;
+        _options = options.Value;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    private EventId Id => new(this.GetPrimaryKeyString());
+
+    private Event? Definition => _removing ? null : _state.State.Definition;
+
+    /// <inheritdoc />
+    public async Task<Result> SaveAsync(Event definition, SaveMode mode)
+    {
+        var check = DefinitionValidator.Validate(definition);
+        if (check.IsErr) return check;
+        if (definition.Id != Id) return Result.Err(ErrorKind.VALIDATION, $"event id '{definition.Id}' does not match the grain '{Id}'");
+        var existed = Definition is not null;
+        if (mode == SaveMode.Create && existed) return Result.Err(ErrorKind.CONFLICT, $"event '{Id}' already exists");
+        if (mode == SaveMode.Update && !existed) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+
+        // The catalog first: a failure there leaves nothing saved; a phantom catalog entry is skipped by listing.
+        if (!existed) await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).AddAsync(Id.Value);
+        var previous = _state.State.Definition;
+        _state.State.Definition = definition;
+        if (!await TryWriteAsync())
+        {
+            _state.State.Definition = previous;
+            return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' could not be stored");
+        }
+        Pump(); // a higher max_concurrency may admit queued jobs now
+        return Result.Ok();
+    }
+
+    /// <inheritdoc />
+    public Task<Result<Event>> GetAsync() =>
+        Task.FromResult(Definition is { } def ? Result<Event>.Ok(def) : NotFound<Event>());
+
+    /// <inheritdoc />
+    public async Task<Result> RemoveAsync()
+    {
+        if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+        _removing = true; // from here on emits see NOT_FOUND, even while we await below
+        try
+        {
+            foreach (var triggerId in _state.State.Subscriptions.Keys.ToList())
+                await GrainFactory.GetGrain<ITriggerGrain>(triggerId).UnsubscribeAsync(Id);
+            await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).RemoveAsync(Id.Value);
+            CancelQueued("the event was removed");
+            await _state.ClearStateAsync();
+            _state.State = new EventState();
+            _historyDirty = false;
+            return Result.Ok();
+        }
+        finally
+        {
+            _removing = false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Result> SetActiveAsync(bool active)
+    {
+        if (Definition is not { } def) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+        if (def.Active == active) return Result.Ok();
+        _state.State.Definition = def with { Active = active };
+        if (await TryWriteAsync()) return Result.Ok();
+        _state.State.Definition = def;
+        return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' could not be stored");
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<SubscriptionId>> AttachAsync(Trigger trigger)
+    {
+        var check = DefinitionValidator.Validate(trigger);
+        if (check.IsErr) return Result<SubscriptionId>.Err(check.Error);
+        if (Definition is null) return NotFound<SubscriptionId>();
+        var subscriptionId = SubscriptionId.For(Id, trigger.Id);
+        if (_state.State.Subscriptions.TryGetValue(trigger.Id.Value, out var attached))
+        {
+            return attached == trigger
+                ? subscriptionId
+                : Result<SubscriptionId>.Err(ErrorKind.CONFLICT, $"trigger '{trigger.Id}' is already attached to '{Id}' with another definition; detach it first");
+        }
+        var subscribed = await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).SubscribeAsync(trigger, Id);
+        if (subscribed.IsErr) return Result<SubscriptionId>.Err(subscribed.Error);
+        _state.State.Subscriptions[trigger.Id.Value] = trigger;
+        if (await TryWriteAsync()) return subscriptionId;
+        _state.State.Subscriptions.Remove(trigger.Id.Value);
+        await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).UnsubscribeAsync(Id);
+        return Result<SubscriptionId>.Err(ErrorKind.REPOSITORY_ERROR, $"the subscription of '{Id}' to '{trigger.Id}' could not be stored");
+    }
+
+    /// <inheritdoc />
+    public async Task<Result> DetachAsync(TriggerId triggerId)
+    {
+        if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+        if (!_state.State.Subscriptions.Remove(triggerId.Value, out var trigger))
+            return Result.Err(ErrorKind.NOT_FOUND, $"trigger '{triggerId}' is not attached to '{Id}'");
+        if (!await TryWriteAsync())
+        {
+            _state.State.Subscriptions[triggerId.Value] = trigger;
+            return Result.Err(ErrorKind.REPOSITORY_ERROR, $"the detach of '{triggerId}' from '{Id}' could not be stored");
+        }
+        await GrainFactory.GetGrain<ITriggerGrain>(triggerId.Value).UnsubscribeAsync(Id);
+        return Result.Ok();
+    }
+
+    /// <inheritdoc />
+    public Task<Result<List<TriggerSubscription>>> ListSubscriptionsAsync()
+    {
+        if (Definition is null) return Task.FromResult(NotFound<List<TriggerSubscription>>());
+        var list = _state.State.Subscriptions.Values
+            .OrderBy(t => t.Id.Value, StringComparer.Ordinal)
+            .Select(t => new TriggerSubscription(SubscriptionId.For(Id, t.Id), Id, t))
+            .ToList();
+        return Task.FromResult(Result<List<TriggerSubscription>>.Ok(list));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options) =>
+        Task.FromResult(Accept(payloadJson, options, requireActive: true).Map(job => job.JobId));
+
+    /// <inheritdoc />
+    public async Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options)
+    {
+        var accepted = Accept(payloadJson, options, requireActive: false, waitForOutcome: true);
+        if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
+        var waiter = _waiters[accepted.Unwrap().JobId];
+        return await waiter.Task;
+    }
+
+    /// <inheritdoc />
+    public Task CompleteAsync(string jobId, JobOutcome outcome)
+    {
+        if (!_running.Remove(jobId, out var job))
+        {
+            LogUnknownCompletion(Id.Value, jobId);
+            return Task.CompletedTask;
+        }
+        Record(job, outcome);
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<Result<EventRuntimeStatus>> StatusAsync()
+    {
+        if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
+        return Task.FromResult(Result<EventRuntimeStatus>.Ok(
+            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _state.State.LastOutcome, NextRun: null)));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<List<JobRecord>>> HistoryAsync(int limit)
+    {
+        if (Definition is null) return Task.FromResult(NotFound<List<JobRecord>>());
+        var history = _state.State.History;
+        var newestFirst = history.Skip(Math.Max(0, history.Count - limit)).Reverse().ToList();
+        return Task.FromResult(Result<List<JobRecord>>.Ok(newestFirst));
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        CancelQueued("the event's grain was deactivated");
+        if (_historyDirty && _state.State.Definition is not null) await TryWriteAsync();
+    }
+
+    private Result<QueuedJob> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
+    {
+        if (Definition is not { } def)
+        {
+            if (_queue.Count == 0 && _running.Count == 0 && _state.State.Definition is null) DeactivateOnIdle();
+            return NotFound<QueuedJob>();
+        }
+        payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
+        var size = Encoding.UTF8.GetByteCount(payloadJson);
+        if (size > _options.MaxPayloadBytes)
+            return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
+        var now = _clock.GetUtcNow();
+        var job = new QueuedJob(Guid.NewGuid().ToString("N"), payloadJson, options?.TriggerId,
+            options?.CorrelationId ?? Guid.NewGuid().ToString("N"), now);
+        if (requireActive && !def.Active)
+        {
+            // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
+            if (options?.TriggerId is not null)
+            {
+                var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive"));
+                _metrics.Finished(Id, skipped);
+                Record(job, skipped);
+            }
+            return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
+        }
+        if (_options.QueueMaxSize is { } max && _queue.Count >= max)
+            return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
+
+        _queue.Enqueue(job);
+        if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _metrics.Increment(MetricNames.JobsEnqueued, Id);
+        Pump();
+        return job;
+    }
+
+    private Result<QueuedJob> Reject(ErrorKind kind, string message)
+    {
+        _metrics.Rejected(Id, kind);
+        return Result<QueuedJob>.Err(kind, message);
+    }
+
+    private void Pump()
+    {
+        if (Definition is not { } def) return;
+        var policy = def.EffectivePolicy;
+        while (_running.Count < policy.MaxConcurrency && _queue.TryDequeue(out var job))
+        {
+            _running[job.JobId] = job;
+            var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt);
+            // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
+            _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
+            // Running jobs live only in this activation: keep it until they can have reported.
+            DelayDeactivation(MaxJobTime(policy));
+        }
+    }
+
+    private TimeSpan MaxJobTime(Policy policy)
+    {
+        if (policy.Timeout is not { } timeout) return TimeSpan.FromDays(1);
+        var attempts = policy.MaxRetries + 1;
+        return (timeout + _options.BackoffCap) * attempts + TimeSpan.FromMinutes(5);
+    }
+
+    private void Record(QueuedJob job, JobOutcome outcome)
+    {
+        if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
+        if (_state.State.Definition is null) return; // removed meanwhile: nothing to record into
+        _state.State.LastOutcome = outcome;
+        var history = _state.State.History;
+        history.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
+        if (history.Count > _options.HistorySize) history.RemoveRange(0, history.Count - _options.HistorySize);
+        _historyDirty = true;
+    }
+
+    private void CancelQueued(string why)
+    {
+        var now = _clock.GetUtcNow();
+        while (_queue.TryDequeue(out var job))
+        {
+            var outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
+            _metrics.Finished(Id, outcome);
+            if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
+        }
+    }
+
+    private async Task<bool> TryWriteAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+            _historyDirty = false;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return false;
+        }
+    }
+
+    private Result<T> NotFound<T>() => Result<T>.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
+    private partial void LogUnknownCompletion(string eventId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
+    private partial void LogWriteFailed(Exception ex, string eventId);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.ConvoOrchestrator.Client;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>Adds the orchestrator to a silo.</summary>
+public static class ConvoOrchestratorSiloExtensions
+{
+    /// <summary>
+    /// Adds the orchestrator's services (handler registry, worker pool, metrics batching) to a silo and registers
+    /// <see cref="IEventOrchestrator"/> for code running in the silo. Storage is the host's choice: register a
+    /// grain storage named <see cref="ConvoOrchestratorOptions.StorageName"/> (see <see cref="UseConvoInMemoryStore"/>).
+    /// </summary>
+    /// <param name="silo">The silo.</param>
+    /// <param name="configure">Options.</param>
+    /// <param name="handlers">The handlers to run; when null a <see cref="HandlerRegistry"/> registered in DI is used, or an empty one.</param>
+    /// <param name="clock">Where time comes from (timestamps, timeouts, backoff); <see cref="TimeProvider.System"/> by default.</param>
+    public static ISiloBuilder AddConvoOrchestrator(this ISiloBuilder silo, Action<ConvoOrchestratorOptions>? configure = null,
+        HandlerRegistry? handlers = null, TimeProvider? clock = null)
+    {
+        var services = silo.Services;
+        services.AddOptions<ConvoOrchestratorOptions>()
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => !o.Problems().Any(), "invalid ConvoOrchestratorOptions")
+            .ValidateOnStart();
+        if (handlers is not null) services.AddSingleton(handlers);
+        else services.TryAddSingleton<HandlerRegistry>();
+        services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
+        services.TryAddSingleton<MetricsCollector>();
+        services.TryAddSingleton<MetricsFlusher>();
+        services.TryAddSingleton<JobExecutor>();
+        services.TryAddSingleton<JobRunner>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MetricsFlusher>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobRunner>());
+        services.TryAddSingleton<IEventOrchestrator>(sp => new ConvoOrchestratorClient(sp.GetRequiredService<IGrainFactory>()));
+        return silo;
+    }
+
+    /// <summary>The embedded store: memory grain storage for the orchestrator and in-memory reminders. Nothing survives the process.</summary>
+    public static ISiloBuilder UseConvoInMemoryStore(this ISiloBuilder silo) => silo
+        .AddMemoryGrainStorage(ConvoOrchestratorOptions.StorageName)
+        .UseInMemoryReminderService();
+}
