@@ -1,0 +1,108 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.ConvoOrchestrator.Client;
+
+namespace Orleans.ConvoOrchestrator.Cli;
+
+/// <summary>
+/// A short-lived Orleans client: built, connected, used for one command, stopped. The connection attempt is
+/// bounded by <see cref="ConnectionSettings.ConnectTimeout"/> so "no silo" is reported in seconds, not minutes.
+/// </summary>
+internal sealed class CliConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private readonly IHost _host;
+
+    private CliConnection(IHost host)
+    {
+        _host = host;
+        Orchestrator = host.Services.GetRequiredService<IEventOrchestrator>();
+    }
+
+    /// <summary>The API, talking to the cluster.</summary>
+    public IEventOrchestrator Orchestrator { get; }
+
+    /// <summary>Connects, or throws <see cref="NoSiloException"/>.</summary>
+    public static async Task<CliConnection> ConnectAsync(ConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        // DisableDefaults: no appsettings.json/environment from the working directory and no console logger on
+        // stdout; the CLI's output must be exactly what the command prints.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        ConfigureLogging(builder.Logging, settings.Verbose);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
+        builder.Services.AddConvoOrchestratorClient(o =>
+        {
+            o.GatewayPort = settings.GatewayPort;
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+
+        var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.ConnectTimeout);
+        try
+        {
+            // Orleans' client connects inside StartAsync. Without a retry filter it gives up after one failed
+            // attempt, but a gateway that accepts and never answers could stall it: WaitAsync is the hard bound.
+            await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            return new CliConnection(host);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abandon(host);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Whatever the client threw (connection refused, gateway rejected the cluster id, timeout), the user's
+            // next step is the same: check that a silo is running with these settings.
+            Abandon(host);
+            var reason = ex is OperationCanceledException ? $"timed out after {settings.ConnectTimeout.TotalSeconds:0} s" : ex.Message;
+            throw new NoSiloException(
+                $"no silo reachable at {settings.Describe()}; start one with: dotnet run --project silo",
+                detail: reason,
+                inner: ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // A graceful close tells the gateway we are gone; bounded, because a dead silo must not delay the exit.
+        using var stop = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await _host.StopAsync(stop.Token).WaitAsync(StopTimeout).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The command's answer is already printed; a failed goodbye changes nothing for the user.
+        }
+        _host.Dispose();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    {
+        logging.ClearProviders();
+        if (!verbose)
+        {
+            // Failures reach the user as one "error: ..." line; Orleans' own logs (with stack traces) would bury it.
+            logging.SetMinimumLevel(LogLevel.None);
+            return;
+        }
+        logging.SetMinimumLevel(LogLevel.Warning);
+        // Every level to stderr, so stdout stays parseable with --json even when diagnosing.
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    // A failed or timed-out start may leave work running; dispose in the background instead of waiting on it.
+    private static void Abandon(IHost host) => _ = Task.Run(() =>
+    {
+        try { host.Dispose(); } catch (Exception) { /* nothing useful to do */ }
+    });
+}

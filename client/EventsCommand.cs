@@ -1,0 +1,126 @@
+using System.CommandLine;
+
+namespace Orleans.ConvoOrchestrator.Cli;
+
+/// <summary><c>events save|list|get|remove</c>: managing event definitions.</summary>
+internal static class EventsCommand
+{
+    public static Command Create() => new("events", "Manage event definitions")
+    {
+        Save(),
+        List(),
+        Get(),
+        Remove(),
+    };
+
+    private static Command Save()
+    {
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = $"JSON file holding the event, e.g. {EventFile.Example}",
+            Required = true,
+        };
+        var command = new Command("save", "Create or replace an event from a JSON file") { file };
+        command.SetClusterAction((parse, output) =>
+        {
+            var definition = EventFile.Load(parse.GetValue(file)!);
+            return async orchestrator =>
+            {
+                var saved = await orchestrator.SaveEventAsync(definition);
+                if (saved.IsErr) return output.Fail(saved.Error);
+                if (output.Json) output.WriteJson(new { saved = definition.Id });
+                else output.WriteLine($"saved event {definition.Id}");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List every event");
+        command.SetClusterAction((_, output) => async orchestrator =>
+        {
+            var events = await orchestrator.ListEventsAsync();
+            if (events.IsErr) return output.Fail(events.Error);
+            var list = events.Unwrap();
+            if (output.Json)
+            {
+                output.WriteJson(list);
+                return ExitCodes.Ok;
+            }
+            if (list.Count == 0)
+            {
+                output.WriteLine("no events");
+                return ExitCodes.Ok;
+            }
+            var table = Table.WithHeaders("ID", "NAME", "HANDLER", "ACTIVE", "TIMEOUT", "RETRIES", "BACKOFF", "CONCURRENCY");
+            foreach (var e in list)
+            {
+                var p = e.EffectivePolicy;
+                table.Add(e.Id, e.Name, e.HandlerName, e.Active, Timeout(p), p.MaxRetries, p.Backoff, p.MaxConcurrency);
+            }
+            output.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Get()
+    {
+        var id = EventIdArgument.Create();
+        var command = new Command("get", "Show one event's definition") { id };
+        command.SetClusterAction((parse, output) =>
+        {
+            var eventId = EventIdArgument.Read(parse, id);
+            return async orchestrator =>
+            {
+                var got = await orchestrator.GetEventAsync(eventId);
+                if (got.IsErr) return output.Fail(got.Error);
+                var e = got.Unwrap();
+                if (output.Json)
+                {
+                    output.WriteJson(e);
+                    return ExitCodes.Ok;
+                }
+                var p = e.EffectivePolicy;
+                var table = Table.KeyValue()
+                    .Add("id", e.Id)
+                    .Add("name", e.Name)
+                    .Add("handler", e.HandlerName)
+                    .Add("active", e.Active)
+                    .Add("timeout", Timeout(p))
+                    .Add("max retries", p.MaxRetries)
+                    .Add("backoff", p.Backoff)
+                    .Add("max concurrency", p.MaxConcurrency)
+                    .Add("rate limit/s", p.RateLimitPerSec);
+                foreach (var (key, value) in e.Metadata ?? new Dictionary<string, string>())
+                    table.Add($"metadata.{key}", value);
+                output.Write(table);
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var id = EventIdArgument.Create();
+        var command = new Command("remove", "Remove an event and its trigger subscriptions") { id };
+        command.SetClusterAction((parse, output) =>
+        {
+            var eventId = EventIdArgument.Read(parse, id);
+            return async orchestrator =>
+            {
+                var removed = await orchestrator.RemoveEventAsync(eventId);
+                if (removed.IsErr) return output.Fail(removed.Error);
+                if (output.Json) output.WriteJson(new { removed = eventId });
+                else output.WriteLine($"removed event {eventId}");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static string Timeout(Policy p) => p.Timeout is { } t ? Format.Duration(t) : "none";
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Orleans.ConvoOrchestrator.Cli;
+
+/// <summary>How values look in human output. Invariant culture, so output does not change with the locale.</summary>
+internal static class Format
+{
+    /// <summary>The placeholder for "no value", so columns never look shifted.</summary>
+    public const string None = "-";
+
+    /// <summary>One table cell: single line, cut to <paramref name="maxWidth"/> characters.</summary>
+    public static string Cell(object? value, int maxWidth)
+    {
+        var text = value switch
+        {
+            null => None,
+            string s when s.Length == 0 => None,
+            string s => s,
+            bool b => b ? "yes" : "no",
+            DateTimeOffset t => Time(t),
+            TimeSpan d => Duration(d),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? None,
+        };
+        // Handler previews and error messages may span lines; a table row must not.
+        text = text.ReplaceLineEndings(" ").Replace('\t', ' ');
+        return text.Length <= maxWidth ? text : text[..(maxWidth - 3)] + "...";
+    }
+
+    /// <summary>An instant in UTC, to the millisecond.</summary>
+    public static string Time(DateTimeOffset? t) =>
+        t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : None;
+
+    /// <summary>A duration in the unit that reads best.</summary>
+    public static string Duration(TimeSpan d) => d.TotalMilliseconds switch
+    {
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0.###} ms"),
+        < 1000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0} ms"),
+        < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.##} s"),
+        _ => d.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Labels as <c>k=v,k=v</c> (they arrive sorted by key).</summary>
+    public static string Labels(IReadOnlyDictionary<string, string> labels) =>
+        labels.Count == 0 ? None : string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>A number without culture-specific separators.</summary>
+    public static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+}
