@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Orleans.ConvoOrchestrator.Grains;
+using Orleans.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
@@ -11,6 +12,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 public sealed class MetricsGrain : Grain, IMetricsGrain
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RegistrationWait = TimeSpan.FromSeconds(3);
     private readonly MetricsStore _total = new();
     private readonly HashSet<IMetricsSource> _sources = new();
 
@@ -25,6 +27,7 @@ public sealed class MetricsGrain : Grain, IMetricsGrain
     /// <inheritdoc />
     public async Task<MetricsSnapshot> SnapshotAsync()
     {
+        await WaitForSourcesAsync();
         var drains = _sources.Select(async source =>
         {
             try
@@ -43,5 +46,18 @@ public sealed class MetricsGrain : Grain, IMetricsGrain
             else _total.Merge(batch);
         }
         return _total.Snapshot();
+    }
+
+    // After this grain (re)activates, silos register again with their next flush; until every active silo has,
+    // a snapshot could miss runs they finished. Wait for them, briefly.
+    private async Task WaitForSourcesAsync()
+    {
+        var deadline = DateTime.UtcNow + RegistrationWait;
+        while (DateTime.UtcNow < deadline)
+        {
+            var silos = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            if (_sources.Count >= silos.Count) return;
+            await Task.Delay(50);
+        }
     }
 }

@@ -81,11 +81,12 @@ public sealed partial class MetricsFlusher : IMetricsSource, ILifecycleParticipa
         _gate.Dispose();
     }
 
-    private Task StartAsync(CancellationToken ct)
+    private async Task StartAsync(CancellationToken ct)
     {
         _self = _grains.CreateObjectReference<IMetricsSource>(this);
+        // Register with the metrics grain now, not a flush interval later, so the first snapshot drains us too.
+        await FlushAsync().ConfigureAwait(false);
         _loop = Task.Run(LoopAsync, CancellationToken.None);
-        return Task.CompletedTask;
     }
 
     private async Task StopAsync(CancellationToken ct)

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.ConvoOrchestrator.Grains;
+using Orleans.ConvoOrchestrator.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Tests.Unit;
+
+/// <summary>The policy engine on a fake clock: timeouts and backoff are exact.</summary>
+public sealed class JobExecutorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(Start);
+    private readonly HandlerRegistry _registry = new();
+    private readonly MetricsCollector _metrics = new();
+
+    private JobExecutor Executor() => new(_registry, new ServiceCollection().BuildServiceProvider(), _clock,
+        new BackoffCalculator(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), _metrics, NullLogger<JobExecutor>.Instance);
+
+    private static JobRequest Job(string handler, Policy policy) =>
+        new(new EventId("ev"), "job-1", handler, policy, "null", null, "corr", Start);
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition never held");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task Timeout_cancels_the_token_at_exactly_the_policy_time()
+    {
+        var entered = 0;
+        var sawCancel = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _registry.Register("wait", async ctx =>
+        {
+            Interlocked.Increment(ref entered);
+            try { await Task.Delay(Timeout.Infinite, ctx.CancellationToken); }
+            catch (OperationCanceledException) { sawCancel.TrySetResult(true); throw; }
+        });
+
+        var run = Executor().RunAsync(Job("wait", new Policy(TimeoutSec: 2)), CancellationToken.None);
+        await Until(() => Volatile.Read(ref entered) == 1);
+        _clock.Advance(TimeSpan.FromSeconds(1.999));
+        await Task.Delay(50);
+        Assert.False(run.IsCompleted);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.ERR, outcome.Status);
+        Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(2), outcome.Duration);
+        Assert.True(await sawCancel.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Exp_backoff_waits_1_2_4_seconds_between_four_attempts()
+    {
+        var calls = 0;
+        var attempts = new List<int>();
+        _registry.Register("fail", ctx =>
+        {
+            lock (attempts) attempts.Add(ctx.Attempt);
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("nope");
+        });
+
+        var run = Executor().RunAsync(Job("fail", new Policy(MaxRetries: 3, Backoff: BackoffKind.EXP)), CancellationToken.None);
+        foreach (var (after, wait) in new[] { (1, 1.0), (2, 2.0), (3, 4.0) })
+        {
+            await Until(() => Volatile.Read(ref calls) == after);
+            _clock.Advance(TimeSpan.FromSeconds(wait - 0.001));
+            await Task.Delay(30);
+            Assert.Equal(after, Volatile.Read(ref calls)); // not a moment early
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.ERR, outcome.Status);
+        Assert.Equal(ErrorKind.HANDLER_EXEC_ERROR, outcome.Error!.Kind);
+        Assert.Equal(3, outcome.Retries);
+        Assert.Equal([1, 2, 3, 4], attempts);
+        Assert.Equal(TimeSpan.FromSeconds(7), outcome.Duration);
+        var batch = _metrics.Drain();
+        Assert.Equal(3, batch.Counters.Single(c => c.Name == MetricNames.JobsRetried).Value);
+        Assert.Equal(1, batch.Counters.Single(c => c.Name == MetricNames.JobsFailed).Value);
+        Assert.Equal(1, batch.Counters.Single(c => c.Name == MetricNames.JobsStarted).Value);
+    }
+
+    [Fact]
+    public async Task Shutdown_cancels_a_running_job_as_CANCELLED()
+    {
+        var entered = 0;
+        _registry.Register("wait", async ctx =>
+        {
+            Interlocked.Increment(ref entered);
+            await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+        });
+        using var shutdown = new CancellationTokenSource();
+
+        var run = Executor().RunAsync(Job("wait", new Policy(TimeoutSec: null)), shutdown.Token);
+        await Until(() => Volatile.Read(ref entered) == 1);
+        await shutdown.CancelAsync();
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.CANCELLED, outcome.Status);
+        Assert.Equal(ErrorKind.CANCELLED, outcome.Error!.Kind);
+    }
+
+    [Fact]
+    public async Task Unknown_handler_fails_at_once_without_retries()
+    {
+        var outcome = await Executor().RunAsync(Job("ghost", new Policy(MaxRetries: 5)), CancellationToken.None);
+
+        Assert.Equal(JobStatus.ERR, outcome.Status);
+        Assert.Equal(ErrorKind.HANDLER_NOT_FOUND, outcome.Error!.Kind);
+        Assert.Equal(0, outcome.Retries);
+        Assert.Contains("ghost", outcome.Error.Message);
+    }
+
+    [Fact]
+    public async Task Handlers_run_off_the_callers_synchronization_context()
+    {
+        SynchronizationContext? seen = new();
+        _registry.Register("where", ctx => { seen = SynchronizationContext.Current; return (object?)null; });
+
+        var outcome = await Executor().RunAsync(Job("where", new Policy()), CancellationToken.None);
+
+        Assert.Equal(JobStatus.OK, outcome.Status);
+        Assert.Null(seen);
+    }
+}
