@@ -15,6 +15,9 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>Outcomes kept per event in its run history.</summary>
     public int HistorySize { get; set; } = 100;
 
+    /// <summary>How long after a job ends its outcome is written to storage (outcomes are written in batches).</summary>
+    public TimeSpan HistoryWriteDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Largest payload accepted, in UTF-8 bytes of its JSON.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
@@ -41,6 +44,7 @@ public sealed class ConvoOrchestratorOptions
         if (MaxConcurrentRuns < 1) yield return "MaxConcurrentRuns must be at least 1";
         if (QueueMaxSize is < 1) yield return "QueueMaxSize must be at least 1 (or null for unbounded)";
         if (HistorySize < 1) yield return "HistorySize must be at least 1";
+        if (HistoryWriteDelay <= TimeSpan.Zero) yield return "HistoryWriteDelay must be positive";
         if (MaxPayloadBytes < 16) yield return "MaxPayloadBytes must be at least 16";
         if (MetricsFlushInterval <= TimeSpan.Zero) yield return "MetricsFlushInterval must be positive";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "ShutdownGracePeriod must not be negative";

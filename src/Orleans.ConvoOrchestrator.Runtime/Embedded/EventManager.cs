@@ -215,7 +215,13 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         if (_logging is not null) _logging(builder.Logging);
-        else builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        else
+        {
+            // An embedded silo is part of someone's app: our warnings, but only Orleans' errors (not its startup notes).
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Orleans", LogLevel.Error)
+                .AddFilter("Orleans.ConvoOrchestrator", LogLevel.Warning);
+        }
         var clusterId = "convo-embedded-" + Guid.NewGuid().ToString("N")[..8];
         builder.UseOrleans(silo =>
         {

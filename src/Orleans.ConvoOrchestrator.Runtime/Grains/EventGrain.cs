@@ -24,6 +24,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
     private bool _historyDirty;
+    private bool _historyWriteArmed;
+    private IGrainTimer? _historyTimer;
 
     /// <summary>Created by Orleans.</summary>
     public EventGrain(
@@ -199,7 +201,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         CancelQueued("the event's grain was deactivated");
-        if (_historyDirty && _state.State.Definition is not null) await TryWriteAsync();
+        // On silo shutdown the storage may already be gone; the history write timer keeps what is lost under a second.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await WriteHistoryIfDirtyAsync();
     }
 
     private Result<QueuedJob> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
@@ -274,6 +277,30 @@ public sealed partial class EventGrain : Grain, IEventGrain
         history.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
         if (history.Count > _options.HistorySize) history.RemoveRange(0, history.Count - _options.HistorySize);
         _historyDirty = true;
+        ScheduleHistoryWrite();
+    }
+
+    // Outcomes are written in batches, at most one write per HistoryWriteDelay, not one per job.
+    private void ScheduleHistoryWrite()
+    {
+        if (_historyWriteArmed) return;
+        _historyWriteArmed = true;
+        var due = _options.HistoryWriteDelay;
+        if (_historyTimer is null)
+            _historyTimer = this.RegisterGrainTimer(WriteHistoryAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        else
+            _historyTimer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task WriteHistoryAsync(CancellationToken ct)
+    {
+        _historyWriteArmed = false;
+        await WriteHistoryIfDirtyAsync();
+    }
+
+    private async Task WriteHistoryIfDirtyAsync()
+    {
+        if (_historyDirty && _state.State.Definition is not null) await TryWriteAsync();
     }
 
     private void CancelQueued(string why)
