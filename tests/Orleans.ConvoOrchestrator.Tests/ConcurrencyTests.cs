@@ -128,4 +128,22 @@ public sealed class ConcurrencyTests(ClusterFixture fx)
         release.Release(4);
         await fx.WaitForHistoryAsync(id, 4);
     }
+
+    [Fact]
+    public async Task Rate_limit_spreads_starts_over_time()
+    {
+        var handler = ClusterFixture.Unique("rate");
+        var starts = new List<DateTime>();
+        fx.Handlers.Register(handler, ctx => { lock (starts) starts.Add(DateTime.UtcNow); });
+        // 4 per second with a burst of 4: 5 jobs emitted at once take at least 0.25 s, and the fifth waits.
+        var id = await fx.SaveEventAsync(handler, new Policy(MaxConcurrency: 10, RateLimitPerSec: 4));
+
+        for (var i = 0; i < 5; i++) (await fx.Api.EmitAsync(id, i)).Unwrap();
+        await fx.WaitForHistoryAsync(id, 5);
+
+        var ordered = starts.Order().ToList();
+        Assert.Equal(5, ordered.Count);
+        Assert.True(ordered[4] - ordered[0] >= TimeSpan.FromMilliseconds(200), $"five starts within {ordered[4] - ordered[0]}");
+        Assert.True(ordered[3] - ordered[0] < TimeSpan.FromMilliseconds(200), "the burst of four should start at once");
+    }
 }

@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="MaxRetries">Retries after a failed or timed-out attempt (0 = run once).</param>
 /// <param name="Backoff">Delay growth between retries.</param>
 /// <param name="MaxConcurrency">At most this many jobs of the event run at once, cluster-wide.</param>
-/// <param name="RateLimitPerSec">Reserved: validated and stored; enforcement lands with the trigger work.</param>
+/// <param name="RateLimitPerSec">Most job starts per second, cluster-wide (a token bucket: bursts up to one second's worth); null means unlimited.</param>
 [GenerateSerializer, Immutable, Alias("convo.Policy")]
 public sealed record Policy(
     double? TimeoutSec = 30.0,

@@ -26,6 +26,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private bool _historyDirty;
     private bool _historyWriteArmed;
     private IGrainTimer? _historyTimer;
+    private IGrainTimer? _rateTimer;
+    private RateGate? _rateGate;
 
     /// <summary>Created by Orleans.</summary>
     public EventGrain(
@@ -250,8 +252,15 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return;
         var policy = def.EffectivePolicy;
-        while (_running.Count < policy.MaxConcurrency && _queue.TryDequeue(out var job))
+        var gate = RateGateFor(policy);
+        while (_running.Count < policy.MaxConcurrency && _queue.Count > 0)
         {
+            if (gate is not null && !gate.TryTake(out var retryAfter))
+            {
+                ArmRateTimer(retryAfter);
+                return;
+            }
+            var job = _queue.Dequeue();
             _running[job.JobId] = job;
             var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt);
             // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
@@ -259,6 +268,22 @@ public sealed partial class EventGrain : Grain, IEventGrain
             // Running jobs live only in this activation: keep it until they can have reported.
             DelayDeactivation(MaxJobTime(policy));
         }
+    }
+
+    private RateGate? RateGateFor(Policy policy)
+    {
+        if (policy.RateLimitPerSec is not { } rate) return _rateGate = null;
+        if (_rateGate?.PerSecond != rate) _rateGate = new RateGate(rate, _clock);
+        return _rateGate;
+    }
+
+    // One timer per event, armed only while jobs wait for the rate limit.
+    private void ArmRateTimer(TimeSpan due)
+    {
+        if (_rateTimer is null)
+            _rateTimer = this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        else
+            _rateTimer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     private TimeSpan MaxJobTime(Policy policy)
