@@ -35,27 +35,33 @@ internal sealed class CliConnection : IAsyncDisposable
         });
         ConfigureLogging(builder.Logging, settings.Verbose);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
+        // System.CommandLine owns Ctrl+C (it cancels the command's token); the host's ConsoleLifetime would
+        // race it and turn an interrupt into a failed start.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.Services.AddConvoOrchestratorClient(o =>
         {
             o.GatewayPort = settings.GatewayPort;
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        // Registered after the client, so it wins over Orleans' default (slow) retry filter.
+        builder.Services.AddSingleton<IClientConnectionRetryFilter, ConnectRetryFilter>();
 
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.ConnectTimeout);
         try
         {
-            // Orleans' client connects inside StartAsync. Without a retry filter it gives up after one failed
-            // attempt, but a gateway that accepts and never answers could stall it: WaitAsync is the hard bound.
+            // Orleans' client connects inside StartAsync, retrying as ConnectRetryFilter allows. A gateway that
+            // accepts and never answers could still stall it: the timeout (and WaitAsync) is the hard bound.
             await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             return new CliConnection(host);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Ctrl+C: whatever the interrupted start threw, the user stopped us; not a "no silo" case.
             Abandon(host);
-            throw;
+            throw new OperationCanceledException(cancellationToken);
         }
         catch (Exception ex)
         {
@@ -98,6 +104,13 @@ internal sealed class CliConnection : IAsyncDisposable
         logging.SetMinimumLevel(LogLevel.Warning);
         // Every level to stderr, so stdout stays parseable with --json even when diagnosing.
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    // The host lives exactly as long as one command; nothing to wait for, no signals to handle.
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     // A failed or timed-out start may leave work running; dispose in the background instead of waiting on it.

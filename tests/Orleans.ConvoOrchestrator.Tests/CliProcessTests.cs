@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+
+namespace Orleans.ConvoOrchestrator.Tests;
+
+/// <summary>
+/// The CLI (client/, "convo") against the real stock silo (silo/, "convo-silo"), both as separate processes:
+/// what a user gets when following the README, including exit codes and what lands on stdout vs stderr.
+/// </summary>
+public sealed class CliProcessTests(StockSiloFixture silo) : IClassFixture<StockSiloFixture>
+{
+    private static readonly TimeSpan OutcomeDeadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Save_emit_then_status_and_metrics_report_the_job_OK()
+    {
+        var eventId = "ev-cli-" + Guid.NewGuid().ToString("N")[..8];
+        var file = Path.Combine(Path.GetTempPath(), $"{eventId}.json");
+        File.WriteAllText(file, $$"""
+            {"id":"{{eventId}}","name":"hello","handlerName":"echo",
+             "policy":{"timeoutSec":2,"maxRetries":0,"backoff":"FIXED","maxConcurrency":1},"active":true}
+            """);
+        try
+        {
+            var saved = await silo.RunClientAsync("events", "save", "-f", file);
+            CliRun.AssertExit(0, saved);
+            Assert.Contains(eventId, saved.StdOut);
+
+            var emitted = await silo.RunClientAsync("--json", "emit", eventId, "--payload", """{"msg":"hi from the cli"}""");
+            CliRun.AssertExit(0, emitted);
+            var jobId = CliRun.ParseJson(emitted).GetProperty("jobId").GetString();
+            Assert.False(string.IsNullOrWhiteSpace(jobId), emitted.Describe());
+
+            // The job runs asynchronously: poll until an outcome is recorded.
+            JsonElement status;
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var run = await silo.RunClientAsync("status", eventId, "--json");
+                CliRun.AssertExit(0, run);
+                status = CliRun.ParseJson(run);
+                if (status.TryGetProperty("lastOutcome", out var last) && last.ValueKind == JsonValueKind.Object) break;
+                Assert.True(deadline.Elapsed < OutcomeDeadline, $"no outcome within {OutcomeDeadline}; last status: {run.StdOut}");
+                await Task.Delay(500);
+            }
+            var outcome = status.GetProperty("lastOutcome");
+            Assert.Equal("OK", outcome.GetProperty("status").GetString());
+            Assert.True(status.GetProperty("active").GetBoolean());
+            // echo returns the payload's JSON, so the preview proves the payload made the trip.
+            Assert.Contains("hi from the cli", outcome.GetProperty("resultPreview").GetString());
+
+            var history = await silo.RunClientAsync("--json", "history", eventId, "--limit", "5");
+            CliRun.AssertExit(0, history);
+            var records = CliRun.ParseJson(history).EnumerateArray().ToList();
+            Assert.Contains(records, r => r.GetProperty("jobId").GetString() == jobId);
+
+            var metrics = await silo.RunClientAsync("metrics", "--json");
+            CliRun.AssertExit(0, metrics);
+            var succeeded = CliRun.ParseJson(metrics).GetProperty("counters").EnumerateArray()
+                .Where(c => c.GetProperty("name").GetString() == MetricNames.JobsSucceeded
+                    && c.GetProperty("labels").TryGetProperty(MetricNames.EventIdLabel, out var e) && e.GetString() == eventId)
+                .Sum(c => c.GetProperty("value").GetInt64());
+            Assert.True(succeeded >= 1, $"{MetricNames.JobsSucceeded} for {eventId} is {succeeded}; metrics: {metrics.StdOut}");
+
+            // The human form is a table naming the event.
+            var table = await silo.RunClientAsync("events", "list");
+            CliRun.AssertExit(0, table);
+            Assert.Contains(table.StdOut.Split('\n'), line => line.StartsWith(eventId + " ", StringComparison.Ordinal) && line.Contains("echo"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task An_orchestrator_error_exits_1_with_its_kind_on_stderr()
+    {
+        var run = await silo.RunClientAsync("--json", "status", "ev-does-not-exist-" + Guid.NewGuid().ToString("N")[..8]);
+
+        CliRun.AssertExit(1, run);
+        Assert.StartsWith("error: NOT_FOUND: ", run.StdErr.Trim());
+        Assert.Equal("", run.StdOut.Trim());
+    }
+}
+
+/// <summary>The CLI without any silo: connection failures and bad input.</summary>
+public sealed class CliProcessTestsWithoutSilo
+{
+    [Fact]
+    public async Task No_silo_exits_3_quickly_with_one_clear_line_and_no_stack_trace()
+    {
+        var port = CliRun.FreePort(); // nothing listens here
+        var run = await CliRun.RunClientAsync(["--gateway-port", port.ToString(), "--cluster-id", "nobody", "--json", "status", "ev-x"]);
+
+        CliRun.AssertExit(3, run);
+        Assert.Contains($"no silo reachable at localhost:{port}", run.StdErr);
+        Assert.Contains("dotnet run --project silo", run.StdErr);
+        Assert.DoesNotContain("Exception", run.StdErr);
+        Assert.DoesNotContain(run.StdErr.Split('\n'), line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.Equal("", run.StdOut.Trim());
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(20), $"took {run.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_malformed_event_file_exits_2_without_needing_a_silo()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"convo-bad-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """{"id":"ev-bad","name":""");
+        try
+        {
+            var run = await CliRun.RunClientAsync(["--gateway-port", CliRun.FreePort().ToString(), "events", "save", "-f", file]);
+
+            CliRun.AssertExit(2, run);
+            Assert.Contains("is not a valid event definition", run.StdErr);
+            Assert.DoesNotContain("Exception", run.StdErr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
+
+/// <summary>Starts the stock silo on free ports with a unique cluster id, and stops it after the class.</summary>
+public sealed class StockSiloFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _silo;
+
+    public int GatewayPort { get; } = CliRun.FreePort();
+    public int SiloPort { get; } = CliRun.FreePort();
+    public string ClusterId { get; } = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
+
+    public async Task InitializeAsync()
+    {
+        var binaries = await CliBinaries.EnsureBuiltAsync();
+        var start = new ProcessStartInfo(CliBinaries.DotnetHost)
+        {
+            WorkingDirectory = Path.GetDirectoryName(binaries.Silo)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[
+            binaries.Silo,
+            "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString(),
+            "--cluster-id", ClusterId, "--service-id", ClusterId,
+            // The readiness line is logged under Orleans.ConvoOrchestrator.Silo; make sure a quieter
+            // appsettings.json ("Orleans": "Warning") cannot hide it.
+            "--Logging:LogLevel:Orleans.ConvoOrchestrator.Silo=Information"])
+            start.ArgumentList.Add(arg);
+
+        _silo = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _silo.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _silo.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _silo.Exited += (_, _) => _up.TrySetException(new InvalidOperationException("the silo exited before it was up"));
+        _silo.Start();
+        _silo.BeginOutputReadLine();
+        _silo.BeginErrorReadLine();
+
+        try
+        {
+            await _up.Task.WaitAsync(StartDeadline);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"stock silo did not report 'silo is up' within {StartDeadline} ({ex.Message}). Its output:\n{Log}", ex);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is null) return;
+        try
+        {
+            if (!_silo.HasExited) _silo.Kill(entireProcessTree: true);
+            await _silo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception)
+        {
+            // Already gone, or will be reaped with the test host: nothing else to do.
+        }
+        _silo.Dispose();
+    }
+
+    /// <summary>Runs the CLI against this silo.</summary>
+    public Task<CliRun> RunClientAsync(params string[] args) => CliRun.RunClientAsync(
+        ["--gateway-port", GatewayPort.ToString(), "--cluster-id", ClusterId, "--service-id", ClusterId, .. args]);
+
+    private string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+        if (line.Contains("silo is up", StringComparison.Ordinal)) _up.TrySetResult();
+    }
+}
+
+/// <summary>One finished CLI process.</summary>
+public sealed record CliRun(int ExitCode, string StdOut, string StdErr, TimeSpan Elapsed)
+{
+    private static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(90);
+
+    public string Describe() => $"exit {ExitCode} after {Elapsed.TotalSeconds:0.0} s\n--- stdout ---\n{StdOut}\n--- stderr ---\n{StdErr}";
+
+    public static void AssertExit(int expected, CliRun run) =>
+        Assert.True(run.ExitCode == expected, $"expected exit {expected}; got {run.Describe()}");
+
+    public static JsonElement ParseJson(CliRun run)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(run.StdOut);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            Assert.Fail($"stdout is not JSON ({ex.Message}): {run.Describe()}");
+            throw;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<CliRun> RunClientAsync(IReadOnlyList<string> args)
+    {
+        var binaries = await CliBinaries.EnsureBuiltAsync();
+        return await RunAsync(CliBinaries.DotnetHost, [binaries.Client, .. args], RunDeadline);
+    }
+
+    public static async Task<CliRun> RunAsync(string fileName, IReadOnlyList<string> args, TimeSpan deadline, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{fileName} {string.Join(' ', args)}' did not finish within {deadline}; stdout: {stdout}; stderr: {stderr}");
+        }
+        lock (stdout) lock (stderr) return new CliRun(process.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+    }
+}
+
+/// <summary>
+/// Locates silo/ and client/ next to the solution and builds them, once per test run, in this test assembly's
+/// configuration: the test project does not reference them, so `dotnet test` alone would not build them.
+/// </summary>
+public static class CliBinaries
+{
+    private static readonly Lazy<Task<(string Silo, string Client)>> Built = new(BuildAsync);
+
+    /// <summary>The dotnet host that runs this test (set by the SDK), else "dotnet" from PATH.</summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static Task<(string Silo, string Client)> EnsureBuiltAsync() => Built.Value;
+
+    private static async Task<(string Silo, string Client)> BuildAsync()
+    {
+        var root = FindRepositoryRoot();
+        var configuration = typeof(CliBinaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        // No build servers or reused nodes: they would outlive the build holding our output pipes open.
+        var environment = new Dictionary<string, string>
+        {
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+            ["UseSharedCompilation"] = "false",
+        };
+        // One after the other: both reference the Client and Abstractions projects.
+        foreach (var project in (string[])["client/Client.csproj", "silo/Silo.csproj"])
+        {
+            var build = await CliRun.RunAsync(DotnetHost,
+                ["build", Path.Combine(root, project), "-c", configuration, "-nologo", "-v", "q", "-nodeReuse:false"],
+                TimeSpan.FromMinutes(5), environment);
+            if (build.ExitCode != 0) throw new InvalidOperationException($"building {project} failed: {build.Describe()}");
+        }
+
+        var silo = Path.Combine(root, "silo", "bin", configuration, "net10.0", "convo-silo.dll");
+        var client = Path.Combine(root, "client", "bin", configuration, "net10.0", "convo.dll");
+        foreach (var dll in (string[])[silo, client])
+            if (!File.Exists(dll)) throw new FileNotFoundException($"the build did not produce {dll}", dll);
+        return (silo, client);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.ConvoOrchestrator.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no Orleans.ConvoOrchestrator.sln above {AppContext.BaseDirectory}");
+    }
+}
