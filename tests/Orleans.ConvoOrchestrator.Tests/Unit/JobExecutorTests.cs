@@ -10,7 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests.Unit;
 public sealed class JobExecutorTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _clock = new(Start);
+    private readonly CountingFakeTimeProvider _clock = new(Start);
     private readonly HandlerRegistry _registry = new();
     private readonly MetricsCollector _metrics = new();
 
@@ -68,10 +68,11 @@ public sealed class JobExecutorTests
             throw new InvalidOperationException("nope");
         });
 
-        var run = Executor().RunAsync(Job("fail", new Policy(MaxRetries: 3, Backoff: BackoffKind.EXP)), CancellationToken.None);
+        // No timeout: the only timers are the backoff delays, so "timers created" tells when a delay is armed.
+        var run = Executor().RunAsync(Job("fail", new Policy(TimeoutSec: null, MaxRetries: 3, Backoff: BackoffKind.EXP)), CancellationToken.None);
         foreach (var (after, wait) in new[] { (1, 1.0), (2, 2.0), (3, 4.0) })
         {
-            await Until(() => Volatile.Read(ref calls) == after);
+            await Until(() => Volatile.Read(ref calls) == after && _clock.TimersCreated == after);
             _clock.Advance(TimeSpan.FromSeconds(wait - 0.001));
             await Task.Delay(30);
             Assert.Equal(after, Volatile.Read(ref calls)); // not a moment early
@@ -131,5 +132,19 @@ public sealed class JobExecutorTests
 
         Assert.Equal(JobStatus.OK, outcome.Status);
         Assert.Null(seen);
+    }
+
+    /// <summary>A fake clock that counts the timers armed on it, so a test advances time only once a delay is waiting.</summary>
+    private sealed class CountingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _timers;
+
+        public int TimersCreated => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }
