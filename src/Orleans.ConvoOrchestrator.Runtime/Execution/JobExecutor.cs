@@ -63,11 +63,18 @@ public sealed partial class JobExecutor
                 var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, linked.Token);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
                 // occupies a pool thread, never the caller's (or an Orleans scheduler's) turn.
+                var attemptStart = _clock.GetUtcNow();
                 var run = Task.Run(() => handler(_services, context), CancellationToken.None);
                 try
                 {
                     var result = await run.WaitAsync(linked.Token).ConfigureAwait(false);
-                    return Finish(job, new JobOutcome(JobStatus.OK, startedAt, _clock.GetUtcNow(), null, attempt - 1, ResultPreview.From(result)));
+                    var finishedAt = _clock.GetUtcNow();
+                    // The clock decides, not which callback ran first: on a starved thread pool the timeout's
+                    // callback can run after a handler that overran it has returned.
+                    if (policy.Timeout is not { } limit || finishedAt - attemptStart <= limit)
+                        return Finish(job, new JobOutcome(JobStatus.OK, startedAt, finishedAt, null, attempt - 1, ResultPreview.From(result)));
+                    _metrics.Increment(MetricNames.JobsTimedOut, job.EventId);
+                    error = TimedOut(attempt, policy);
                 }
                 catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
                 {
@@ -79,7 +86,7 @@ public sealed partial class JobExecutor
                 {
                     Abandon(run);
                     _metrics.Increment(MetricNames.JobsTimedOut, job.EventId);
-                    error = new AppError(ErrorKind.TIMEOUT, $"attempt {attempt} exceeded the timeout of {policy.TimeoutSec} s");
+                    error = TimedOut(attempt, policy);
                 }
                 catch (Exception ex)
                 {
@@ -103,6 +110,9 @@ public sealed partial class JobExecutor
             }
         }
     }
+
+    private static AppError TimedOut(int attempt, Policy policy) =>
+        new(ErrorKind.TIMEOUT, $"attempt {attempt} exceeded the timeout of {policy.TimeoutSec} s");
 
     private JobOutcome Finish(JobRequest job, JobOutcome outcome)
     {

@@ -20,12 +20,12 @@ public sealed class JobExecutorTests
     private static JobRequest Job(string handler, Policy policy) =>
         new(new EventId("ev"), "job-1", handler, policy, "null", null, "corr", Start);
 
-    private static async Task Until(Func<bool> condition)
+    private static async Task Until(Func<bool> condition, Func<string>? state = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition never held");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition never held " + state?.Invoke());
             await Task.Delay(5);
         }
     }
@@ -72,7 +72,8 @@ public sealed class JobExecutorTests
         var run = Executor().RunAsync(Job("fail", new Policy(TimeoutSec: null, MaxRetries: 3, Backoff: BackoffKind.EXP)), CancellationToken.None);
         foreach (var (after, wait) in new[] { (1, 1.0), (2, 2.0), (3, 4.0) })
         {
-            await Until(() => Volatile.Read(ref calls) == after && _clock.TimersCreated == after);
+            await Until(() => Volatile.Read(ref calls) == after && _clock.TimersCreated == after,
+                () => $"(waiting for {after}: calls {Volatile.Read(ref calls)}, timers {_clock.TimersCreated})");
             _clock.Advance(TimeSpan.FromSeconds(wait - 0.001));
             await Task.Delay(30);
             Assert.Equal(after, Volatile.Read(ref calls)); // not a moment early
@@ -89,6 +90,21 @@ public sealed class JobExecutorTests
         Assert.Equal(3, batch.Counters.Single(c => c.Name == MetricNames.JobsRetried).Value);
         Assert.Equal(1, batch.Counters.Single(c => c.Name == MetricNames.JobsFailed).Value);
         Assert.Equal(1, batch.Counters.Single(c => c.Name == MetricNames.JobsStarted).Value);
+    }
+
+    [Fact]
+    public async Task A_handler_that_returns_after_its_deadline_still_timed_out()
+    {
+        _registry.Register("late", ctx =>
+        {
+            _clock.Advance(TimeSpan.FromSeconds(3)); // the attempt takes 3 s of a 2 s budget, then returns
+            return "late";
+        });
+
+        var outcome = await Executor().RunAsync(Job("late", new Policy(TimeoutSec: 2)), CancellationToken.None);
+
+        Assert.Equal(JobStatus.ERR, outcome.Status);
+        Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
     }
 
     [Fact]
