@@ -43,9 +43,10 @@ internal sealed class CliConnection : IAsyncDisposable
             o.GatewayPort = settings.GatewayPort;
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
+            // A silo that is still starting gets a couple of seconds; an absent one is reported at once.
+            o.ConnectRetries = 3;
+            o.ConnectRetryDelay = TimeSpan.FromMilliseconds(500);
         });
-        // Registered after the client, so it wins over Orleans' default (slow) retry filter.
-        builder.Services.AddSingleton<IClientConnectionRetryFilter, ConnectRetryFilter>();
 
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -10,7 +10,9 @@ internal static class MetricsCommand
         var command = new Command("metrics", "Show the cluster's metrics snapshot");
         command.SetClusterAction((_, output) => async orchestrator =>
         {
-            var snapshot = await orchestrator.MetricsSnapshotAsync();
+            var got = await orchestrator.MetricsSnapshotAsync();
+            if (got.IsErr) return output.Fail(got.Error);
+            var snapshot = got.Unwrap();
             if (output.Json)
             {
                 output.WriteJson(snapshot);

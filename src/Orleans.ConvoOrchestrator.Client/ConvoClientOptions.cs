@@ -12,6 +12,12 @@ public sealed class ConvoClientOptions
     /// <summary>The service id the silos use.</summary>
     public string ServiceId { get; set; } = "convo";
 
+    /// <summary>How often a failed first connection is retried before the host's start fails.</summary>
+    public int ConnectRetries { get; set; } = 5;
+
+    /// <summary>Pause between connection retries.</summary>
+    public TimeSpan ConnectRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Replaces the localhost clustering above with your own (for example Redis clustering).
     /// When set, <see cref="GatewayPort"/> is ignored.

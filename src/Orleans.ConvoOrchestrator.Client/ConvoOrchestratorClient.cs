@@ -153,7 +153,8 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
-    public Task<MetricsSnapshot> MetricsSnapshotAsync() => _grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).SnapshotAsync();
+    public Task<Result<MetricsSnapshot>> MetricsSnapshotAsync() =>
+        GuardValue(() => _grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).SnapshotAsync());
 
     private Task<Result> Save(Event definition, SaveMode mode)
     {

@@ -27,6 +27,9 @@ public static class ConvoOrchestratorClientExtensions
                 o.ServiceId = options.ServiceId;
             });
         });
+        if (options.ConnectRetries < 0) throw new ArgumentOutOfRangeException(nameof(configure), "ConnectRetries must not be negative");
+        // After AddOrleansClient, so it replaces Orleans' default (minutes-long) retry.
+        services.AddSingleton<IClientConnectionRetryFilter>(new ConnectRetryFilter(options.ConnectRetries, options.ConnectRetryDelay));
         services.TryAddSingleton<IEventOrchestrator>(sp => new ConvoOrchestratorClient(sp.GetRequiredService<IClusterClient>()));
         return services;
     }

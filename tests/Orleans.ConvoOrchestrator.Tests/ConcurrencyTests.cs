@@ -104,7 +104,7 @@ public sealed class ConcurrencyTests(ClusterFixture fx)
 
         Assert.Equal([100, 101, 102, 103], seen.Where(s => s.EventId == a.Value).Select(s => s.Value).Order());
         Assert.Equal([200, 201, 202, 203], seen.Where(s => s.EventId == b.Value).Select(s => s.Value).Order());
-        var snapshot = await fx.Api.MetricsSnapshotAsync();
+        var snapshot = (await fx.Api.MetricsSnapshotAsync()).Unwrap();
         Assert.Equal(4, snapshot.Counter(MetricNames.JobsSucceeded, a));
         Assert.Equal(4, snapshot.Counter(MetricNames.JobsSucceeded, b));
     }

@@ -182,5 +182,5 @@ public sealed class EmbeddedManagerTests
 
 internal static class EventManagerTestExtensions
 {
-    public static MetricsSnapshot Metrics(this EventManager mgr) => mgr.MetricsSnapshotAsync().GetAwaiter().GetResult();
+    public static MetricsSnapshot Metrics(this EventManager mgr) => mgr.MetricsSnapshotAsync().GetAwaiter().GetResult().Unwrap();
 }

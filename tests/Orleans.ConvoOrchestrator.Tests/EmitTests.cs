@@ -19,7 +19,7 @@ public sealed class EmitTests(ClusterFixture fx)
         var status = (await fx.Api.StatusAsync(id)).Unwrap();
         Assert.False(status.Active);
         Assert.Equal(0, status.QueueDepth);
-        Assert.Equal(1, (await fx.Api.MetricsSnapshotAsync()).Counters
+        Assert.Equal(1, (await fx.Api.MetricsSnapshotAsync()).Unwrap().Counters
             .Single(c => c.Name == MetricNames.JobsRejected && c.Labels[MetricNames.EventIdLabel] == id.Value).Value);
 
         (await fx.Api.SetEventActiveAsync(id, true)).Unwrap();
@@ -60,7 +60,7 @@ public sealed class EmitTests(ClusterFixture fx)
         Assert.Contains("full", rejected.UnwrapErr().Message);
         var status = (await fx.Api.StatusAsync(id)).Unwrap();
         Assert.Equal(ClusterFixture.QueueMaxSize, status.QueueDepth);
-        var counter = (await fx.Api.MetricsSnapshotAsync()).Counters.Single(c =>
+        var counter = (await fx.Api.MetricsSnapshotAsync()).Unwrap().Counters.Single(c =>
             c.Name == MetricNames.JobsRejected && c.Labels[MetricNames.EventIdLabel] == id.Value && c.Labels[MetricNames.ReasonLabel] == "QUEUE_FULL");
         Assert.Equal(1, counter.Value);
         release.Release(ClusterFixture.QueueMaxSize + 1);
@@ -115,7 +115,7 @@ public sealed class EmitTests(ClusterFixture fx)
 
         Assert.Equal(ErrorKind.NOT_FOUND, (await fx.Api.StatusAsync(id)).UnwrapErr().Kind);
         Assert.Equal(ErrorKind.NOT_FOUND, (await fx.Api.EmitAsync(id)).UnwrapErr().Kind);
-        Assert.Equal(2, (await fx.Api.MetricsSnapshotAsync()).Counter(MetricNames.JobsCancelled, id));
+        Assert.Equal(2, (await fx.Api.MetricsSnapshotAsync()).Unwrap().Counter(MetricNames.JobsCancelled, id));
         release.Release(3);
     }
 }

@@ -114,7 +114,7 @@ public sealed class ExecutionTests(ClusterFixture fx)
         Assert.Equal("ok on 2", outcome.ResultPreview);
         await Task.Delay(200);
         Assert.Equal(2, calls);
-        var snapshot = await fx.Api.MetricsSnapshotAsync();
+        var snapshot = (await fx.Api.MetricsSnapshotAsync()).Unwrap();
         Assert.Equal(1, snapshot.Counter(MetricNames.JobsRetried, id));
         Assert.Equal(1, snapshot.Counter(MetricNames.JobsSucceeded, id));
     }
@@ -145,7 +145,7 @@ public sealed class ExecutionTests(ClusterFixture fx)
         Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
         Assert.True(outcome.Duration < TimeSpan.FromSeconds(1.5), $"the timeout took {outcome.Duration}");
         Assert.True(await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        var snapshot = await fx.Api.MetricsSnapshotAsync();
+        var snapshot = (await fx.Api.MetricsSnapshotAsync()).Unwrap();
         Assert.Equal(1, snapshot.Counter(MetricNames.JobsFailed, id));
         Assert.Equal(1, snapshot.Counter(MetricNames.JobsTimedOut, id));
     }
@@ -169,7 +169,7 @@ public sealed class ExecutionTests(ClusterFixture fx)
         Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
         Assert.Equal(2, outcome.Retries);
         Assert.Equal(3, calls);
-        Assert.Equal(3, (await fx.Api.MetricsSnapshotAsync()).Counter(MetricNames.JobsTimedOut, id));
+        Assert.Equal(3, (await fx.Api.MetricsSnapshotAsync()).Unwrap().Counter(MetricNames.JobsTimedOut, id));
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public sealed class RepositoryTests(ClusterFixture fx)
 
         var status = (await fx.Api.StatusAsync(paused)).Unwrap();
         Assert.Equal(JobStatus.SKIPPED, status.LastOutcome!.Status);
-        Assert.Equal(1, (await fx.Api.MetricsSnapshotAsync()).Counter(MetricNames.JobsSkipped, paused));
+        Assert.Equal(1, (await fx.Api.MetricsSnapshotAsync()).Unwrap().Counter(MetricNames.JobsSkipped, paused));
         await Task.Delay(100);
         Assert.Equal(0, runs);
     }

@@ -55,5 +55,5 @@ public interface IEventOrchestrator
     Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50);
 
     /// <summary>The cluster's metrics.</summary>
-    Task<MetricsSnapshot> MetricsSnapshotAsync();
+    Task<Result<MetricsSnapshot>> MetricsSnapshotAsync();
 }

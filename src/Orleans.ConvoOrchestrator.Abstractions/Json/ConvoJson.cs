@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator;
 
 /// <summary>
 /// The JSON form of definitions, statuses and snapshots (files, CLI, HTTP): camelCase names, enums by name,
-/// ids as plain strings, durations as "hh:mm:ss" strings.
+/// ids as plain strings, durations as "hh:mm:ss" strings; unknown properties are an error.
 /// </summary>
 public static class ConvoJson
 {
@@ -21,6 +21,10 @@ public static class ConvoJson
         {
             WriteIndented = indented,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            // A typo in a definition file ("activ": false) must fail, not be ignored.
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            // People read this JSON (CLI, HTTP): payload text stays "{"msg":...}", not "\u0022msg\u0022".
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);

@@ -124,7 +124,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
                 var status = await client.StatusAsync(ev.Id).ConfigureAwait(false);
                 if (status.IsOk) _finalStatus[ev.Id.Value] = status.Unwrap();
             }
-            _metrics.Unbind(await client.MetricsSnapshotAsync().ConfigureAwait(false));
+            _metrics.Unbind((await client.MetricsSnapshotAsync().ConfigureAwait(false)).Unwrap());
             await _repo.UnbindAsync().ConfigureAwait(false);
             await host.StopAsync(cancellationToken).ConfigureAwait(false);
             host.Dispose();
@@ -200,7 +200,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
 
     /// <inheritdoc />
-    public Task<MetricsSnapshot> MetricsSnapshotAsync() => _metrics.SnapshotAsync();
+    public async Task<Result<MetricsSnapshot>> MetricsSnapshotAsync() => await _metrics.SnapshotAsync().ConfigureAwait(false);
 
     private Task<Result<T>> Running<T>(Func<IEventOrchestrator, Task<Result<T>>> call) => _client is { } client
         ? call(client)

@@ -77,6 +77,14 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void Definition_json_with_an_unknown_property_is_refused()
+    {
+        var ex = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Deserialize<Event>("""{"id":"e","name":"n","handlerName":"h","activ":false}""", ConvoJson.Options));
+        Assert.Contains("activ", ex.Message);
+    }
+
+    [Fact]
     public void Payloads_serialize_objects_and_keep_json_elements()
     {
         Assert.Equal("null", JsonPayload.From(null));
