@@ -3,10 +3,16 @@ namespace Orleans.ConvoOrchestrator;
 /// <summary>When an event runs. One trigger may be attached to several events.</summary>
 /// <param name="Id">The trigger's id.</param>
 /// <param name="Kind">Its kind.</param>
-/// <param name="At">For <see cref="TriggerKind.AT"/>: the instant to fire.</param>
-/// <param name="Interval">For <see cref="TriggerKind.INTERVAL"/>: the period (&gt; 0).</param>
-/// <param name="Jitter">Optional random delay added per fire, at most this long.</param>
+/// <param name="At">For <see cref="TriggerKind.AT"/>: the instant to fire (in the past: fires once, at once).</param>
+/// <param name="Interval">For <see cref="TriggerKind.INTERVAL"/>: the period (&gt; 0). For <see cref="TriggerKind.CONDITION"/>: how often the predicate is polled (default: the scheduler tick).</param>
+/// <param name="Jitter">INTERVAL and AT: each fire is delayed by a pseudo-random amount in [0, jitter), fixed per fire.</param>
 /// <param name="Active">Inactive triggers do not fire.</param>
+/// <param name="Cron">For <see cref="TriggerKind.Cron"/>: a cron expression, 5 fields or 6 with seconds first.</param>
+/// <param name="TimeZone">For <see cref="TriggerKind.Cron"/>: the IANA or Windows time zone id it is read in (default UTC).</param>
+/// <param name="Misfire">What to do about fires missed while the cluster could not fire them.</param>
+/// <param name="MisfireThreshold">How late a fire may be and still count as on time (default: the silo's option, 1 s).</param>
+/// <param name="Anchor">INTERVAL fires at anchor + k * interval (k = 1, 2, ...); set to the attach time when not given.</param>
+/// <param name="Condition">For <see cref="TriggerKind.CONDITION"/>: the name a predicate was registered under in the silos.</param>
 [GenerateSerializer, Immutable, Alias("convo.Trigger")]
 public sealed record Trigger(
     TriggerId Id,
@@ -14,4 +20,10 @@ public sealed record Trigger(
     DateTimeOffset? At = null,
     TimeSpan? Interval = null,
     TimeSpan? Jitter = null,
-    bool Active = true);
+    bool Active = true,
+    string? Cron = null,
+    string? TimeZone = null,
+    MisfirePolicy Misfire = MisfirePolicy.Coalesce,
+    TimeSpan? MisfireThreshold = null,
+    DateTimeOffset? Anchor = null,
+    string? Condition = null);

@@ -55,24 +55,39 @@ public static class DefinitionValidator
         {
             case TriggerKind.AT:
                 if (trigger.At is null) errors.Add("an AT trigger needs 'at'");
-                if (trigger.Interval is not null) errors.Add("an AT trigger takes no interval");
                 break;
             case TriggerKind.INTERVAL:
-                if (trigger.Interval is not { } interval) errors.Add("an INTERVAL trigger needs 'interval'");
-                else if (interval < DefinitionLimits.MinInterval || interval > DefinitionLimits.MaxInterval)
-                    errors.Add($"interval must be between {DefinitionLimits.MinInterval.TotalMilliseconds} ms and {DefinitionLimits.MaxInterval.TotalDays} days (got {interval})");
-                if (trigger.At is not null) errors.Add("an INTERVAL trigger takes no 'at' (the anchor is the attach time)");
+                if (trigger.Interval is null) errors.Add("an INTERVAL trigger needs 'interval'");
                 break;
-            default:
-                if (trigger.At is not null || trigger.Interval is not null)
-                    errors.Add($"a {trigger.Kind} trigger takes neither 'at' nor 'interval'");
+            case TriggerKind.Cron:
+                if (CronParser.Parse(trigger.Cron) is { IsErr: true } cron) errors.Add(cron.UnwrapErr().Message);
+                if (CronParser.Zone(trigger.TimeZone) is { IsErr: true } zone) errors.Add(zone.UnwrapErr().Message);
+                break;
+            case TriggerKind.CONDITION:
+                CheckName(trigger.Condition, "condition", errors);
                 break;
         }
+        if (trigger.At is not null && trigger.Kind != TriggerKind.AT) errors.Add($"'at' is only for AT triggers, not {trigger.Kind}");
+        if (trigger.Interval is { } interval)
+        {
+            if (trigger.Kind is not (TriggerKind.INTERVAL or TriggerKind.CONDITION))
+                errors.Add($"'interval' is only for INTERVAL and CONDITION triggers, not {trigger.Kind}");
+            else if (interval < DefinitionLimits.MinInterval || interval > DefinitionLimits.MaxInterval)
+                errors.Add($"interval must be between {DefinitionLimits.MinInterval.TotalMilliseconds} ms and {DefinitionLimits.MaxInterval.TotalDays} days (got {interval})");
+        }
+        if (trigger.Kind != TriggerKind.Cron && (trigger.Cron is not null || trigger.TimeZone is not null))
+            errors.Add($"'cron' and 'timeZone' are only for Cron triggers, not {trigger.Kind}");
+        if (trigger.Kind != TriggerKind.CONDITION && trigger.Condition is not null)
+            errors.Add($"'condition' is only for CONDITION triggers, not {trigger.Kind}");
         if (trigger.Jitter is { } jitter)
         {
-            if (jitter < TimeSpan.Zero) errors.Add("jitter must not be negative");
+            if (trigger.Kind is not (TriggerKind.INTERVAL or TriggerKind.AT)) errors.Add($"jitter is only for INTERVAL and AT triggers, not {trigger.Kind}");
+            else if (jitter < TimeSpan.Zero) errors.Add("jitter must not be negative");
+            else if (jitter > DefinitionLimits.MaxInterval) errors.Add("jitter is too long");
             else if (trigger.Interval is { } iv && jitter >= iv) errors.Add("jitter must be shorter than the interval");
         }
+        if (trigger.MisfireThreshold is { } threshold && threshold < TimeSpan.Zero) errors.Add("misfireThreshold must not be negative");
+        if (!Enum.IsDefined(trigger.Misfire)) errors.Add($"misfire policy {(int)trigger.Misfire} is not defined");
     });
 
     private static void CheckPolicy(Policy? policy, List<string> errors)

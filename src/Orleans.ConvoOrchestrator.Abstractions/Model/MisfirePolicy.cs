@@ -1,0 +1,11 @@
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>What a trigger does about fires that were due while nothing could fire them.</summary>
+[GenerateSerializer, Alias("convo.MisfirePolicy")]
+public enum MisfirePolicy
+{
+    /// <summary>Fire once on recovery for all that were missed (never a burst). The default.</summary>
+    Coalesce = 0,
+    /// <summary>Fire nothing for them; go on with the next due time.</summary>
+    Skip = 1,
+}

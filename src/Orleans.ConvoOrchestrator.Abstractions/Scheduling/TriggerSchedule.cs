@@ -1,0 +1,120 @@
+using System.Text;
+
+namespace Orleans.ConvoOrchestrator;
+
+/// <summary>
+/// When a trigger fires, as a pure function of its definition: INTERVAL at anchor + k * interval (k &gt;= 1),
+/// AT once at max(at, anchor), cron at its occurrences after the anchor; jitter adds a per-fire offset in
+/// [0, jitter) derived from the trigger id and the fire, so every silo (and every status query) computes the
+/// same instants. EXTERNAL and CONDITION triggers have no schedule.
+/// </summary>
+public static class TriggerSchedule
+{
+    /// <summary>Most cron occurrences counted in one gap; beyond it the count is reported as this many.</summary>
+    public const int MaxCountedOccurrences = 100_000;
+
+    /// <summary>The first fire strictly after <paramref name="after"/>, or null when none is left.</summary>
+    public static DateTimeOffset? NextFire(Trigger trigger, DateTimeOffset after)
+    {
+        var anchor = trigger.Anchor ?? after;
+        switch (trigger.Kind)
+        {
+            case TriggerKind.INTERVAL when trigger.Interval is { } iv && iv > TimeSpan.Zero:
+            {
+                var k = Math.Max(1, (after - anchor).Ticks / iv.Ticks);
+                for (var i = k; ; i++)
+                {
+                    var fire = IntervalFire(trigger, anchor, iv, i);
+                    if (fire > after) return fire;
+                }
+            }
+            case TriggerKind.AT when trigger.At is { } at:
+            {
+                var fire = AtFire(trigger, at, anchor);
+                return fire > after ? fire : null;
+            }
+            case TriggerKind.Cron:
+            {
+                var (cron, zone) = CronOf(trigger);
+                var from = after > anchor ? after : anchor;
+                var next = cron.GetNextOccurrence(from.UtcDateTime, zone, inclusive: false);
+                return next is { } n ? new DateTimeOffset(n, TimeSpan.Zero) : null;
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The fires in (<paramref name="handledUpTo"/>, <paramref name="now"/>]: how many, and the latest.
+    /// <paramref name="handledUpTo"/> null means since the anchor.
+    /// </summary>
+    public static (long Count, DateTimeOffset? Latest) Due(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now)
+    {
+        var anchor = trigger.Anchor ?? now;
+        switch (trigger.Kind)
+        {
+            case TriggerKind.INTERVAL when trigger.Interval is { } iv && iv > TimeSpan.Zero:
+            {
+                var upToNow = FiredBy(trigger, anchor, iv, now);
+                var before = handledUpTo is { } h ? FiredBy(trigger, anchor, iv, h) : 0;
+                var count = upToNow - before;
+                return count > 0 ? (count, IntervalFire(trigger, anchor, iv, upToNow)) : (0, null);
+            }
+            case TriggerKind.AT when trigger.At is { } at:
+            {
+                var fire = AtFire(trigger, at, anchor);
+                var open = handledUpTo is null || fire > handledUpTo;
+                return open && fire <= now ? (1, fire) : (0, null);
+            }
+            case TriggerKind.Cron:
+            {
+                var (cron, zone) = CronOf(trigger);
+                var from = handledUpTo is { } h && h > anchor ? h : anchor;
+                long count = 0;
+                DateTimeOffset? latest = null;
+                foreach (var o in cron.GetOccurrences(from.UtcDateTime, now.UtcDateTime, zone, fromInclusive: false, toInclusive: true))
+                {
+                    latest = new DateTimeOffset(o, TimeSpan.Zero);
+                    if (++count >= MaxCountedOccurrences) break;
+                }
+                if (count >= MaxCountedOccurrences)
+                    latest = cron.GetOccurrences(now.UtcDateTime.AddDays(-1), now.UtcDateTime, zone, true, true).Select(o => (DateTimeOffset?)new DateTimeOffset(o, TimeSpan.Zero)).LastOrDefault() ?? latest;
+                return (count, latest);
+            }
+            default:
+                return (0, null);
+        }
+    }
+
+    /// <summary>The jitter offset of the fire identified by <paramref name="fireKey"/>, in [0, jitter).</summary>
+    public static TimeSpan JitterOf(Trigger trigger, long fireKey)
+    {
+        if (trigger.Jitter is not { } jitter || jitter <= TimeSpan.Zero) return TimeSpan.Zero;
+        // FNV-1a over the id and the fire key: stable across processes, unlike string.GetHashCode.
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(trigger.Id.Value ?? string.Empty)) hash = (hash ^ b) * 1099511628211UL;
+        for (var i = 0; i < 8; i++) hash = (hash ^ (byte)(fireKey >> (8 * i))) * 1099511628211UL;
+        var unit = (hash >> 11) * (1.0 / (1UL << 53));
+        return TimeSpan.FromTicks((long)(jitter.Ticks * unit));
+    }
+
+    private static DateTimeOffset IntervalFire(Trigger t, DateTimeOffset anchor, TimeSpan iv, long k) =>
+        anchor + TimeSpan.FromTicks(iv.Ticks * k) + JitterOf(t, k);
+
+    // How many fires k >= 1 happen at or before x. Jitter is shorter than the interval, so only the last
+    // schedule point's fire can fall after x.
+    private static long FiredBy(Trigger t, DateTimeOffset anchor, TimeSpan iv, DateTimeOffset x)
+    {
+        if (x < anchor) return 0;
+        var k = (x - anchor).Ticks / iv.Ticks;
+        if (k >= 1 && IntervalFire(t, anchor, iv, k) > x) k--;
+        return Math.Max(0, k);
+    }
+
+    private static DateTimeOffset AtFire(Trigger t, DateTimeOffset at, DateTimeOffset anchor) =>
+        (at > anchor ? at : anchor) + JitterOf(t, 0);
+
+    private static (Cronos.CronExpression Cron, TimeZoneInfo Zone) CronOf(Trigger t) =>
+        (CronParser.Parse(t.Cron).Unwrap(), CronParser.Zone(t.TimeZone).Unwrap());
+}
