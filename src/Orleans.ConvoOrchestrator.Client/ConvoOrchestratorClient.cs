@@ -142,6 +142,14 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
+    public async Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId)
+    {
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsErr) return Result<TriggerStatus>.Err(check.Error);
+        return await Guard(() => _grains.GetGrain<ITriggerGrain>(triggerId.Value).StatusAsync());
+    }
+
+    /// <inheritdoc />
     public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId) => Call(eventId, g => g.StatusAsync());
 
     /// <inheritdoc />

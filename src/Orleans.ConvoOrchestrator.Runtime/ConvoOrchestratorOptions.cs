@@ -34,10 +34,26 @@ public sealed class ConvoOrchestratorOptions
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Granularity of trigger timers: due times are rounded up to a multiple of this tick so fires that are due
-    /// together share one timer callback. <c>schedulerTickMs</c> of <c>EventManager</c> sets it.
+    /// The scheduler's tick: how often a CONDITION trigger polls its predicate when it names no interval.
+    /// Time-based triggers do not wait for ticks: each arms a timer for its exact next fire.
+    /// <c>schedulerTickMs</c> of <c>EventManager</c> sets it.
     /// </summary>
     public TimeSpan SchedulerTick { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Period of the reminder every scheduled trigger keeps: it brings a deactivated trigger grain (or one
+    /// whose silo was lost) back to fire. Orleans' <c>MinimumReminderPeriod</c> is lowered to it when shorter.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A trigger whose next fire is closer than <see cref="ReminderPeriod"/> plus this lead keeps its grain
+    /// active; farther ones let it deactivate and rely on the reminder to wake it in time.
+    /// </summary>
+    public TimeSpan WakeLead { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How late a fire may be and still count as on time, unless the trigger says otherwise.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(1);
 
     internal IEnumerable<string> Problems()
     {
@@ -50,5 +66,8 @@ public sealed class ConvoOrchestratorOptions
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "ShutdownGracePeriod must not be negative";
         if (BackoffBase < TimeSpan.Zero || BackoffCap < BackoffBase) yield return "BackoffBase must be >= 0 and <= BackoffCap";
         if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return "SchedulerTick must be at least 1 ms";
+        if (ReminderPeriod < TimeSpan.FromSeconds(1)) yield return "ReminderPeriod must be at least 1 s";
+        if (WakeLead < TimeSpan.Zero) yield return "WakeLead must not be negative";
+        if (MisfireThreshold < TimeSpan.Zero) yield return "MisfireThreshold must not be negative";
     }
 }

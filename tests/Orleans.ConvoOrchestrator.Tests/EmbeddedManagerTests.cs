@@ -50,7 +50,7 @@ public sealed class EmbeddedManagerTests
 
         Assert.Equal(2, metrics.Snapshot().Counter(MetricNames.JobsSucceeded, late.Id));
         Assert.Equal(JobStatus.OK, mgr.Status(late.Id).Unwrap().LastOutcome!.Status);
-        Assert.Equal([trigger], repo.ListTriggers(late.Id).Unwrap());
+        Assert.Equal([trigger], repo.ListTriggers(late.Id).Unwrap().Select(t => t with { Anchor = null }));
 
         // Started again, the definitions come back and the counters go on from where they were.
         await mgr.StartAsync();

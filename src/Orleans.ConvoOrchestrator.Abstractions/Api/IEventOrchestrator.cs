@@ -48,6 +48,9 @@ public interface IEventOrchestrator
     /// <summary>Fires an EXTERNAL trigger: every subscribed event gets a job. Returns how many accepted one.</summary>
     Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null);
 
+    /// <summary>A trigger's schedule and counters: next fire, last fire, fires, misses.</summary>
+    Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId);
+
     /// <summary>An event's live status.</summary>
     Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);
 

@@ -4,14 +4,20 @@ namespace Orleans.ConvoOrchestrator.Grains;
 [Alias("convo.ITriggerGrain")]
 public interface ITriggerGrain : IGrainWithStringKey
 {
-    /// <summary>Subscribes an event, creating the trigger; CONFLICT when it exists with another definition.</summary>
-    [Alias("Subscribe")] Task<Result> SubscribeAsync(Trigger trigger, EventId eventId);
+    /// <summary>
+    /// Subscribes an event, creating the trigger (anchored at now unless it names an anchor); CONFLICT when it
+    /// exists with another definition. Returns the stored definition.
+    /// </summary>
+    [Alias("Subscribe")] Task<Result<Trigger>> SubscribeAsync(Trigger trigger, EventId eventId);
 
     /// <summary>Unsubscribes an event; the trigger is removed with its last subscriber.</summary>
     [Alias("Unsubscribe")] Task<Result> UnsubscribeAsync(EventId eventId);
 
     /// <summary>The definition and subscribers, or NOT_FOUND.</summary>
     [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<Result<TriggerInfo>> GetAsync();
+
+    /// <summary>Definition, schedule and counters, or NOT_FOUND.</summary>
+    [Alias("Status"), Orleans.Concurrency.AlwaysInterleave] Task<Result<TriggerStatus>> StatusAsync();
 
     /// <summary>Fires the trigger with a payload: every subscribed event gets a job. Returns how many accepted it.</summary>
     [Alias("Fire")] Task<Result<int>> FireAsync(string payloadJson);

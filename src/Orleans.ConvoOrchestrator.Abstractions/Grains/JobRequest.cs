@@ -9,6 +9,7 @@ namespace Orleans.ConvoOrchestrator.Grains;
 /// <param name="TriggerId">The trigger that caused the job, if any.</param>
 /// <param name="CorrelationId">The caller's correlation id.</param>
 /// <param name="EnqueuedAt">When the job was accepted.</param>
+/// <param name="ScheduledAt">When the trigger fire that caused it was due, if one did.</param>
 [GenerateSerializer, Immutable, Alias("convo.JobRequest")]
 public sealed record JobRequest(
     EventId EventId,
@@ -18,4 +19,5 @@ public sealed record JobRequest(
     string PayloadJson,
     TriggerId? TriggerId,
     string CorrelationId,
-    DateTimeOffset EnqueuedAt);
+    DateTimeOffset EnqueuedAt,
+    DateTimeOffset? ScheduledAt = null);

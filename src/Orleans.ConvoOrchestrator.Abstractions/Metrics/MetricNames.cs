@@ -24,6 +24,18 @@ public static class MetricNames
     /// <summary>Job wall time, all attempts included.</summary>
     public const string JobDuration = "job_duration_seconds";
 
+    /// <summary>Trigger fires (label <c>trigger_id</c>).</summary>
+    public const string TriggerFires = "trigger_fires_total";
+    /// <summary>Trigger fires that were missed (label <c>trigger_id</c>).</summary>
+    public const string TriggerMisfires = "trigger_misfires_total";
+    /// <summary>From a fire's scheduled time to its job being enqueued (labels <c>trigger_id</c>, <c>event_id</c>).</summary>
+    public const string TriggerLateness = "trigger_lateness_seconds";
+    /// <summary>The label of trigger metrics.</summary>
+    public const string TriggerIdLabel = "trigger_id";
+
+    /// <summary>Upper bounds of <see cref="TriggerLateness"/>'s buckets, in seconds; one overflow bucket follows.</summary>
+    public static IReadOnlyList<double> LatenessBuckets { get; } = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
     /// <summary>The label every job metric carries.</summary>
     public const string EventIdLabel = "event_id";
     /// <summary>The label naming why an emit was rejected.</summary>

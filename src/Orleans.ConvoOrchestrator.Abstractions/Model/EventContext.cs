@@ -16,8 +16,10 @@ public sealed class EventContext
         string correlationId,
         DateTimeOffset ts,
         int attempt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        DateTimeOffset? scheduledAt = null)
     {
+        ScheduledAt = scheduledAt;
         EventId = eventId;
         TriggerId = triggerId;
         JobId = jobId;
@@ -49,6 +51,9 @@ public sealed class EventContext
 
     /// <summary>When the job was accepted.</summary>
     public DateTimeOffset Ts { get; }
+
+    /// <summary>When the trigger fire that caused this job was due; null for a direct emit.</summary>
+    public DateTimeOffset? ScheduledAt { get; }
 
     /// <summary>1 for the first attempt, 2 for the first retry, and so on.</summary>
     public int Attempt { get; }

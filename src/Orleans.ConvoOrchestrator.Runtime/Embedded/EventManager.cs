@@ -197,6 +197,9 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null) => Running(c => c.FireTriggerAsync(triggerId, payload));
 
     /// <inheritdoc />
+    public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId) => Running(c => c.TriggerStatusAsync(triggerId));
+
+    /// <inheritdoc />
     public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
 
     /// <inheritdoc />

@@ -117,13 +117,14 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var subscriptionId = SubscriptionId.For(Id, trigger.Id);
         if (_state.State.Subscriptions.TryGetValue(trigger.Id.Value, out var attached))
         {
-            return attached == trigger
+            // The stored copy carries the anchor the trigger grain gave it; an attach without one means "the same".
+            return attached == trigger with { Anchor = trigger.Anchor ?? attached.Anchor }
                 ? subscriptionId
                 : Result<SubscriptionId>.Err(ErrorKind.CONFLICT, $"trigger '{trigger.Id}' is already attached to '{Id}' with another definition; detach it first");
         }
         var subscribed = await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).SubscribeAsync(trigger, Id);
         if (subscribed.IsErr) return Result<SubscriptionId>.Err(subscribed.Error);
-        _state.State.Subscriptions[trigger.Id.Value] = trigger;
+        _state.State.Subscriptions[trigger.Id.Value] = subscribed.Unwrap();
         if (await TryWriteAsync()) return subscriptionId;
         _state.State.Subscriptions.Remove(trigger.Id.Value);
         await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).UnsubscribeAsync(Id);
@@ -187,7 +188,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _state.State.LastOutcome, NextRun: null)));
+            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _state.State.LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
@@ -220,7 +221,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
         var now = _clock.GetUtcNow();
         var job = new QueuedJob(Guid.NewGuid().ToString("N"), payloadJson, options?.TriggerId,
-            options?.CorrelationId ?? Guid.NewGuid().ToString("N"), now);
+            options?.CorrelationId ?? Guid.NewGuid().ToString("N"), now, options?.ScheduledAt);
         if (requireActive && !def.Active)
         {
             // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
@@ -236,6 +237,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
         _queue.Enqueue(job);
+        if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
+            _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         _metrics.Increment(MetricNames.JobsEnqueued, Id);
         Pump();
@@ -262,12 +265,26 @@ public sealed partial class EventGrain : Grain, IEventGrain
             }
             var job = _queue.Dequeue();
             _running[job.JobId] = job;
-            var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt);
+            var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt);
             // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
             _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
             // Running jobs live only in this activation: keep it until they can have reported.
             DelayDeactivation(MaxJobTime(policy));
         }
+    }
+
+    // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of
+    // them (anchor, interval, cron, jitter), so no trigger grain is asked.
+    private DateTimeOffset? NextRun()
+    {
+        var now = _clock.GetUtcNow();
+        DateTimeOffset? earliest = null;
+        foreach (var trigger in _state.State.Subscriptions.Values)
+        {
+            if (!trigger.Active || TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
+            if (earliest is null || next < earliest) earliest = next;
+        }
+        return earliest;
     }
 
     private RateGate? RateGateFor(Policy policy)

@@ -1,53 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
-/// <summary>One trigger: its definition and subscribers; fires fan out to every subscribed event.</summary>
-public sealed partial class TriggerGrain : Grain, ITriggerGrain
+/// <summary>
+/// One trigger: its definition, subscribers and schedule. Precision comes from a grain timer armed for the
+/// exact next fire (re-armed from the schedule each time, so it never drifts); durability from a reminder that
+/// brings the grain back when it was deactivated or its silo was lost, and from the persisted
+/// <see cref="TriggerState.HandledUpTo"/>, which makes every wake-up idempotent: fires are computed from the
+/// schedule and what was already handled, never from counting ticks. Missed fires follow the trigger's
+/// <see cref="MisfirePolicy"/> and are always counted.
+/// </summary>
+public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 {
+    private const string ReminderName = "convo-trigger";
     private readonly IPersistentState<TriggerState> _state;
+    private readonly MetricsCollector _metrics;
+    private readonly ConditionRegistry _conditions;
+    private readonly ConvoOrchestratorOptions _options;
+    private readonly TimeProvider _clock;
     private readonly ILogger<TriggerGrain> _logger;
+    private IGrainTimer? _timer;
+    private bool _timerKeepsAlive;
+    private bool _reminderEnsured;
+    private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
     public TriggerGrain(
         [PersistentState("trigger", ConvoOrchestratorOptions.StorageName)] IPersistentState<TriggerState> state,
+        MetricsCollector metrics,
+        ConditionRegistry conditions,
+        IOptions<ConvoOrchestratorOptions> options,
+        [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         ILogger<TriggerGrain> logger)
     {
         _state = state;
+        _metrics = metrics;
+        _conditions = conditions;
+        _options = options.Value;
+        _clock = clock;
         _logger = logger;
     }
 
     private TriggerId Id => new(this.GetPrimaryKeyString());
 
+    private SortedDictionary<string, string> Labels =>
+        _labels ??= new SortedDictionary<string, string>(StringComparer.Ordinal) { [MetricNames.TriggerIdLabel] = Id.Value };
+
     /// <inheritdoc />
-    public async Task<Result> SubscribeAsync(Trigger trigger, EventId eventId)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ScheduleAsync();
+
+    /// <inheritdoc />
+    public async Task<Result<Trigger>> SubscribeAsync(Trigger trigger, EventId eventId)
     {
         var check = DefinitionValidator.Validate(trigger);
-        if (check.IsErr) return check;
-        if (trigger.Id != Id) return Result.Err(ErrorKind.VALIDATION, $"trigger id '{trigger.Id}' does not match the grain '{Id}'");
+        if (check.IsErr) return Result<Trigger>.Err(check.Error);
+        if (trigger.Id != Id) return Result<Trigger>.Err(ErrorKind.VALIDATION, $"trigger id '{trigger.Id}' does not match the grain '{Id}'");
         var state = _state.State;
-        if (state.Definition is { } existing && existing != trigger)
-            return Result.Err(ErrorKind.CONFLICT, $"trigger '{Id}' already exists with another definition; attach it unchanged or use a new id");
-        if (state.Definition is not null && state.Subscribers.Contains(eventId.Value)) return Result.Ok();
+        // The anchor is part of the definition: set once, at the first attach, unless the caller fixed it.
+        var anchored = trigger with { Anchor = trigger.Anchor ?? state.Definition?.Anchor ?? _clock.GetUtcNow() };
+        if (state.Definition is { } existing && existing != anchored)
+            return Result<Trigger>.Err(ErrorKind.CONFLICT, $"trigger '{Id}' already exists with another definition; attach it unchanged or use a new id");
+        if (state.Definition is not null && state.Subscribers.Contains(eventId.Value)) return anchored;
 
         var created = state.Definition is null;
         if (created) await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).AddAsync(Id.Value);
-        state.Definition = trigger;
+        state.Definition = anchored;
         state.Subscribers.Add(eventId.Value);
         try
         {
             await _state.WriteStateAsync();
-            return Result.Ok();
         }
         catch (Exception ex)
         {
             LogWriteFailed(ex, Id.Value);
             state.Subscribers.Remove(eventId.Value);
             if (created) state.Definition = null;
-            return Result.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{Id}' could not be stored");
+            return Result<Trigger>.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{Id}' could not be stored");
         }
+        if (created) await ScheduleAsync();
+        return anchored;
     }
 
     /// <inheritdoc />
@@ -62,6 +97,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain
             return Result.Ok();
         }
         // The last subscriber went: the trigger goes with it.
+        StopTimer();
+        await ForgetReminderAsync();
         await _state.ClearStateAsync();
         _state.State = new TriggerState();
         await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).RemoveAsync(Id.Value);
@@ -71,8 +108,17 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain
 
     /// <inheritdoc />
     public Task<Result<TriggerInfo>> GetAsync() => Task.FromResult(_state.State.Definition is { } def
-        ? Result<TriggerInfo>.Ok(new TriggerInfo(def, _state.State.Subscribers.Select(id => new EventId(id)).ToList()))
+        ? Result<TriggerInfo>.Ok(new TriggerInfo(def, Subscribers()))
         : Result<TriggerInfo>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
+
+    /// <inheritdoc />
+    public Task<Result<TriggerStatus>> StatusAsync()
+    {
+        var s = _state.State;
+        if (s.Definition is not { } def) return Task.FromResult(Result<TriggerStatus>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
+        return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), NextFire(def, _clock.GetUtcNow()),
+            s.LastFiredAt, s.LastScheduledFor, s.FireCount, s.MissCount)));
+    }
 
     /// <inheritdoc />
     public async Task<Result<int>> FireAsync(string payloadJson)
@@ -81,12 +127,191 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain
         if (def.Kind != TriggerKind.EXTERNAL)
             return Result<int>.Err(ErrorKind.VALIDATION, $"trigger '{Id}' is {def.Kind}; only EXTERNAL triggers are fired from outside");
         if (!def.Active) return Result<int>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is inactive");
-        var options = new EmitOptions(TriggerId: Id);
-        var emits = _state.State.Subscribers.Select(id => GrainFactory.GetGrain<IEventGrain>(id).EmitAsync(payloadJson, options));
-        var results = await Task.WhenAll(emits);
+        var accepted = await FanOutAsync(payloadJson, scheduledFor: null);
+        _state.State.FireCount++;
+        _state.State.LastFiredAt = _clock.GetUtcNow();
+        await TryWriteAsync();
+        return accepted;
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveReminder(string reminderName, TickStatus status) => ScheduleAsync();
+
+    // Looks at the clock, fires what is due (or counts it missed), and arms the timer for the next fire.
+    private async Task ScheduleAsync()
+    {
+        if (_state.State.Definition is not { Active: true } def) return;
+        switch (def.Kind)
+        {
+            case TriggerKind.AT or TriggerKind.INTERVAL or TriggerKind.Cron:
+                await FireDueAsync(def);
+                ArmForNextFire(def);
+                break;
+            case TriggerKind.CONDITION:
+                ArmPolling(def);
+                break;
+            default:
+                return; // EXTERNAL: fired from outside only
+        }
+    }
+
+    private async Task FireDueAsync(Trigger def)
+    {
+        var state = _state.State;
+        var now = _clock.GetUtcNow();
+        var plan = MisfirePlanner.Plan(def, state.HandledUpTo, now, def.MisfireThreshold ?? _options.MisfireThreshold);
+        if (plan.HandledUpTo == state.HandledUpTo) return;
+        if (plan.Missed > 0)
+        {
+            state.MissCount += plan.Missed;
+            _metrics.Increment(MetricNames.TriggerMisfires, Labels, plan.Missed);
+            LogMissed(Id.Value, plan.Missed, plan.Coalesced);
+        }
+        state.HandledUpTo = plan.HandledUpTo;
+        if (plan.FireFor is { } scheduled)
+        {
+            await FanOutAsync("null", scheduled);
+            state.FireCount++;
+            state.LastFiredAt = now;
+            state.LastScheduledFor = scheduled;
+        }
+        // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good.
+        await TryWriteAsync();
+    }
+
+    private async Task<int> FanOutAsync(string payloadJson, DateTimeOffset? scheduledFor)
+    {
+        _metrics.Increment(MetricNames.TriggerFires, Labels);
+        var options = new EmitOptions(TriggerId: Id, ScheduledAt: scheduledFor);
+        var subscribers = _state.State.Subscribers;
+        if (subscribers.Count == 1)
+            return (await GrainFactory.GetGrain<IEventGrain>(subscribers[0]).EmitAsync(payloadJson, options)).IsOk ? 1 : 0;
+        var results = await Task.WhenAll(subscribers.Select(id => GrainFactory.GetGrain<IEventGrain>(id).EmitAsync(payloadJson, options)));
         return results.Count(r => r.IsOk);
+    }
+
+    private void ArmForNextFire(Trigger def)
+    {
+        var now = _clock.GetUtcNow();
+        if (NextFire(def, now) is not { } next)
+        {
+            // Nothing left to fire (a fired AT): no timer, no reminder.
+            StopTimer();
+            _ = ForgetReminderAsync();
+            return;
+        }
+        var due = next > now ? next - now : TimeSpan.Zero;
+        // Close fires keep the grain in memory; far ones let it go and trust the reminder to wake it in time.
+        Arm(due, Timeout.InfiniteTimeSpan, keepAlive: due <= _options.ReminderPeriod + _options.WakeLead, _ => ScheduleAsync());
+        EnsureReminder();
+    }
+
+    private void ArmPolling(Trigger def)
+    {
+        if (_timer is not null) return;
+        var every = def.Interval ?? _options.SchedulerTick;
+        Arm(every, every, keepAlive: true, _ => PollAsync(def, every));
+        EnsureReminder();
+    }
+
+    private async Task PollAsync(Trigger def, TimeSpan every)
+    {
+        var value = await _conditions.EvaluateAsync(def.Condition!, every, _clock);
+        var state = _state.State;
+        if (value == state.ConditionValue) return;
+        state.ConditionValue = value;
+        if (value)
+        {
+            var now = _clock.GetUtcNow();
+            await FanOutAsync("null", now);
+            state.FireCount++;
+            state.LastFiredAt = now;
+            state.LastScheduledFor = now;
+        }
+        await TryWriteAsync();
+    }
+
+    private DateTimeOffset? NextFire(Trigger def, DateTimeOffset now)
+    {
+        if (!def.Active) return null;
+        var after = _state.State.HandledUpTo is { } handled && handled > now ? handled : now;
+        // A fire that is due but not yet made (the timer is about to run) is the next one.
+        var (pending, latest) = TriggerSchedule.Due(def, _state.State.HandledUpTo, now);
+        return pending > 0 ? latest : TriggerSchedule.NextFire(def, after);
+    }
+
+    private void Arm(TimeSpan due, TimeSpan period, bool keepAlive, Func<CancellationToken, Task> tick)
+    {
+        if (_timer is not null && _timerKeepsAlive == keepAlive && period == Timeout.InfiniteTimeSpan)
+        {
+            _timer.Change(due, period);
+            return;
+        }
+        StopTimer();
+        _timerKeepsAlive = keepAlive;
+        _timer = this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(due, period) { KeepAlive = keepAlive });
+    }
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    // Registered once per activation, in the background: a reminder service still loading must not hold up
+    // attaching or firing. Until it lands, the timer alone drives the trigger.
+    private void EnsureReminder()
+    {
+        if (_reminderEnsured) return;
+        _reminderEnsured = true;
+        _ = RegisterReminderAsync();
+    }
+
+    private async Task RegisterReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+        }
+        catch (Exception ex)
+        {
+            _reminderEnsured = false; // try again at the next wake-up
+            LogReminderFailed(ex, Id.Value);
+        }
+    }
+
+    private async Task ForgetReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception ex)
+        {
+            LogReminderFailed(ex, Id.Value);
+        }
+    }
+
+    private List<EventId> Subscribers() => _state.State.Subscribers.Select(id => new EventId(id)).ToList();
+
+    private async Task TryWriteAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Trigger {TriggerId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string triggerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: reminder registration failed; the timer still runs")]
+    private partial void LogReminderFailed(Exception ex, string triggerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId} missed {Missed} fire(s); coalesced: {Coalesced}")]
+    private partial void LogMissed(string triggerId, long missed, bool coalesced);
 }

@@ -1,12 +1,30 @@
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
-/// <summary>What a trigger grain persists.</summary>
+/// <summary>What a trigger grain persists: its definition, subscribers and its own schedule progress.</summary>
 [GenerateSerializer, Alias("convo.TriggerState")]
 public sealed class TriggerState
 {
-    /// <summary>The definition; null when the trigger does not exist.</summary>
+    /// <summary>The definition (anchored); null when the trigger does not exist.</summary>
     [Id(0)] public Trigger? Definition { get; set; }
 
     /// <summary>Subscribed event ids, in attach order.</summary>
     [Id(1)] public List<string> Subscribers { get; set; } = new();
+
+    /// <summary>Every scheduled fire at or before this instant has been fired or counted as missed.</summary>
+    [Id(2)] public DateTimeOffset? HandledUpTo { get; set; }
+
+    /// <summary>Fires so far.</summary>
+    [Id(3)] public long FireCount { get; set; }
+
+    /// <summary>Missed fires so far.</summary>
+    [Id(4)] public long MissCount { get; set; }
+
+    /// <summary>When it last fired.</summary>
+    [Id(5)] public DateTimeOffset? LastFiredAt { get; set; }
+
+    /// <summary>The scheduled time its last fire stood for.</summary>
+    [Id(6)] public DateTimeOffset? LastScheduledFor { get; set; }
+
+    /// <summary>CONDITION: the predicate's last value, for edge detection.</summary>
+    [Id(7)] public bool ConditionValue { get; set; }
 }

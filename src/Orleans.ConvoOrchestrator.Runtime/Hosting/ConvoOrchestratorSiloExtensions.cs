@@ -17,11 +17,13 @@ public static class ConvoOrchestratorSiloExtensions
     /// <param name="silo">The silo.</param>
     /// <param name="configure">Options.</param>
     /// <param name="handlers">The handlers to run; when null a <see cref="HandlerRegistry"/> registered in DI is used, or an empty one.</param>
-    /// <param name="clock">Where time comes from (timestamps, timeouts, backoff); <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="clock">Where time comes from (timestamps, timeouts, backoff, schedules); <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="conditions">Predicates of CONDITION triggers; when null one registered in DI is used, or an empty one.</param>
     public static ISiloBuilder AddConvoOrchestrator(this ISiloBuilder silo, Action<ConvoOrchestratorOptions>? configure = null,
-        HandlerRegistry? handlers = null, TimeProvider? clock = null)
+        HandlerRegistry? handlers = null, TimeProvider? clock = null, ConditionRegistry? conditions = null)
     {
         var services = silo.Services;
+        if (conditions is not null) services.AddSingleton(conditions);
         services.AddOptions<ConvoOrchestratorOptions>()
             .Configure(o => configure?.Invoke(o))
             .Validate(o => !o.Problems().Any(), "invalid ConvoOrchestratorOptions")
@@ -29,6 +31,12 @@ public static class ConvoOrchestratorSiloExtensions
         if (handlers is not null) services.AddSingleton(handlers);
         else services.TryAddSingleton<HandlerRegistry>();
         services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
+        services.TryAddSingleton<ConditionRegistry>();
+        // Triggers keep a reminder of ReminderPeriod; Orleans refuses periods under its minimum unless lowered.
+        services.AddOptions<Orleans.Hosting.ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<ConvoOrchestratorOptions>>((reminders, convo) =>
+        {
+            if (convo.Value.ReminderPeriod < reminders.MinimumReminderPeriod) reminders.MinimumReminderPeriod = convo.Value.ReminderPeriod;
+        });
         services.TryAddSingleton<MetricsCollector>();
         services.TryAddSingleton<MetricsFlusher>();
         services.TryAddSingleton<JobExecutor>();

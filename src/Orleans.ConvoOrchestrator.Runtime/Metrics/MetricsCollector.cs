@@ -29,6 +29,17 @@ public sealed class MetricsCollector
             [MetricNames.ReasonLabel] = reason.ToString(),
         });
 
+    /// <summary>Records how late a trigger's fire became a job.</summary>
+    public void Lateness(TriggerId triggerId, EventId eventId, TimeSpan lateness)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [MetricNames.EventIdLabel] = eventId.Value,
+            [MetricNames.TriggerIdLabel] = triggerId.Value,
+        };
+        lock (_gate) _pending.Observe(MetricNames.TriggerLateness, labels, MetricNames.LatenessBuckets, Math.Max(0, lateness.TotalSeconds));
+    }
+
     /// <summary>Counts a finished job by status and, when it ran, its duration.</summary>
     public void Finished(EventId eventId, JobOutcome outcome)
     {

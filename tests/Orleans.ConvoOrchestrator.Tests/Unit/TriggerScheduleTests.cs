@@ -112,3 +112,47 @@ public sealed class TriggerScheduleTests
         Assert.Null(TriggerSchedule.NextFire(new Trigger(new TriggerId("c"), TriggerKind.CONDITION, Condition: "p"), T0));
     }
 }
+
+public sealed class MisfirePlannerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Threshold = TimeSpan.FromSeconds(1);
+
+    private static Trigger Every10s(MisfirePolicy policy = MisfirePolicy.Coalesce) =>
+        new(new TriggerId("tr"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10), Anchor: T0, Misfire: policy);
+
+    [Fact]
+    public void An_on_time_fire_is_made_and_nothing_is_missed()
+    {
+        var plan = MisfirePlanner.Plan(Every10s(), null, T0.AddSeconds(10.002), Threshold);
+        Assert.Equal(new FirePlan(T0.AddSeconds(10), false, 0, T0.AddSeconds(10)), plan);
+    }
+
+    [Fact]
+    public void After_a_long_gap_coalesce_fires_once_and_counts_every_miss()
+    {
+        var plan = MisfirePlanner.Plan(Every10s(), T0.AddSeconds(10), T0.AddSeconds(65), Threshold);
+        Assert.Equal(new FirePlan(T0.AddSeconds(60), true, 5, T0.AddSeconds(60)), plan);
+    }
+
+    [Fact]
+    public void After_a_long_gap_skip_fires_nothing_and_counts_every_miss()
+    {
+        var plan = MisfirePlanner.Plan(Every10s(MisfirePolicy.Skip), T0.AddSeconds(10), T0.AddSeconds(65), Threshold);
+        Assert.Equal(new FirePlan(null, false, 5, T0.AddSeconds(60)), plan);
+    }
+
+    [Fact]
+    public void When_the_latest_is_on_time_only_the_earlier_ones_are_missed()
+    {
+        var plan = MisfirePlanner.Plan(Every10s(MisfirePolicy.Skip), T0.AddSeconds(10), T0.AddSeconds(40.5), Threshold);
+        Assert.Equal(new FirePlan(T0.AddSeconds(40), false, 2, T0.AddSeconds(40)), plan);
+    }
+
+    [Fact]
+    public void Nothing_due_changes_nothing()
+    {
+        var plan = MisfirePlanner.Plan(Every10s(), T0.AddSeconds(10), T0.AddSeconds(19), Threshold);
+        Assert.Equal(new FirePlan(null, false, 0, T0.AddSeconds(10)), plan);
+    }
+}
