@@ -1,0 +1,89 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.ConvoOrchestrator.Client;
+using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+
+namespace Orleans.ConvoOrchestrator.Tests.Support;
+
+/// <summary>
+/// A test cluster whose grain timers and orchestrator clock are one <see cref="FakeTimeProvider"/>: tests move
+/// time with <see cref="Advance"/> and see exactly the fires that time implies. Infrastructure (membership,
+/// reminders, messaging) stays on real time.
+/// </summary>
+public sealed class FakeClockClusterFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public HandlerRegistry Handlers { get; } = new();
+
+    public ConditionRegistry Conditions { get; } = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IEventOrchestrator Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.UseConvoInMemoryStore();
+            silo.AddConvoOrchestrator(o => o.SchedulerTick = TimeSpan.FromSeconds(1), Handlers, Clock, Conditions);
+            silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, Clock);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        Api = new ConvoOrchestratorClient(Cluster.Client);
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Moves fake time forward; the grains' timers due by then run on their own schedulers.</summary>
+    public void Advance(TimeSpan by) => Clock.Advance(by);
+
+    /// <summary>Polls a trigger's status until <paramref name="done"/> holds (real-time bound).</summary>
+    public async Task<TriggerStatus> WaitForTriggerAsync(TriggerId id, Func<TriggerStatus, bool> done, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var status = (await Api.TriggerStatusAsync(id)).Unwrap();
+            if (done(status)) return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"trigger {id} never matched; last: {status}");
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Waits until the event's history holds <paramref name="count"/> outcomes; oldest first.</summary>
+    public async Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var history = (await Api.HistoryAsync(id, 100)).Unwrap();
+            if (history.Count >= count) return history.Reverse().ToList();
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"history of {id} has {history.Count} of {count}");
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Saves an event whose handler records each context into <paramref name="seen"/>.</summary>
+    public async Task<EventId> RecordingEventAsync(List<EventContext> seen, bool active = true)
+    {
+        var handler = ClusterFixture.Unique("rec");
+        Handlers.Register(handler, ctx => { lock (seen) seen.Add(ctx); });
+        var id = new EventId(ClusterFixture.Unique("ev"));
+        (await Api.SaveEventAsync(new Event(id, "recording", handler, new Policy(MaxConcurrency: 100), active))).Unwrap();
+        return id;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FakeClockClusterCollection : ICollectionFixture<FakeClockClusterFixture>
+{
+    public const string Name = "fake-clock-cluster";
+}

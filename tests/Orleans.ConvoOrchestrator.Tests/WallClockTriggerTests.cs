@@ -1,0 +1,79 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
+
+namespace Orleans.ConvoOrchestrator.Tests;
+
+/// <summary>The guide's trigger tests on the real clock, with generous bounds.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class WallClockTriggerTests(ClusterFixture fx)
+{
+    [Fact]
+    public async Task Interval_of_200_ms_fires_at_least_twice_in_700_ms()
+    {
+        var handler = ClusterFixture.Unique("tick");
+        var fires = new List<(DateTimeOffset? Scheduled, string? Trigger)>();
+        fx.Handlers.Register(handler, ctx => { lock (fires) fires.Add((ctx.ScheduledAt, ctx.TriggerId?.Value)); });
+        var id = await fx.SaveEventAsync(handler, new Policy(MaxConcurrency: 5));
+        var trigger = new Trigger(new TriggerId(ClusterFixture.Unique("tr")), TriggerKind.INTERVAL, Interval: TimeSpan.FromMilliseconds(200));
+
+        (await fx.Api.AttachTriggerAsync(id, trigger)).Unwrap();
+        await Task.Delay(700);
+        var sub = SubscriptionId.For(id, trigger.Id);
+        (await fx.Api.DetachTriggerAsync(sub)).Unwrap();
+        await Task.Delay(300); // let the fired jobs finish
+
+        List<(DateTimeOffset? Scheduled, string? Trigger)> seen;
+        lock (fires) seen = fires.ToList();
+        Assert.InRange(seen.Count, 2, 4);
+        Assert.All(seen, f => Assert.Equal(trigger.Id.Value, f.Trigger));
+        // Fixed rate: scheduled instants are exactly 200 ms apart.
+        var scheduled = seen.Select(f => f.Scheduled!.Value).Order().ToList();
+        for (var i = 1; i < scheduled.Count; i++) Assert.Equal(TimeSpan.FromMilliseconds(200), scheduled[i] - scheduled[i - 1]);
+    }
+
+    [Fact]
+    public async Task At_runs_once_and_a_past_at_runs_once_at_once()
+    {
+        var handler = ClusterFixture.Unique("once");
+        var runs = 0;
+        fx.Handlers.Register(handler, ctx => Interlocked.Increment(ref runs));
+        var future = await fx.SaveEventAsync(handler);
+        var past = await fx.SaveEventAsync(handler);
+        var soon = new Trigger(new TriggerId(ClusterFixture.Unique("at")), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddMilliseconds(300));
+        var yesterday = new Trigger(new TriggerId(ClusterFixture.Unique("at")), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddDays(-1));
+
+        (await fx.Api.AttachTriggerAsync(future, soon)).Unwrap();
+        (await fx.Api.AttachTriggerAsync(past, yesterday)).Unwrap();
+        var pastDone = await fx.WaitForHistoryAsync(past, 1, TimeSpan.FromSeconds(10));
+        var futureDone = await fx.WaitForHistoryAsync(future, 1, TimeSpan.FromSeconds(10));
+        await Task.Delay(1000);
+
+        Assert.Equal(2, runs);
+        Assert.Equal(yesterday.Id, pastDone[0].TriggerId);
+        Assert.Equal(soon.Id, futureDone[0].TriggerId);
+        var status = (await fx.Api.TriggerStatusAsync(soon.Id)).Unwrap();
+        Assert.Equal(1, status.FireCount);
+        Assert.Null(status.NextFire);
+        Assert.Equal(0, status.MissCount);
+        Assert.Null((await fx.Api.StatusAsync(future)).Unwrap().NextRun);
+    }
+
+    [Fact]
+    public async Task Next_run_is_the_earliest_fire_of_the_events_active_triggers()
+    {
+        var id = await fx.SaveEventAsync("nothing");
+        var hourly = new Trigger(new TriggerId(ClusterFixture.Unique("h")), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1));
+        var inTenMinutes = DateTimeOffset.UtcNow.AddMinutes(10);
+        var at = new Trigger(new TriggerId(ClusterFixture.Unique("at")), TriggerKind.AT, At: inTenMinutes);
+        var inactive = new Trigger(new TriggerId(ClusterFixture.Unique("off")), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddMinutes(1), Active: false);
+
+        Assert.Null((await fx.Api.StatusAsync(id)).Unwrap().NextRun);
+        (await fx.Api.AttachTriggerAsync(id, hourly)).Unwrap();
+        (await fx.Api.AttachTriggerAsync(id, at)).Unwrap();
+        (await fx.Api.AttachTriggerAsync(id, inactive)).Unwrap();
+
+        Assert.Equal(inTenMinutes, (await fx.Api.StatusAsync(id)).Unwrap().NextRun);
+        Assert.Null((await fx.Api.TriggerStatusAsync(inactive.Id)).Unwrap().NextFire);
+        var hourlyStatus = (await fx.Api.TriggerStatusAsync(hourly.Id)).Unwrap();
+        Assert.Equal(hourlyStatus.Trigger.Anchor!.Value.AddHours(1), hourlyStatus.NextFire);
+    }
+}
