@@ -227,6 +227,26 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
+    public async Task A_deactivated_trigger_is_woken_by_its_reminder_and_fires()
+    {
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var (id, anchor) = await AttachIntervalAsync(ev, TimeSpan.FromSeconds(10));
+        await StepAsync(id, TimeSpan.FromSeconds(10), 1);
+        await fx.WaitForHistoryAsync(ev, 1);
+
+        await fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(id.Value).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        fx.Advance(TimeSpan.FromSeconds(10)); // due now, but no activation holds a timer
+        // Nobody calls the trigger grain (the event's history is read instead): only the reminder can bring it back.
+        var history = await fx.WaitForHistoryAsync(ev, 2);
+
+        Assert.Equal(2, history.Count);
+        Assert.Equal(anchor.AddSeconds(20), seen.Max(c => c.ScheduledAt));
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, id))).Unwrap();
+    }
+
+    [Fact]
     public async Task Cron_with_seconds_fires_on_its_occurrences()
     {
         var seen = new List<EventContext>();

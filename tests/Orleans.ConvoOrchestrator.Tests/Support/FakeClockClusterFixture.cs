@@ -32,7 +32,11 @@ public sealed class FakeClockClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.UseConvoInMemoryStore();
-            silo.AddConvoOrchestrator(o => o.SchedulerTick = TimeSpan.FromSeconds(1), Handlers, Clock, Conditions);
+            silo.AddConvoOrchestrator(o =>
+            {
+                o.SchedulerTick = TimeSpan.FromSeconds(1);
+                o.ReminderPeriod = TimeSpan.FromSeconds(1); // reminders tick on real time: short, so tests can see them
+            }, Handlers, Clock, Conditions);
             silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, Clock);
         });
         Cluster = builder.Build();
