@@ -15,8 +15,18 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>Outcomes kept per event in its run history.</summary>
     public int HistorySize { get; set; } = 100;
 
-    /// <summary>How long after a job ends its outcome is written to storage (outcomes are written in batches).</summary>
-    public TimeSpan HistoryWriteDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long after a job ends its outcome (last outcome and history) is written to storage: outcomes are
+    /// written in batches, at most one write per event per this delay.
+    /// </summary>
+    public TimeSpan HistoryWriteDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A trigger persists its progress after a fire at most this often (AT and CONDITION fires, and fires of
+    /// triggers slower than this, are written every time). After a crash, a trigger may refire the most recent
+    /// fire once (coalesced) for progress it had not yet written.
+    /// </summary>
+    public TimeSpan TriggerStateWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Largest payload accepted, in UTF-8 bytes of its JSON.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
@@ -61,6 +71,7 @@ public sealed class ConvoOrchestratorOptions
         if (QueueMaxSize is < 1) yield return "QueueMaxSize must be at least 1 (or null for unbounded)";
         if (HistorySize < 1) yield return "HistorySize must be at least 1";
         if (HistoryWriteDelay <= TimeSpan.Zero) yield return "HistoryWriteDelay must be positive";
+        if (TriggerStateWriteInterval < TimeSpan.Zero) yield return "TriggerStateWriteInterval must not be negative";
         if (MaxPayloadBytes < 16) yield return "MaxPayloadBytes must be at least 16";
         if (MetricsFlushInterval <= TimeSpan.Zero) yield return "MetricsFlushInterval must be positive";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "ShutdownGracePeriod must not be negative";

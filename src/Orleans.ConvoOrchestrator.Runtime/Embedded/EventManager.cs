@@ -117,6 +117,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         {
             if (_host is not { } host || _client is not { } client) return;
             _client = null; // new emits are refused from here on
+            host.Services.GetRequiredService<SiloStopping>().Signal(); // and triggers stop firing
             await host.Services.GetRequiredService<JobRunner>().StopAsync(cancellationToken).ConfigureAwait(false);
             await host.Services.GetRequiredService<MetricsFlusher>().FlushAsync().ConfigureAwait(false);
             foreach (var ev in (await client.ListEventsAsync().ConfigureAwait(false)).UnwrapOr([]))

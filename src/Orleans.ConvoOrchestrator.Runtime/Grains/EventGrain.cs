@@ -15,6 +15,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 public sealed partial class EventGrain : Grain, IEventGrain
 {
     private readonly IPersistentState<EventState> _state;
+    private readonly IPersistentState<OutcomeState> _outcomes;
     private readonly MetricsCollector _metrics;
     private readonly ConvoOrchestratorOptions _options;
     private readonly TimeProvider _clock;
@@ -32,12 +33,14 @@ public sealed partial class EventGrain : Grain, IEventGrain
     /// <summary>Created by Orleans.</summary>
     public EventGrain(
         [PersistentState("event", ConvoOrchestratorOptions.StorageName)] IPersistentState<EventState> state,
+        [PersistentState("outcomes", ConvoOrchestratorOptions.StorageName)] IPersistentState<OutcomeState> outcomes,
         MetricsCollector metrics,
         IOptions<ConvoOrchestratorOptions> options,
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         ILogger<EventGrain> logger)
     {
         _state = state;
+        _outcomes = outcomes;
         _metrics = metrics;
         _options = options.Value;
         _clock = clock;
@@ -87,7 +90,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
             await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).RemoveAsync(Id.Value);
             CancelQueued("the event was removed");
             await _state.ClearStateAsync();
+            await _outcomes.ClearStateAsync();
             _state.State = new EventState();
+            _outcomes.State = new OutcomeState();
             _historyDirty = false;
             return Result.Ok();
         }
@@ -188,14 +193,14 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _state.State.LastOutcome, NextRun())));
+            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _outcomes.State.LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
     public Task<Result<List<JobRecord>>> HistoryAsync(int limit)
     {
         if (Definition is null) return Task.FromResult(NotFound<List<JobRecord>>());
-        var history = _state.State.History;
+        var history = _outcomes.State.History;
         var newestFirst = history.Skip(Math.Max(0, history.Count - limit)).Reverse().ToList();
         return Task.FromResult(Result<List<JobRecord>>.Ok(newestFirst));
     }
@@ -314,8 +319,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
         if (_state.State.Definition is null) return; // removed meanwhile: nothing to record into
-        _state.State.LastOutcome = outcome;
-        var history = _state.State.History;
+        _outcomes.State.LastOutcome = outcome;
+        var history = _outcomes.State.History;
         history.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
         if (history.Count > _options.HistorySize) history.RemoveRange(0, history.Count - _options.HistorySize);
         _historyDirty = true;
@@ -342,7 +347,16 @@ public sealed partial class EventGrain : Grain, IEventGrain
 
     private async Task WriteHistoryIfDirtyAsync()
     {
-        if (_historyDirty && _state.State.Definition is not null) await TryWriteAsync();
+        if (!_historyDirty || _state.State.Definition is null) return;
+        try
+        {
+            await _outcomes.WriteStateAsync();
+            _historyDirty = false;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+        }
     }
 
     private void CancelQueued(string why)
@@ -361,7 +375,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
         try
         {
             await _state.WriteStateAsync();
-            _historyDirty = false;
             return true;
         }
         catch (Exception ex)

@@ -23,7 +23,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private readonly ConvoOrchestratorOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<TriggerGrain> _logger;
+    private readonly SiloStopping _stopping;
     private IGrainTimer? _timer;
+    private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
+    private bool _dirty;
     private bool _timerKeepsAlive;
     private bool _reminderEnsured;
     private SortedDictionary<string, string>? _labels;
@@ -35,8 +38,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         ConditionRegistry conditions,
         IOptions<ConvoOrchestratorOptions> options,
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
+        SiloStopping stopping,
         ILogger<TriggerGrain> logger)
     {
+        _stopping = stopping;
         _state = state;
         _metrics = metrics;
         _conditions = conditions;
@@ -140,7 +145,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     // Looks at the clock, fires what is due (or counts it missed), and arms the timer for the next fire.
     private async Task ScheduleAsync()
     {
-        if (_state.State.Definition is not { Active: true } def) return;
+        // A stopping silo fires nothing new; whatever comes due meanwhile is picked up where the trigger lives next.
+        if (_stopping.IsStopping || _state.State.Definition is not { Active: true } def) return;
         switch (def.Kind)
         {
             case TriggerKind.AT or TriggerKind.INTERVAL or TriggerKind.Cron:
@@ -175,8 +181,16 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
             state.LastFiredAt = now;
             state.LastScheduledFor = scheduled;
         }
-        // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good.
-        await TryWriteAsync();
+        // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good;
+        // frequent fires are written at most every TriggerStateWriteInterval.
+        _dirty = true;
+        if (def.Kind == TriggerKind.AT || now - _lastWrite >= _options.TriggerStateWriteInterval) await TryWriteAsync();
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await TryWriteAsync();
     }
 
     private async Task<int> FanOutAsync(string payloadJson, DateTimeOffset? scheduledFor)
@@ -216,6 +230,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 
     private async Task PollAsync(Trigger def, TimeSpan every)
     {
+        if (_stopping.IsStopping) return;
         var value = await _conditions.EvaluateAsync(def.Condition!, every, _clock);
         var state = _state.State;
         if (value == state.ConditionValue) return;
@@ -299,6 +314,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         try
         {
             await _state.WriteStateAsync();
+            _dirty = false;
+            _lastWrite = _clock.GetUtcNow();
         }
         catch (Exception ex)
         {

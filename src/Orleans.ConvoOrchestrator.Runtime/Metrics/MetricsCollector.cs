@@ -3,47 +3,36 @@ using System.Collections.Concurrent;
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// A silo's metrics batcher: the hot path records here (no grain call); <see cref="MetricsFlusher"/> hands the
-/// batch to the metrics grain periodically and whenever a snapshot drains it.
+/// A silo's metrics batcher: the hot path records here without a grain call and without a shared lock (one
+/// cell per series, updated with interlocked operations); <see cref="MetricsFlusher"/> drains the cells into a
+/// batch for the metrics grain periodically and whenever a snapshot asks.
 /// </summary>
 public sealed class MetricsCollector
 {
-    private readonly object _gate = new();
-    private readonly ConcurrentDictionary<string, SortedDictionary<string, string>> _eventLabels = new(StringComparer.Ordinal);
-    private MetricsStore _pending = new();
+    private readonly ConcurrentDictionary<(string Name, string Key), CounterCell> _counters = new();
+    private readonly ConcurrentDictionary<(string Name, string Key), HistogramCell> _histograms = new();
+    private readonly ConcurrentDictionary<string, LabelSet> _eventLabels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), LabelSet> _pairLabels = new();
 
     /// <summary>Adds to a counter labelled with the event id.</summary>
-    public void Increment(string name, EventId eventId, long delta = 1) => Increment(name, LabelsFor(eventId), delta);
+    public void Increment(string name, EventId eventId, long delta = 1) => Add(name, EventLabels(eventId), delta);
 
     /// <summary>Adds to a counter with explicit labels.</summary>
-    public void Increment(string name, SortedDictionary<string, string> labels, long delta = 1)
-    {
-        lock (_gate) _pending.Add(name, labels, delta);
-    }
+    public void Increment(string name, SortedDictionary<string, string> labels, long delta = 1) => Add(name, LabelSet.Of(labels), delta);
 
     /// <summary>Counts a rejected emit with its reason.</summary>
-    public void Rejected(EventId eventId, ErrorKind reason) => Increment(MetricNames.JobsRejected,
-        new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            [MetricNames.EventIdLabel] = eventId.Value,
-            [MetricNames.ReasonLabel] = reason.ToString(),
-        });
+    public void Rejected(EventId eventId, ErrorKind reason) =>
+        Add(MetricNames.JobsRejected, Pair(MetricNames.EventIdLabel, eventId.Value, MetricNames.ReasonLabel, reason.ToString()), 1);
 
     /// <summary>Records how late a trigger's fire became a job.</summary>
-    public void Lateness(TriggerId triggerId, EventId eventId, TimeSpan lateness)
-    {
-        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            [MetricNames.EventIdLabel] = eventId.Value,
-            [MetricNames.TriggerIdLabel] = triggerId.Value,
-        };
-        lock (_gate) _pending.Observe(MetricNames.TriggerLateness, labels, MetricNames.LatenessBuckets, Math.Max(0, lateness.TotalSeconds));
-    }
+    public void Lateness(TriggerId triggerId, EventId eventId, TimeSpan lateness) =>
+        Observe(MetricNames.TriggerLateness, Pair(MetricNames.EventIdLabel, eventId.Value, MetricNames.TriggerIdLabel, triggerId.Value),
+            MetricNames.LatenessBuckets, Math.Max(0, lateness.TotalSeconds));
 
     /// <summary>Counts a finished job by status and, when it ran, its duration.</summary>
     public void Finished(EventId eventId, JobOutcome outcome)
     {
-        var labels = LabelsFor(eventId);
+        var labels = EventLabels(eventId);
         var name = outcome.Status switch
         {
             JobStatus.OK => MetricNames.JobsSucceeded,
@@ -51,33 +40,91 @@ public sealed class MetricsCollector
             JobStatus.CANCELLED => MetricNames.JobsCancelled,
             _ => MetricNames.JobsSkipped,
         };
-        lock (_gate)
-        {
-            _pending.Add(name, labels, 1);
-            if (outcome.Status is JobStatus.OK or JobStatus.ERR)
-                _pending.Observe(MetricNames.JobDuration, labels, MetricNames.DurationBuckets, Math.Max(0, outcome.Duration.TotalSeconds));
-        }
+        Add(name, labels, 1);
+        if (outcome.Status is JobStatus.OK or JobStatus.ERR)
+            Observe(MetricNames.JobDuration, labels, MetricNames.DurationBuckets, Math.Max(0, outcome.Duration.TotalSeconds));
     }
 
     /// <summary>Takes everything recorded since the last drain.</summary>
     public MetricsBatch Drain()
     {
-        MetricsStore taken;
-        lock (_gate)
+        var counters = new List<CounterSample>();
+        foreach (var cell in _counters.Values)
         {
-            if (_pending.IsEmpty) return new MetricsBatch([], []);
-            taken = _pending;
-            _pending = new MetricsStore();
+            var value = Interlocked.Exchange(ref cell.Value, 0);
+            if (value != 0) counters.Add(new CounterSample(cell.Name, Copy(cell.Labels), value));
         }
-        return taken.ToBatch();
+        var histograms = new List<HistogramSample>();
+        foreach (var cell in _histograms.Values)
+        {
+            var counts = new long[cell.Counts.Length];
+            var any = false;
+            for (var i = 0; i < counts.Length; i++) any |= (counts[i] = Interlocked.Exchange(ref cell.Counts[i], 0)) != 0;
+            double sum;
+            lock (cell) (sum, cell.Sum) = (cell.Sum, 0);
+            if (any) histograms.Add(new HistogramSample(cell.Name, Copy(cell.Labels), cell.Buckets.ToArray(), counts, sum));
+        }
+        return new MetricsBatch(counters, histograms);
     }
 
     /// <summary>Puts back a batch whose flush failed, so nothing is lost.</summary>
     public void Restore(MetricsBatch batch)
     {
-        lock (_gate) _pending.Merge(batch);
+        foreach (var c in batch.Counters) Add(c.Name, LabelSet.Of(c.Labels), c.Value);
+        foreach (var h in batch.Histograms)
+        {
+            var cell = HistogramFor(h.Name, LabelSet.Of(h.Labels), h.Buckets);
+            if (cell.Counts.Length != h.Counts.Length) continue;
+            for (var i = 0; i < h.Counts.Length; i++) Interlocked.Add(ref cell.Counts[i], h.Counts[i]);
+            lock (cell) cell.Sum += h.Sum;
+        }
     }
 
-    private SortedDictionary<string, string> LabelsFor(EventId eventId) => _eventLabels.GetOrAdd(eventId.Value,
-        id => new SortedDictionary<string, string>(StringComparer.Ordinal) { [MetricNames.EventIdLabel] = id });
+    private void Add(string name, LabelSet labels, long delta)
+    {
+        var cell = _counters.GetOrAdd((name, labels.Key), static (k, l) => new CounterCell(k.Name, l.Labels), labels);
+        Interlocked.Add(ref cell.Value, delta);
+    }
+
+    private void Observe(string name, LabelSet labels, IReadOnlyList<double> buckets, double value)
+    {
+        var cell = HistogramFor(name, labels, buckets);
+        var index = 0;
+        while (index < cell.Buckets.Length && value > cell.Buckets[index]) index++;
+        Interlocked.Increment(ref cell.Counts[index]);
+        lock (cell) cell.Sum += value;
+    }
+
+    private HistogramCell HistogramFor(string name, LabelSet labels, IReadOnlyList<double> buckets) =>
+        _histograms.GetOrAdd((name, labels.Key), static (k, a) => new HistogramCell(k.Name, a.Labels.Labels, a.Buckets.ToArray()), (Labels: labels, Buckets: buckets));
+
+    private LabelSet EventLabels(EventId eventId) => _eventLabels.GetOrAdd(eventId.Value,
+        static id => LabelSet.Of(new SortedDictionary<string, string>(StringComparer.Ordinal) { [MetricNames.EventIdLabel] = id }));
+
+    private LabelSet Pair(string k1, string v1, string k2, string v2) => _pairLabels.GetOrAdd((v1, k2 + "=" + v2),
+        static (_, a) => LabelSet.Of(new SortedDictionary<string, string>(StringComparer.Ordinal) { [a.k1] = a.v1, [a.k2] = a.v2 }), (k1, v1, k2, v2));
+
+    private static SortedDictionary<string, string> Copy(SortedDictionary<string, string> labels) => new(labels, StringComparer.Ordinal);
+
+    // Labels with their series key computed once, not per increment.
+    private sealed record LabelSet(SortedDictionary<string, string> Labels, string Key)
+    {
+        public static LabelSet Of(SortedDictionary<string, string> labels) => new(labels, MetricsStore.LabelKey(labels));
+    }
+
+    private sealed class CounterCell(string name, SortedDictionary<string, string> labels)
+    {
+        public readonly string Name = name;
+        public readonly SortedDictionary<string, string> Labels = labels;
+        public long Value;
+    }
+
+    private sealed class HistogramCell(string name, SortedDictionary<string, string> labels, double[] buckets)
+    {
+        public readonly string Name = name;
+        public readonly SortedDictionary<string, string> Labels = labels;
+        public readonly double[] Buckets = buckets;
+        public readonly long[] Counts = new long[buckets.Length + 1];
+        public double Sum;
+    }
 }

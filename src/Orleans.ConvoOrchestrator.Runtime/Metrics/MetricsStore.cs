@@ -68,7 +68,7 @@ public sealed class MetricsStore
             kv.Value.Buckets.ToArray(), kv.Value.Counts.ToArray(), kv.Value.Sum))
         .ToList();
 
-    private static string LabelKey(SortedDictionary<string, string> labels) =>
+    internal static string LabelKey(SortedDictionary<string, string> labels) =>
         string.Join('\u001f', labels.Select(kv => kv.Key + "=" + kv.Value));
 
     private sealed class CounterSeries(string name, SortedDictionary<string, string> labels)
