@@ -52,11 +52,21 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     public async Task No_drift_after_1000_fires()
     {
         var seen = new List<EventContext>();
-        var ev = await fx.RecordingEventAsync(seen);
+        var seenCount = 0;
+        var handler = ClusterFixture.Unique("drift");
+        fx.Handlers.Register(handler, ctx => { lock (seen) seen.Add(ctx); Interlocked.Increment(ref seenCount); });
+        var ev = new EventId(ClusterFixture.Unique("ev"));
+        (await fx.Api.SaveEventAsync(new Event(ev, "drift", handler, new Policy(MaxConcurrency: 100)))).Unwrap();
         var interval = TimeSpan.FromMilliseconds(1500);
         var (id, anchor) = await AttachIntervalAsync(ev, interval);
 
-        for (var k = 1; k <= 1000; k++) await StepAsync(id, interval, k);
+        for (var k = 1; k <= 1000; k++)
+        {
+            // Wait for the job itself, not just the fire: it must be enqueued before time moves on.
+            fx.Advance(interval);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (Volatile.Read(ref seenCount) < k && DateTime.UtcNow < deadline) await Task.Delay(1);
+        }
         await fx.WaitForHistoryAsync(ev, 100);
         var status = await fx.WaitForTriggerAsync(id, s => s.FireCount == 1000);
         await Task.Delay(200);

@@ -34,6 +34,12 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>Accepts a job and returns its id at once.</summary>
     [Alias("Emit"), AlwaysInterleave] Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options);
 
+    /// <summary>
+    /// A scheduled trigger fire: accepted like an emit, but one-way, since the trigger has nothing to do with the
+    /// answer (refusals are counted and recorded by the event itself) and must not wait on every event it feeds.
+    /// </summary>
+    [Alias("Fire"), AlwaysInterleave, OneWay] Task FireAsync(string payloadJson, EmitOptions options);
+
     /// <summary>Runs a job now (even when the event is paused) and returns its outcome.</summary>
     [Alias("TestRun"), AlwaysInterleave] Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options);
 

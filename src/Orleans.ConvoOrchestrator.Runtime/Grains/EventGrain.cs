@@ -167,6 +167,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
         Task.FromResult(Accept(payloadJson, options, requireActive: true).Map(job => job.JobId));
 
     /// <inheritdoc />
+    public Task FireAsync(string payloadJson, EmitOptions options)
+    {
+        Accept(payloadJson, options, requireActive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options)
     {
         var accepted = Accept(payloadJson, options, requireActive: false, waitForOutcome: true);

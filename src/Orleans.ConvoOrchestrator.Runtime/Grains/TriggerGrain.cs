@@ -176,7 +176,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         state.HandledUpTo = plan.HandledUpTo;
         if (plan.FireFor is { } scheduled)
         {
-            await FanOutAsync("null", scheduled);
+            FireScheduled(scheduled);
             state.FireCount++;
             state.LastFiredAt = now;
             state.LastScheduledFor = scheduled;
@@ -191,6 +191,14 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await TryWriteAsync();
+    }
+
+    // Scheduled fires are one-way: the trigger's turn ends as soon as the fires are sent.
+    private void FireScheduled(DateTimeOffset scheduledFor)
+    {
+        _metrics.Increment(MetricNames.TriggerFires, Labels);
+        var options = new EmitOptions(TriggerId: Id, ScheduledAt: scheduledFor);
+        foreach (var id in _state.State.Subscribers) _ = GrainFactory.GetGrain<IEventGrain>(id).FireAsync("null", options);
     }
 
     private async Task<int> FanOutAsync(string payloadJson, DateTimeOffset? scheduledFor)
@@ -238,7 +246,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (value)
         {
             var now = _clock.GetUtcNow();
-            await FanOutAsync("null", now);
+            FireScheduled(now);
             state.FireCount++;
             state.LastFiredAt = now;
             state.LastScheduledFor = now;
