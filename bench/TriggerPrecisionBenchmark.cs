@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Bench;
@@ -27,7 +28,9 @@ internal static class TriggerPrecisionBenchmark
             if (ctx.ScheduledAt is { } due && due.UtcTicks >= Volatile.Read(ref measureFrom) && due.UtcTicks < Volatile.Read(ref measureTo))
                 lateness.Add((ctx.Ts - due).TotalMilliseconds);
         });
-        await using var mgr = new EventManager(repo, registry, new SystemClock(), metrics, configure: o => o.MaxConcurrentRuns = 1024);
+        // Errors only, and to stderr: stdout is the result table.
+        await using var mgr = new EventManager(repo, registry, new SystemClock(), metrics, configure: o => o.MaxConcurrentRuns = 1024,
+            logging: l => l.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error));
         await mgr.StartAsync();
 
         // Anchors in the past are fine: fires happen at anchor + k s for the k that are still ahead.

@@ -85,6 +85,24 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
+    public async Task An_anchor_in_the_past_fires_on_its_grid_from_now_on_without_phantom_misses()
+    {
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var anchor = fx.Clock.GetUtcNow().AddSeconds(-95); // 9.5 intervals ago
+        var trigger = new Trigger(NewId("past"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10), Anchor: anchor);
+        (await fx.Api.AttachTriggerAsync(ev, trigger)).Unwrap();
+
+        var status = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap();
+        Assert.Equal(anchor.AddSeconds(100), status.NextFire);
+        await StepAsync(trigger.Id, TimeSpan.FromSeconds(5), 1);
+        status = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap();
+        Assert.Equal(0, status.MissCount);
+        Assert.Equal(anchor.AddSeconds(100), status.LastScheduledFor);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, trigger.Id))).Unwrap();
+    }
+
+    [Fact]
     public async Task At_fires_once_and_a_past_at_fires_at_once()
     {
         var seen = new List<EventContext>();

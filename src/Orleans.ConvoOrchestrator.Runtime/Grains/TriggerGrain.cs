@@ -72,7 +72,13 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (state.Definition is not null && state.Subscribers.Contains(eventId.Value)) return anchored;
 
         var created = state.Definition is null;
-        if (created) await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).AddAsync(Id.Value);
+        if (created)
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).AddAsync(Id.Value);
+            // Recurring schedules start now: fires of an anchor in the past that fell before the attach are not
+            // misses. (An AT in the past still fires once, at once.)
+            if (anchored.Kind is TriggerKind.INTERVAL or TriggerKind.Cron) state.HandledUpTo = _clock.GetUtcNow();
+        }
         state.Definition = anchored;
         state.Subscribers.Add(eventId.Value);
         try
@@ -83,7 +89,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         {
             LogWriteFailed(ex, Id.Value);
             state.Subscribers.Remove(eventId.Value);
-            if (created) state.Definition = null;
+            if (created) (state.Definition, state.HandledUpTo) = (null, null);
             return Result<Trigger>.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{Id}' could not be stored");
         }
         if (created) await ScheduleAsync();
@@ -337,6 +343,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: reminder registration failed; the timer still runs")]
     private partial void LogReminderFailed(Exception ex, string triggerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId} missed {Missed} fire(s); coalesced: {Coalesced}")]
+    // Information, not Warning: an overloaded or restarted cluster misses many at once; the metric and the
+    // trigger's status are where misses are watched.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trigger {TriggerId} missed {Missed} fire(s); coalesced: {Coalesced}")]
     private partial void LogMissed(string triggerId, long missed, bool coalesced);
 }
