@@ -20,6 +20,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly ConvoOrchestratorOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<EventGrain> _logger;
+    private readonly SiloStopping _stopping;
     private readonly Queue<QueuedJob> _queue = new();
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
@@ -37,8 +38,10 @@ public sealed partial class EventGrain : Grain, IEventGrain
         MetricsCollector metrics,
         IOptions<ConvoOrchestratorOptions> options,
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
+        SiloStopping stopping,
         ILogger<EventGrain> logger)
     {
+        _stopping = stopping;
         _state = state;
         _outcomes = outcomes;
         _metrics = metrics;
@@ -349,7 +352,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private async Task WriteHistoryAsync(CancellationToken ct)
     {
         _historyWriteArmed = false;
-        await WriteHistoryIfDirtyAsync();
+        // A stopping silo may already have lost a grain-based store (the memory store); writes from before stand.
+        if (!_stopping.IsStopping) await WriteHistoryIfDirtyAsync();
     }
 
     private async Task WriteHistoryIfDirtyAsync()

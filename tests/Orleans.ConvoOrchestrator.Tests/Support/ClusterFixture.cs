@@ -54,30 +54,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Polls the event's status until <paramref name="done"/> holds (generous bound).</summary>
-    public async Task<EventRuntimeStatus> WaitForStatusAsync(EventId id, Func<EventRuntimeStatus, bool> done, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var status = (await Api.StatusAsync(id)).Unwrap();
-            if (done(status)) return status;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"status of {id} never matched; last: {status}");
-            await Task.Delay(20);
-        }
-    }
+    public Task<EventRuntimeStatus> WaitForStatusAsync(EventId id, Func<EventRuntimeStatus, bool> done, TimeSpan? within = null) =>
+        Eventually.MatchAsync(async () => (await Api.StatusAsync(id)).Unwrap(), done, within ?? TimeSpan.FromSeconds(30), $"status of {id}", 20);
 
     /// <summary>Waits until <paramref name="count"/> outcomes are in the event's history, and returns them oldest first.</summary>
-    public async Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var history = (await Api.HistoryAsync(id, 100)).Unwrap();
-            if (history.Count >= count) return history.Reverse().ToList();
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"history of {id} has {history.Count} of {count} outcomes");
-            await Task.Delay(20);
-        }
-    }
+    public Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count, TimeSpan? within = null) =>
+        Eventually.HistoryAsync(Api, id, count, within ?? TimeSpan.FromSeconds(30));
 }
 
 [CollectionDefinition(Name)]

@@ -50,30 +50,12 @@ public sealed class FakeClockClusterFixture : IAsyncLifetime
     public void Advance(TimeSpan by) => Clock.Advance(by);
 
     /// <summary>Polls a trigger's status until <paramref name="done"/> holds (real-time bound).</summary>
-    public async Task<TriggerStatus> WaitForTriggerAsync(TriggerId id, Func<TriggerStatus, bool> done, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var status = (await Api.TriggerStatusAsync(id)).Unwrap();
-            if (done(status)) return status;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"trigger {id} never matched; last: {status}");
-            await Task.Delay(5);
-        }
-    }
+    public Task<TriggerStatus> WaitForTriggerAsync(TriggerId id, Func<TriggerStatus, bool> done, TimeSpan? within = null) =>
+        Eventually.MatchAsync(async () => (await Api.TriggerStatusAsync(id)).Unwrap(), done, within ?? TimeSpan.FromSeconds(20), $"trigger {id}", 5);
 
     /// <summary>Waits until the event's history holds <paramref name="count"/> outcomes; oldest first.</summary>
-    public async Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var history = (await Api.HistoryAsync(id, 100)).Unwrap();
-            if (history.Count >= count) return history.Reverse().ToList();
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"history of {id} has {history.Count} of {count}");
-            await Task.Delay(5);
-        }
-    }
+    public Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count) =>
+        Eventually.HistoryAsync(Api, id, count, TimeSpan.FromSeconds(20));
 
     /// <summary>Saves an event whose handler records each context into <paramref name="seen"/>.</summary>
     public async Task<EventId> RecordingEventAsync(List<EventContext> seen, bool active = true)
