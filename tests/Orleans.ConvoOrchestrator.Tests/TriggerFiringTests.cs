@@ -297,6 +297,36 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
+    public async Task Cron_fires_once_across_the_autumn_DST_repeat_in_Berlin()
+    {
+        // 2026-10-25: Berlin falls back at 03:00 CEST to 02:00 CET, so 02:30 local happens twice.
+        var eve = new DateTimeOffset(2026, 10, 24, 12, 0, 0, TimeSpan.Zero);
+        if (fx.Clock.GetUtcNow() < eve) fx.Advance(eve - fx.Clock.GetUtcNow());
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var cron = new Trigger(NewId("dst"), TriggerKind.Cron, Cron: "0 30 2 * * *", TimeZone: "Europe/Berlin");
+        (await fx.Api.AttachTriggerAsync(ev, cron)).Unwrap();
+
+        var expected = new[]
+        {
+            new DateTimeOffset(2026, 10, 25, 0, 30, 0, TimeSpan.Zero), // 02:30 CEST, the first of the two
+            new DateTimeOffset(2026, 10, 26, 1, 30, 0, TimeSpan.Zero), // 02:30 CET, the next day
+        };
+        for (var k = 1; k <= expected.Length; k++)
+        {
+            var next = (await fx.Api.TriggerStatusAsync(cron.Id)).Unwrap().NextFire!.Value;
+            Assert.Equal(expected[k - 1], next);
+            fx.Advance(next - fx.Clock.GetUtcNow());
+            await fx.WaitForTriggerAsync(cron.Id, s => s.FireCount == k);
+        }
+        await fx.WaitForHistoryAsync(ev, 2);
+
+        Assert.Equal(expected, seen.Select(c => c.ScheduledAt!.Value).Order());
+        Assert.Equal(0, (await fx.Api.TriggerStatusAsync(cron.Id)).Unwrap().MissCount);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, cron.Id))).Unwrap();
+    }
+
+    [Fact]
     public async Task Condition_fires_on_each_false_to_true_edge()
     {
         var seen = new List<EventContext>();
