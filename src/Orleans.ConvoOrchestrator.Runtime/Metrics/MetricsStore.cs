@@ -68,8 +68,11 @@ public sealed class MetricsStore
             kv.Value.Buckets.ToArray(), kv.Value.Counts.ToArray(), kv.Value.Sum))
         .ToList();
 
+    // Silos send the same label instances every flush: compute each one's key once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SortedDictionary<string, string>, string> Keys = new();
+
     internal static string LabelKey(SortedDictionary<string, string> labels) =>
-        string.Join('\u001f', labels.Select(kv => kv.Key + "=" + kv.Value));
+        Keys.GetValue(labels, static l => string.Join('\u001f', l.Select(kv => kv.Key + "=" + kv.Value)));
 
     private sealed class CounterSeries(string name, SortedDictionary<string, string> labels)
     {
