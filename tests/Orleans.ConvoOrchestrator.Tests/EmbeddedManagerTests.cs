@@ -137,6 +137,32 @@ public sealed class EmbeddedManagerTests
     }
 
     [Fact]
+    public async Task Condition_triggers_poll_the_managers_predicates_and_fire_on_the_edge()
+    {
+        var repo = new InMemoryEventRepository();
+        var registry = new HandlerRegistry();
+        var conditions = new ConditionRegistry();
+        var ready = false;
+        var runs = 0;
+        registry.Register("count", ctx => Interlocked.Increment(ref runs));
+        conditions.Register("ready", () => Volatile.Read(ref ready));
+        repo.SaveEvent(new Event(new EventId("ev-cond"), "cond", "count")).Unwrap();
+        repo.AttachTrigger(new EventId("ev-cond"),
+            new Trigger(new TriggerId("tr-ready"), TriggerKind.CONDITION, Interval: TimeSpan.FromMilliseconds(50), Condition: "ready")).Unwrap();
+        await using var mgr = new EventManager(repo, registry, new SystemClock(), new InMemoryMetrics(), conditions: conditions);
+        await mgr.StartAsync();
+
+        await Task.Delay(300);
+        Assert.Equal(0, Volatile.Read(ref runs));
+        Volatile.Write(ref ready, true);
+        await WaitAsync(() => Volatile.Read(ref runs) == 1);
+        await Task.Delay(300); // still true: no second edge
+
+        Assert.Equal(1, Volatile.Read(ref runs));
+        Assert.Equal(1, (await mgr.TriggerStatusAsync(new TriggerId("tr-ready"))).Unwrap().FireCount);
+    }
+
+    [Fact]
     public async Task Snapshot_has_the_guides_names_and_shape()
     {
         var repo = new InMemoryEventRepository();

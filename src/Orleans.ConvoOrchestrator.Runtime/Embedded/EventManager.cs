@@ -24,6 +24,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     private readonly InMemoryMetrics _metrics;
     private readonly Action<ConvoOrchestratorOptions>? _configure;
     private readonly Action<ILoggingBuilder>? _logging;
+    private readonly ConditionRegistry? _conditions;
     private readonly int? _queueMaxsize;
     private readonly int _schedulerTickMs;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
@@ -40,6 +41,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     /// <param name="schedulerTickMs">Trigger timer granularity in milliseconds (<see cref="ConvoOrchestratorOptions.SchedulerTick"/>).</param>
     /// <param name="configure">Further options.</param>
     /// <param name="logging">Logging of the embedded silo; warnings and errors to the console when null.</param>
+    /// <param name="conditions">Predicates CONDITION triggers name.</param>
     public EventManager(
         InMemoryEventRepository repo,
         HandlerRegistry handlerRegistry,
@@ -48,8 +50,10 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         int? queueMaxsize = null,
         int schedulerTickMs = 100,
         Action<ConvoOrchestratorOptions>? configure = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null,
+        ConditionRegistry? conditions = null)
     {
+        _conditions = conditions;
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(handlerRegistry);
         ArgumentNullException.ThrowIfNull(clock);
@@ -237,7 +241,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
                 if (_queueMaxsize is { } max) o.QueueMaxSize = max;
                 o.SchedulerTick = TimeSpan.FromMilliseconds(_schedulerTickMs);
                 _configure?.Invoke(o);
-            }, _handlers, _clock);
+            }, _handlers, _clock, _conditions);
             if (_clock is not SystemClock && !ReferenceEquals(_clock, TimeProvider.System))
                 silo.Services.AddKeyedSingleton(TimeProviderNames.Grains, _clock);
         });
