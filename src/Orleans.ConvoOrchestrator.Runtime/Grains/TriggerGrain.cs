@@ -138,7 +138,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (def.Kind != TriggerKind.EXTERNAL)
             return Result<int>.Err(ErrorKind.VALIDATION, $"trigger '{Id}' is {def.Kind}; only EXTERNAL triggers are fired from outside");
         if (!def.Active) return Result<int>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is inactive");
-        var accepted = await FanOutAsync(payloadJson, scheduledFor: null);
+        var accepted = await FanOutAsync(payloadJson);
         _state.State.FireCount++;
         _state.State.LastFiredAt = _clock.GetUtcNow();
         await TryWriteAsync();
@@ -207,10 +207,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         foreach (var id in _state.State.Subscribers) _ = GrainFactory.GetGrain<IEventGrain>(id).FireAsync("null", options);
     }
 
-    private async Task<int> FanOutAsync(string payloadJson, DateTimeOffset? scheduledFor)
+    // An EXTERNAL fire answers how many events accepted it, so it waits for each one.
+    private async Task<int> FanOutAsync(string payloadJson)
     {
         _metrics.Increment(MetricNames.TriggerFires, Labels);
-        var options = new EmitOptions(TriggerId: Id, ScheduledAt: scheduledFor);
+        var options = new EmitOptions(TriggerId: Id);
         var subscribers = _state.State.Subscribers;
         if (subscribers.Count == 1)
             return (await GrainFactory.GetGrain<IEventGrain>(subscribers[0]).EmitAsync(payloadJson, options)).IsOk ? 1 : 0;
