@@ -24,6 +24,19 @@ public sealed class RepositoryTests(ClusterFixture fx)
     }
 
     [Fact]
+    public async Task Concurrent_creates_and_removes_all_land_in_the_catalog()
+    {
+        var prefix = ClusterFixture.Unique("bulk");
+        var ids = Enumerable.Range(0, 200).Select(i => new EventId($"{prefix}-{i:D3}")).ToList();
+
+        await Task.WhenAll(ids.Select(id => fx.Api.CreateEventAsync(new Event(id, "bulk", "h")).ContinueWith(t => t.Result.Unwrap())));
+        await Task.WhenAll(ids.Take(50).Select(id => fx.Api.RemoveEventAsync(id).ContinueWith(t => t.Result.Unwrap())));
+
+        var listed = (await fx.Api.ListEventsAsync()).Unwrap().Select(e => e.Id).Where(id => id.Value.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(ids.Skip(50), listed);
+    }
+
+    [Fact]
     public async Task One_trigger_fans_out_to_every_subscribed_event_and_no_other()
     {
         var handler = ClusterFixture.Unique("fan");
