@@ -89,16 +89,9 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     /// <inheritdoc />
     public Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null)
     {
-        string json;
-        try
-        {
-            json = JsonPayload.From(payload);
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return Task.FromResult(Result<string>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}"));
-        }
-        return Call(eventId, g => g.EmitAsync(json, options));
+        var json = JsonPayload.TryFrom(payload);
+        if (json.IsErr) return Task.FromResult(json);
+        return Call(eventId, g => g.EmitAsync(json.Unwrap(), options));
     }
 
     /// <inheritdoc />
@@ -112,16 +105,9 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     /// <inheritdoc />
     public Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null)
     {
-        string json;
-        try
-        {
-            json = JsonPayload.From(payload);
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return Task.FromResult(Result<JobOutcome>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}"));
-        }
-        return Call(eventId, g => g.TestRunAsync(json, null));
+        var json = JsonPayload.TryFrom(payload);
+        if (json.IsErr) return Task.FromResult(Result<JobOutcome>.Err(json.Error));
+        return Call(eventId, g => g.TestRunAsync(json.Unwrap(), null));
     }
 
     /// <inheritdoc />
@@ -129,16 +115,9 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     {
         var check = DefinitionValidator.Validate(triggerId);
         if (check.IsErr) return Result<int>.Err(check.Error);
-        string json;
-        try
-        {
-            json = JsonPayload.From(payload);
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return Result<int>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}");
-        }
-        return await Guard(async () => await _grains.GetGrain<ITriggerGrain>(triggerId.Value).FireAsync(json));
+        var json = JsonPayload.TryFrom(payload);
+        if (json.IsErr) return Result<int>.Err(json.Error);
+        return await Guard(async () => await _grains.GetGrain<ITriggerGrain>(triggerId.Value).FireAsync(json.Unwrap()));
     }
 
     /// <inheritdoc />

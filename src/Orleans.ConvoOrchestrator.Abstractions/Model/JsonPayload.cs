@@ -20,6 +20,19 @@ public static class JsonPayload
         _ => JsonSerializer.Serialize(payload, payload.GetType(), Options),
     };
 
+    /// <summary><see cref="From"/>, with a payload that cannot be serialized reported as a VALIDATION error.</summary>
+    public static Result<string> TryFrom(object? payload)
+    {
+        try
+        {
+            return From(payload);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return Result<string>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}");
+        }
+    }
+
     /// <summary>Checks that <paramref name="json"/> is one well-formed JSON value and returns it compacted.</summary>
     public static Result<string> FromJson(string? json)
     {

@@ -127,6 +127,10 @@ public static class DefinitionValidator
         }
     }
 
+    /// <summary>True for a valid name (event name, handler or condition name, metadata key): 1-200 characters, not blank, no control characters.</summary>
+    public static bool IsValidName(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= DefinitionLimits.MaxIdLength && !value.Any(char.IsControl);
+
     private static void CheckName(string? value, string what, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(value)) errors.Add($"{what} must not be empty");

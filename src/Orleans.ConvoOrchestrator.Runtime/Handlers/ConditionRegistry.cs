@@ -22,7 +22,7 @@ public sealed class ConditionRegistry
     public ConditionRegistry Register(string name, Func<CancellationToken, Task<bool>> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        if (string.IsNullOrWhiteSpace(name) || name.Length > DefinitionLimits.MaxIdLength || name.Any(char.IsControl))
+        if (!DefinitionValidator.IsValidName(name))
             throw new ArgumentException($"condition name must be 1-{DefinitionLimits.MaxIdLength} printable characters", nameof(name));
         if (!_conditions.TryAdd(name, predicate)) throw new InvalidOperationException($"a condition named '{name}' is already registered");
         return this;

@@ -89,7 +89,7 @@ public sealed class HandlerRegistry
 
     private HandlerRegistry Add(string name, HandlerInvoker invoker)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > DefinitionLimits.MaxIdLength || name.Any(char.IsControl))
+        if (!DefinitionValidator.IsValidName(name))
             throw new ArgumentException($"handler name must be 1-{DefinitionLimits.MaxIdLength} printable characters", nameof(name));
         if (!_handlers.TryAdd(name, invoker))
             throw new InvalidOperationException($"a handler named '{name}' is already registered");

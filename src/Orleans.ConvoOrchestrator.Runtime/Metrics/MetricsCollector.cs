@@ -90,9 +90,7 @@ public sealed class MetricsCollector
     private void Observe(string name, LabelSet labels, IReadOnlyList<double> buckets, double value)
     {
         var cell = HistogramFor(name, labels, buckets);
-        var index = 0;
-        while (index < cell.Buckets.Length && value > cell.Buckets[index]) index++;
-        Interlocked.Increment(ref cell.Counts[index]);
+        Interlocked.Increment(ref cell.Counts[MetricsStore.BucketIndex(cell.Buckets, value)]);
         lock (cell) cell.Sum += value;
     }
 

@@ -24,10 +24,16 @@ public sealed class MetricsStore
     public void Observe(string name, SortedDictionary<string, string> labels, IReadOnlyList<double> buckets, double value)
     {
         var series = Histogram(name, labels, buckets);
+        series.Counts[BucketIndex(buckets, value)]++;
+        series.Sum += value;
+    }
+
+    /// <summary>The bucket <paramref name="value"/> falls in: the first bound it does not exceed, else the overflow.</summary>
+    internal static int BucketIndex(IReadOnlyList<double> buckets, double value)
+    {
         var index = 0;
         while (index < buckets.Count && value > buckets[index]) index++;
-        series.Counts[index]++;
-        series.Sum += value;
+        return index;
     }
 
     /// <summary>Adds every counter and histogram of <paramref name="batch"/>.</summary>
