@@ -10,6 +10,17 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+# Each tests/setup/*.sh installs one server or tool the tests need (when missing); a failing one fails the run.
+shopt -s nullglob
+for setup in "$root"/tests/setup/*.sh; do
+  if ! bash "$setup"; then
+    echo "setup step $(basename "$setup") failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+done
+shopt -u nullglob
+
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
