@@ -19,8 +19,14 @@ public sealed class ConvoClientOptions
     public TimeSpan ConnectRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// StackExchange.Redis configuration string (for example <c>127.0.0.1:6379</c>) of the Redis the silos cluster
+    /// through. When set, the client finds the silos' gateways in Redis instead of on localhost:<see cref="GatewayPort"/>.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>
     /// Replaces the localhost clustering above with your own (for example Redis clustering).
-    /// When set, <see cref="GatewayPort"/> is ignored.
+    /// When set, <see cref="GatewayPort"/> and <see cref="Redis"/> are ignored.
     /// </summary>
     public Action<IClientBuilder>? ConfigureClustering { get; set; }
 }

@@ -20,6 +20,8 @@ public static class ConvoOrchestratorClientExtensions
         services.AddOrleansClient(client =>
         {
             if (options.ConfigureClustering is { } clustering) clustering(client);
+            else if (!string.IsNullOrWhiteSpace(options.Redis))
+                client.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis));
             else client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             client.Configure<ClusterOptions>(o =>
             {
