@@ -65,6 +65,12 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>How late a fire may be and still count as on time, unless the trigger says otherwise.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often each silo also wakes the events that have stored jobs (its share of them), besides right after it
+    /// starts and whenever a silo leaves the cluster: the safety net that resumes jobs nobody else resumed.
+    /// </summary>
+    public TimeSpan RecoverySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     internal IEnumerable<string> Problems()
     {
         if (MaxConcurrentRuns < 1) yield return "MaxConcurrentRuns must be at least 1";
@@ -77,6 +83,7 @@ public sealed class ConvoOrchestratorOptions
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "ShutdownGracePeriod must not be negative";
         if (BackoffBase < TimeSpan.Zero || BackoffCap < BackoffBase) yield return "BackoffBase must be >= 0 and <= BackoffCap";
         if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return "SchedulerTick must be at least 1 ms";
+        if (RecoverySweepInterval < TimeSpan.FromSeconds(1)) yield return "RecoverySweepInterval must be at least 1 s";
         if (ReminderPeriod < TimeSpan.FromSeconds(1)) yield return "ReminderPeriod must be at least 1 s";
         if (WakeLead < TimeSpan.Zero) yield return "WakeLead must not be negative";
         if (MisfireThreshold < TimeSpan.Zero) yield return "MisfireThreshold must not be negative";

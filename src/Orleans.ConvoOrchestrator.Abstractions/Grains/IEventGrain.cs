@@ -51,4 +51,10 @@ public interface IEventGrain : IGrainWithStringKey
 
     /// <summary>The most recent outcomes, newest first.</summary>
     [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
+
+    /// <summary>
+    /// Activates the event (which loads and resumes its stored jobs); sent by the silos after a silo was lost,
+    /// and by the grain to itself when it deactivates with jobs left.
+    /// </summary>
+    [Alias("Wake"), AlwaysInterleave, OneWay] Task WakeAsync();
 }

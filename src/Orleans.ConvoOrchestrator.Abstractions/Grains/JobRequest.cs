@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Grains;
 /// <param name="CorrelationId">The caller's correlation id.</param>
 /// <param name="EnqueuedAt">When the job was accepted.</param>
 /// <param name="ScheduledAt">When the trigger fire that caused it was due, if one did.</param>
+/// <param name="Delivery">1 for the first delivery, more when a lost silo's job is delivered again.</param>
 [GenerateSerializer, Immutable, Alias("convo.JobRequest")]
 public sealed record JobRequest(
     EventId EventId,
@@ -20,4 +21,5 @@ public sealed record JobRequest(
     TriggerId? TriggerId,
     string CorrelationId,
     DateTimeOffset EnqueuedAt,
-    DateTimeOffset? ScheduledAt = null);
+    DateTimeOffset? ScheduledAt = null,
+    int Delivery = 1);

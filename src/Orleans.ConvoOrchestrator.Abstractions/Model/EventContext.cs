@@ -17,9 +17,11 @@ public sealed class EventContext
         DateTimeOffset ts,
         int attempt,
         CancellationToken cancellationToken,
-        DateTimeOffset? scheduledAt = null)
+        DateTimeOffset? scheduledAt = null,
+        int delivery = 1)
     {
         ScheduledAt = scheduledAt;
+        Delivery = Math.Max(1, delivery);
         EventId = eventId;
         TriggerId = triggerId;
         JobId = jobId;
@@ -58,6 +60,15 @@ public sealed class EventContext
     /// <summary>1 for the first attempt, 2 for the first retry, and so on.</summary>
     public int Attempt { get; }
 
+    /// <summary>
+    /// 1 the first time the job is handed to a handler; 2 and more when it is delivered again because the silo
+    /// that ran it was lost before its outcome was recorded (jobs run at least once).
+    /// </summary>
+    public int Delivery { get; }
+
+    /// <summary>True when an earlier delivery of this job may have run (part of) the handler already.</summary>
+    public bool IsRedelivery => Delivery > 1;
+
     /// <summary>Cancelled when the attempt times out or the silo shuts down. Handlers should honour it.</summary>
     public CancellationToken CancellationToken { get; }
 
@@ -65,5 +76,5 @@ public sealed class EventContext
     public T? PayloadAs<T>(JsonSerializerOptions? options = null) => JsonSerializer.Deserialize<T>(PayloadJson, options ?? JsonPayload.Options);
 
     /// <inheritdoc />
-    public override string ToString() => $"EventContext(event={EventId}, job={JobId}, attempt={Attempt}, payload={PayloadJson})";
+    public override string ToString() => $"EventContext(event={EventId}, job={JobId}, attempt={Attempt}, delivery={Delivery}, payload={PayloadJson})";
 }

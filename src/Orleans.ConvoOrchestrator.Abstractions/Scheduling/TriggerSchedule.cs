@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace Orleans.ConvoOrchestrator;
 
@@ -91,10 +90,8 @@ public static class TriggerSchedule
     public static TimeSpan JitterOf(Trigger trigger, long fireKey)
     {
         if (trigger.Jitter is not { } jitter || jitter <= TimeSpan.Zero) return TimeSpan.Zero;
-        // FNV-1a over the id and the fire key: stable across processes, unlike string.GetHashCode.
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(trigger.Id.Value ?? string.Empty)) hash = (hash ^ b) * 1099511628211UL;
-        for (var i = 0; i < 8; i++) hash = (hash ^ (byte)(fireKey >> (8 * i))) * 1099511628211UL;
+        // Stable across processes, so every silo computes the same jitter for a fire.
+        var hash = StableHash.Of(trigger.Id.Value ?? string.Empty, fireKey);
         var unit = (hash >> 11) * (1.0 / (1UL << 53));
         return TimeSpan.FromTicks((long)(jitter.Ticks * unit));
     }

@@ -60,7 +60,7 @@ public sealed partial class JobExecutor
             using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : new CancellationTokenSource())
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, shutdown))
             {
-                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, linked.Token, job.ScheduledAt);
+                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, linked.Token, job.ScheduledAt, job.Delivery);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
                 // occupies a pool thread, never the caller's (or an Orleans scheduler's) turn.
                 var attemptStart = _clock.GetUtcNow();

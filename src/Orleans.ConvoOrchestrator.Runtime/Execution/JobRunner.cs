@@ -22,6 +22,8 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly ILogger<JobRunner> _logger;
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), byte> _running = new();
+    private readonly bool _durable;
     private int _inFlight;
     private int _disposed;
 
@@ -32,8 +34,10 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         MetricsCollector metrics,
         [Microsoft.Extensions.DependencyInjection.FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         IOptions<ConvoOrchestratorOptions> options,
+        IJobStore jobs,
         ILogger<JobRunner> logger)
     {
+        _durable = jobs.IsDurable;
         _executor = executor;
         _grains = grains;
         _metrics = metrics;
@@ -46,10 +50,17 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     /// <summary>Jobs accepted by this silo's pool and not yet reported.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>
+    /// True while this silo's pool holds the job (waiting for a slot, running, or reporting): an event grain that
+    /// reactivates on this silo then waits for the job's outcome instead of delivering it again.
+    /// </summary>
+    public bool Holds(EventId eventId, string jobId) => _running.ContainsKey((eventId, jobId));
+
     /// <summary>Starts a job in the background; its outcome goes to its event grain.</summary>
     public void Start(JobRequest job)
     {
         Interlocked.Increment(ref _inFlight);
+        _running[(job.EventId, job.JobId)] = 0;
         _ = Task.Run(() => RunAsync(job), CancellationToken.None);
     }
 
@@ -99,6 +110,12 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
                     _slots.Release();
                 }
             }
+            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && _durable)
+            {
+                // Never started: its stored record stays, and a surviving silo delivers it (nothing is reported).
+                LogLeftForRedelivery(job.EventId.Value, job.JobId);
+                return;
+            }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {
                 var now = _clock.GetUtcNow();
@@ -113,6 +130,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         }
         finally
         {
+            _running.TryRemove((job.EventId, job.JobId), out _);
             Interlocked.Decrement(ref _inFlight);
         }
     }
@@ -133,6 +151,9 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} job {JobId}: the silo stops before the job started; it stays stored for another silo")]
+    private partial void LogLeftForRedelivery(string eventId, string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} job {JobId}: running or reporting failed")]
     private partial void LogRunFailed(Exception ex, string eventId, string jobId);

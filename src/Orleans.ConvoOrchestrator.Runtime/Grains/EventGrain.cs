@@ -9,8 +9,11 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
 /// <summary>
 /// One event: definition, active flag, FIFO queue, concurrency, status, history and subscriptions.
-/// Emit, complete and the reads are synchronous and marked always-interleave, so the grain answers them even
-/// while a definition change awaits storage or a trigger grain; it never awaits a handler.
+/// Emit, complete and the reads are marked always-interleave, so the grain answers them even while a definition
+/// change awaits storage or a trigger grain; it never awaits a handler. Every accepted job is in the
+/// <see cref="IJobStore"/> before its emit answers, and a job's delivery count is stored before it is handed to a
+/// handler; concurrent emits share one store write (<see cref="JobWriteBatcher"/>). A new activation (after a
+/// deactivation or a lost silo) loads the stored jobs and runs them: jobs run at least once.
 /// </summary>
 public sealed partial class EventGrain : Grain, IEventGrain
 {
@@ -21,8 +24,16 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly TimeProvider _clock;
     private readonly ILogger<EventGrain> _logger;
     private readonly SiloStopping _stopping;
-    private readonly Queue<QueuedJob> _queue = new();
+    private readonly IJobStore _jobStore;
+    private readonly JobRunner _runner;
+    private readonly JobWriteBatcher _writes;
+    private readonly LinkedList<QueuedJob> _queue = new();
+    // Jobs whose delivery count is being stored: they hold a concurrency slot but are not handed over yet.
+    private readonly Dictionary<string, QueuedJob> _starting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
+    private int _accepting;
+    private long _seq;
+    private IGrainTimer? _retryTimer;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
     private bool _historyDirty;
@@ -39,8 +50,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
         IOptions<ConvoOrchestratorOptions> options,
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         SiloStopping stopping,
+        IJobStore jobStore,
+        JobRunner runner,
         ILogger<EventGrain> logger)
     {
+        _jobStore = jobStore;
+        _runner = runner;
+        _writes = new JobWriteBatcher(jobStore, new EventId(this.GetPrimaryKeyString()), Stored, MarksFailed);
         _stopping = stopping;
         _state = state;
         _outcomes = outcomes;
@@ -92,6 +108,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
                 await GrainFactory.GetGrain<ITriggerGrain>(triggerId).UnsubscribeAsync(Id);
             await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).RemoveAsync(Id.Value);
             CancelQueued("the event was removed");
+            await _jobStore.ClearAsync(Id);
             await _state.ClearStateAsync();
             await _outcomes.ClearStateAsync();
             _state.State = new EventState();
@@ -166,13 +183,20 @@ public sealed partial class EventGrain : Grain, IEventGrain
     }
 
     /// <inheritdoc />
-    public Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options) =>
-        Task.FromResult(Accept(payloadJson, options, requireActive: true).Map(job => job.JobId));
+    public Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options)
+    {
+        var accepted = Accept(payloadJson, options, requireActive: true);
+        if (accepted.IsErr) return Task.FromResult(Result<string>.Err(accepted.Error));
+        var (job, stored) = accepted.Unwrap();
+        // The memory store answers synchronously: no await, no allocation on the hot path.
+        return stored.IsCompletedSuccessfully ? Task.FromResult(Result<string>.Ok(job.JobId)) : AwaitStoredAsync(job, stored);
+    }
 
     /// <inheritdoc />
     public Task FireAsync(string payloadJson, EmitOptions options)
     {
-        Accept(payloadJson, options, requireActive: true);
+        if (Accept(payloadJson, options, requireActive: true) is { IsOk: true } accepted && !accepted.Unwrap().Stored.IsCompleted)
+            _ = AwaitStoredAsync(accepted.Unwrap().Job, accepted.Unwrap().Stored);
         return Task.CompletedTask;
     }
 
@@ -181,21 +205,119 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         var accepted = Accept(payloadJson, options, requireActive: false, waitForOutcome: true);
         if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
-        var waiter = _waiters[accepted.Unwrap().JobId];
+        var (job, stored) = accepted.Unwrap();
+        var waiter = _waiters[job.JobId];
+        var result = await AwaitStoredAsync(job, stored);
+        if (result.IsErr)
+        {
+            _waiters.Remove(job.JobId);
+            return Result<JobOutcome>.Err(result.Error);
+        }
         return await waiter.Task;
+    }
+
+    /// <inheritdoc />
+    public Task WakeAsync() => Task.CompletedTask; // activation already loaded and resumed the stored jobs
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<QueuedJob> stored;
+        try
+        {
+            stored = await _jobStore.LoadAsync(Id);
+        }
+        catch (Exception ex)
+        {
+            // Without its jobs the grain must not start: failing activation makes the caller retry later.
+            LogLoadFailed(ex, Id.Value);
+            throw;
+        }
+        if (stored.Count == 0) return;
+        if (_state.State.Definition is null)
+        {
+            await _jobStore.ClearAsync(Id); // jobs of a removed event
+            return;
+        }
+        foreach (var job in stored.OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Seq))
+        {
+            _seq = Math.Max(_seq, job.Seq + 1);
+            // Still in this silo's pool (the grain was deactivated, not lost): its outcome will come; don't deliver it twice.
+            if (_runner.Holds(Id, job.JobId)) _running[job.JobId] = job;
+            else _queue.AddLast(job);
+        }
+        LogRecovered(Id.Value, _queue.Count, _running.Count);
+        Pump();
+    }
+
+    private async Task<Result<string>> AwaitStoredAsync(QueuedJob job, Task stored)
+    {
+        try
+        {
+            await stored;
+            return Result<string>.Ok(job.JobId);
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            _metrics.Rejected(Id, ErrorKind.REPOSITORY_ERROR);
+            return Result<string>.Err(ErrorKind.REPOSITORY_ERROR, $"the job could not be stored; it was not accepted ({ex.Message})");
+        }
+    }
+
+    // A successful store write: appended jobs join the queue in acceptance order; marked jobs go to a handler.
+    private void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked)
+    {
+        _accepting -= appended.Count;
+        foreach (var job in appended)
+        {
+            if (_state.State.Definition is null) break; // removed while the write was in flight
+            _queue.AddLast(job);
+            _metrics.Increment(MetricNames.JobsEnqueued, Id);
+        }
+        foreach (var job in marked) Dispatch(job);
+        if (appended.Count > 0) Pump();
+    }
+
+    // The delivery marks could not be stored: the jobs wait at the head of the queue and are tried again shortly.
+    private void MarksFailed(IReadOnlyList<QueuedJob> marked)
+    {
+        for (var i = marked.Count - 1; i >= 0; i--)
+        {
+            if (!_starting.Remove(marked[i].JobId)) continue;
+            _queue.AddFirst(marked[i] with { Deliveries = marked[i].Deliveries - 1 });
+        }
+        _retryTimer ??= this.RegisterGrainTimer(_ => { Pump(); return Task.CompletedTask; }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+        _retryTimer.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
     }
 
     /// <inheritdoc />
     public Task CompleteAsync(string jobId, JobOutcome outcome)
     {
-        if (!_running.Remove(jobId, out var job))
+        if (!_running.Remove(jobId, out var job) && !TryTakeQueued(jobId, out job))
         {
             LogUnknownCompletion(Id.Value, jobId);
             return Task.CompletedTask;
         }
+        // Not awaited: if this delete is lost with its silo, the job runs once more (at least once).
+        _ = _writes.Remove(jobId);
         Record(job, outcome);
         Pump();
         return Task.CompletedTask;
+    }
+
+    // An outcome for a job this activation recovered as queued: a run from before a deactivation finished after all.
+    private bool TryTakeQueued(string jobId, out QueuedJob job)
+    {
+        for (var node = _queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.JobId != jobId) continue;
+            job = node.Value;
+            _queue.Remove(node);
+            return true;
+        }
+        job = null!;
+        return false;
     }
 
     /// <inheritdoc />
@@ -203,7 +325,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, _queue.Count, _running.Count, _outcomes.State.LastOutcome, NextRun())));
+            new EventRuntimeStatus(def.Active, _queue.Count + _accepting, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
@@ -218,24 +340,35 @@ public sealed partial class EventGrain : Grain, IEventGrain
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        CancelQueued("the event's grain was deactivated");
-        // On silo shutdown the storage may already be gone; the history write timer keeps what is lost under a second.
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await WriteHistoryIfDirtyAsync();
+        var shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+        // A memory store may already be gone on silo shutdown; a durable one is written to the end.
+        if (!shuttingDown || _jobStore.IsDurable) await WriteHistoryIfDirtyAsync();
+        var pending = _queue.Count + _starting.Count + _running.Count + _accepting > 0;
+        try
+        {
+            if (!pending) await _jobStore.ForgetIfEmptyAsync(Id);
+            // Stored jobs left: wake a new activation to run them (on another silo when this one is stopping).
+            else if (!shuttingDown && _state.State.Definition is not null) _ = GrainFactory.GetGrain<IEventGrain>(Id.Value).WakeAsync();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+        }
     }
 
-    private Result<QueuedJob> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
+    private Result<(QueuedJob Job, Task Stored)> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
     {
         if (Definition is not { } def)
         {
-            if (_queue.Count == 0 && _running.Count == 0 && _state.State.Definition is null) DeactivateOnIdle();
-            return NotFound<QueuedJob>();
+            if (_queue.Count + _running.Count + _starting.Count + _accepting == 0 && _state.State.Definition is null) DeactivateOnIdle();
+            return NotFound<(QueuedJob, Task)>();
         }
         payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
         var size = Encoding.UTF8.GetByteCount(payloadJson);
         if (size > _options.MaxPayloadBytes)
             return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
         var now = _clock.GetUtcNow();
-        var job = new QueuedJob(Guid.NewGuid().ToString("N"), payloadJson, options?.TriggerId,
+        var job = new QueuedJob(Guid.NewGuid().ToString("N"), _seq++, payloadJson, options?.TriggerId,
             options?.CorrelationId ?? Guid.NewGuid().ToString("N"), now, options?.ScheduledAt);
         if (requireActive && !def.Active)
         {
@@ -248,22 +381,45 @@ public sealed partial class EventGrain : Grain, IEventGrain
             }
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
         }
-        if (_options.QueueMaxSize is { } max && _queue.Count >= max)
+        if (_options.QueueMaxSize is { } max && _queue.Count + _accepting >= max)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
-        _queue.Enqueue(job);
         if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _metrics.Increment(MetricNames.JobsEnqueued, Id);
-        Pump();
-        return job;
+        _accepting++;
+        Task stored;
+        try
+        {
+            // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
+            stored = _writes.Append(job);
+        }
+        catch (Exception ex)
+        {
+            stored = Task.FromException(ex); // a synchronous store that threw
+        }
+        if (stored.IsFaulted) _accepting--;
+        else if (!stored.IsCompleted) _ = ReleaseIfFailedAsync(stored);
+        return (job, stored);
     }
 
-    private Result<QueuedJob> Reject(ErrorKind kind, string message)
+    // A failed append never reaches Stored: give its queue room back.
+    private async Task ReleaseIfFailedAsync(Task stored)
+    {
+        try
+        {
+            await stored;
+        }
+        catch
+        {
+            _accepting--;
+        }
+    }
+
+    private Result<(QueuedJob, Task)> Reject(ErrorKind kind, string message)
     {
         _metrics.Rejected(Id, kind);
-        return Result<QueuedJob>.Err(kind, message);
+        return Result<(QueuedJob, Task)>.Err(kind, message);
     }
 
     private void Pump()
@@ -271,21 +427,34 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (Definition is not { } def) return;
         var policy = def.EffectivePolicy;
         var gate = RateGateFor(policy);
-        while (_running.Count < policy.MaxConcurrency && _queue.Count > 0)
+        // A stopping silo starts nothing new: its queued jobs stay stored and run on a surviving silo.
+        if (_stopping.IsStopping) return;
+        while (_running.Count + _starting.Count < policy.MaxConcurrency && _queue.First is { } next)
         {
             if (gate is not null && !gate.TryTake(out var retryAfter))
             {
                 ArmRateTimer(retryAfter);
                 return;
             }
-            var job = _queue.Dequeue();
-            _running[job.JobId] = job;
-            var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt);
-            // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
-            _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
-            // Running jobs live only in this activation: keep it until they can have reported.
-            DelayDeactivation(MaxJobTime(policy));
+            _queue.RemoveFirst();
+            var job = next.Value with { Deliveries = next.Value.Deliveries + 1 };
+            _starting[job.JobId] = job;
+            // Dispatched by Stored once the delivery count is stored, so a redelivery always knows it is one.
+            _ = _writes.Mark(job);
         }
+    }
+
+    private void Dispatch(QueuedJob job)
+    {
+        if (!_starting.Remove(job.JobId) || Definition is not { } def) return;
+        _running[job.JobId] = job;
+        var policy = def.EffectivePolicy;
+        var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
+            job.EnqueuedAt, job.ScheduledAt, job.Deliveries);
+        // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
+        _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
+        // Keep the activation until the job can have reported (a deactivation would only cost a reload).
+        DelayDeactivation(MaxJobTime(policy));
     }
 
     // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of
@@ -373,8 +542,10 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private void CancelQueued(string why)
     {
         var now = _clock.GetUtcNow();
-        while (_queue.TryDequeue(out var job))
+        while (_queue.First is { } node)
         {
+            _queue.RemoveFirst();
+            var job = node.Value;
             var outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
             _metrics.Finished(Id, outcome);
             if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
@@ -399,6 +570,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
     private partial void LogUnknownCompletion(string eventId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: loading its stored jobs failed")]
+    private partial void LogLoadFailed(Exception ex, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: resumed {Queued} stored jobs; {Running} still running on this silo")]
+    private partial void LogRecovered(string eventId, int queued, int running);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string eventId);

@@ -43,6 +43,9 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<MetricsFlusher>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<IJobStore, MemoryJobStore>();
+        services.TryAddSingleton<JobRecoveryService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobRecoveryService>());
         services.TryAddSingleton<SiloStopping>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloStopping>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MetricsFlusher>());
@@ -55,6 +58,7 @@ public static class ConvoOrchestratorSiloExtensions
     public static ISiloBuilder UseConvoInMemoryStore(this ISiloBuilder silo)
     {
         silo.AddMemoryGrainStorage(ConvoOrchestratorOptions.StorageName).UseInMemoryReminderService();
+        silo.Services.AddSingleton<IJobStore, MemoryJobStore>();
         // Nothing outside the process reads this store: Orleans' binary serializer instead of the default
         // JSON one, which cost more CPU than the rest of a trigger fire together.
         silo.Services.AddOptions<MemoryGrainStorageOptions>(ConvoOrchestratorOptions.StorageName)

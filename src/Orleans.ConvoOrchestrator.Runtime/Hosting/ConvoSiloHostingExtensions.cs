@@ -56,6 +56,8 @@ public static class ConvoSiloHostingExtensions
         var parsed = ConfigurationOptions.Parse(redisConfiguration);
         silo.AddRedisGrainStorage(ConvoOrchestratorOptions.StorageName, o => o.ConfigurationOptions = parsed.Clone());
         silo.UseRedisReminderService(o => o.ConfigurationOptions = parsed.Clone());
+        silo.Services.AddSingleton(sp => new RedisConnection(redisConfiguration, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>()));
+        silo.Services.AddSingleton<IJobStore, RedisJobStore>();
         return silo;
     }
 }

@@ -1,0 +1,104 @@
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// Group commit of one event's job records. With no write in flight a change is written at once; changes made while
+/// a write is in flight wait and share the next write. A batch reports what it stored, in submission order,
+/// before its submitters' tasks complete, so the event grain queues accepted jobs in the order they were accepted.
+/// Not thread-safe: the event grain uses it from its own turns only. With a store that completes synchronously
+/// (the memory store) every call completes synchronously too.
+/// </summary>
+/// <param name="store">The job store.</param>
+/// <param name="eventId">The event whose jobs these are.</param>
+/// <param name="stored">Called after a successful write with its appended and its marked jobs.</param>
+/// <param name="marksFailed">Called after a failed write with its marked jobs (appends fail through their tasks).</param>
+public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
+    Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
+{
+    private List<QueuedJob> _appends = [];
+    private List<QueuedJob> _marks = [];
+    private List<string> _removals = [];
+    private bool _writing;
+    private TaskCompletionSource? _next;
+
+    /// <summary>Changes waiting for the next write.</summary>
+    public int Waiting => _appends.Count + _marks.Count + _removals.Count;
+
+    /// <summary>Stores a newly accepted job; the task completes once it is stored (and reported as appended).</summary>
+    public Task Append(QueuedJob job)
+    {
+        _appends.Add(job);
+        return Submit();
+    }
+
+    /// <summary>Stores a job's new delivery count before it is handed to a handler (reported as marked).</summary>
+    public Task Mark(QueuedJob job)
+    {
+        _marks.Add(job);
+        return Submit();
+    }
+
+    /// <summary>Deletes an ended job's record.</summary>
+    public Task Remove(string jobId)
+    {
+        _removals.Add(jobId);
+        return Submit();
+    }
+
+    private Task Submit()
+    {
+        if (!_writing) return WriteAsync();
+        _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _next.Task;
+    }
+
+    private async Task WriteAsync()
+    {
+        _writing = true;
+        var appends = _appends;
+        var marks = _marks;
+        var removals = _removals;
+        _appends = [];
+        _marks = [];
+        _removals = [];
+        try
+        {
+            var upserts = marks.Count == 0 ? appends : [.. appends, .. marks];
+            if (upserts.Count + removals.Count > 0) await store.WriteAsync(eventId, upserts, removals);
+        }
+        catch
+        {
+            _writing = false;
+            if (marks.Count > 0) marksFailed(marks);
+            StartNext();
+            throw;
+        }
+        // Not writing while the callback runs: what it submits (delivery marks) is written at once, synchronously
+        // with the memory store, instead of waiting for a next round.
+        _writing = false;
+        stored(appends, marks);
+        StartNext();
+    }
+
+    // Changes submitted during the write that just ended share the next one (unless the callback already started it).
+    private void StartNext()
+    {
+        if (_writing || _next is not { } next) return;
+        _next = null;
+        _ = WriteForAsync(next);
+    }
+
+    private async Task WriteForAsync(TaskCompletionSource waiters)
+    {
+        try
+        {
+            await WriteAsync();
+            waiters.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            waiters.TrySetException(ex);
+        }
+    }
+}
