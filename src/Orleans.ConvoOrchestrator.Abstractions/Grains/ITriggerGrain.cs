@@ -21,4 +21,11 @@ public interface ITriggerGrain : IGrainWithStringKey
 
     /// <summary>Fires the trigger with a payload: every subscribed event gets a job. Returns how many accepted it.</summary>
     [Alias("Fire")] Task<Result<int>> FireAsync(string payloadJson);
+
+    /// <summary>
+    /// Activates the trigger, which reconciles its schedule (a coalesced fire for what it missed) and arms its
+    /// timer; sent by the silos when one starts and after a silo was lost, so schedules resume in seconds rather
+    /// than at the next reminder tick.
+    /// </summary>
+    [Alias("Wake"), Orleans.Concurrency.AlwaysInterleave, Orleans.Concurrency.OneWay] Task WakeAsync();
 }

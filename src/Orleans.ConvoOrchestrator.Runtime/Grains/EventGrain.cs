@@ -32,6 +32,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly Dictionary<string, QueuedJob> _starting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     private int _accepting;
+    // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
+    private List<string> _endedUnsaved = [];
     private long _seq;
     private IGrainTimer? _retryTimer;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
@@ -114,6 +116,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _state.State = new EventState();
             _outcomes.State = new OutcomeState();
             _historyDirty = false;
+            _endedUnsaved.Clear();
             return Result.Ok();
         }
         finally
@@ -299,9 +302,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             LogUnknownCompletion(Id.Value, jobId);
             return Task.CompletedTask;
         }
-        // Not awaited: if this delete is lost with its silo, the job runs once more (at least once).
-        _ = _writes.Remove(jobId);
-        Record(job, outcome);
+        Record(job, outcome, stored: true);
         Pump();
         return Task.CompletedTask;
     }
@@ -494,10 +495,15 @@ public sealed partial class EventGrain : Grain, IEventGrain
         return (timeout + _options.BackoffCap) * attempts + TimeSpan.FromMinutes(5);
     }
 
-    private void Record(QueuedJob job, JobOutcome outcome)
+    private void Record(QueuedJob job, JobOutcome outcome, bool stored = false)
     {
         if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
-        if (_state.State.Definition is null) return; // removed meanwhile: nothing to record into
+        if (_state.State.Definition is null)
+        {
+            if (stored) _ = _writes.Remove(job.JobId);
+            return; // removed meanwhile: nothing to record into
+        }
+        if (stored) _endedUnsaved.Add(job.JobId);
         _outcomes.State.LastOutcome = outcome;
         var history = _outcomes.State.History;
         history.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
@@ -528,10 +534,27 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private async Task WriteHistoryIfDirtyAsync()
     {
         if (!_historyDirty || _state.State.Definition is null) return;
+        var ended = _endedUnsaved;
+        _endedUnsaved = [];
         try
         {
             await _outcomes.WriteStateAsync();
             _historyDirty = false;
+        }
+        catch (Exception ex)
+        {
+            _endedUnsaved.InsertRange(0, ended);
+            LogWriteFailed(ex, Id.Value);
+            return;
+        }
+        // Outcomes stored: the ended jobs' records can go. If this delete is lost with its silo, a job runs once
+        // more after recovery (at least once), its outcome recorded again.
+        if (ended.Count == 0) return;
+        Task removed = Task.CompletedTask;
+        foreach (var jobId in ended) removed = _writes.Remove(jobId);
+        try
+        {
+            await removed;
         }
         catch (Exception ex)
         {

@@ -59,6 +59,9 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     public override Task OnActivateAsync(CancellationToken cancellationToken) => ScheduleAsync();
 
     /// <inheritdoc />
+    public Task WakeAsync() => Task.CompletedTask; // activation already reconciled the schedule
+
+    /// <inheritdoc />
     public async Task<Result<Trigger>> SubscribeAsync(Trigger trigger, EventId eventId)
     {
         var check = DefinitionValidator.Validate(trigger);

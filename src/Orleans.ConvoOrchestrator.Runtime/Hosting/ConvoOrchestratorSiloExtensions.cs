@@ -44,8 +44,8 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobStore, MemoryJobStore>();
-        services.TryAddSingleton<JobRecoveryService>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobRecoveryService>());
+        services.TryAddSingleton<RecoverySweeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RecoverySweeper>());
         services.TryAddSingleton<SiloStopping>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloStopping>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MetricsFlusher>());

@@ -1,0 +1,120 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
+
+namespace Orleans.ConvoOrchestrator.Tests;
+
+/// <summary>
+/// The stock silo on Redis, restarted (killed, or stopped gracefully): definitions, subscriptions, schedules,
+/// status, fired-AT markers and queued jobs are all back, and the queued jobs run.
+/// </summary>
+public sealed class DurableRestartTests
+{
+    // Outcomes are stored 200 ms after a job ends (not 5 s), so the test need not wait long for them.
+    private static readonly Dictionary<string, string> SiloEnvironment = new()
+    {
+        ["Convo__Orchestrator__HistoryWriteDelay"] = "00:00:00.2",
+        ["Convo__Orchestrator__HistorySize"] = "1000",
+    };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_restarted_silo_has_everything_back_and_runs_the_queued_jobs(bool kill)
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var cluster = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        var first = await SiloProcess.StartAsync("first", redis.Configuration, cluster, SiloEnvironment);
+        List<string> jobIds;
+        DateTimeOffset? hourlyNext;
+        await using (first)
+        {
+            await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+            var api = client.Api;
+            (await api.SaveEventAsync(new Event(new EventId("q"), "queue", "sleep", new Policy(TimeoutSec: 10, MaxConcurrency: 1)))).Unwrap();
+            (await api.SaveEventAsync(new Event(new EventId("paused"), "paused", "log"))).Unwrap();
+            (await api.SetEventActiveAsync(new EventId("paused"), false)).Unwrap();
+            (await api.SaveEventAsync(new Event(new EventId("sched"), "scheduled", "log"))).Unwrap();
+            (await api.AttachTriggerAsync(new EventId("sched"), new Trigger(new TriggerId("tr-hourly"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1)))).Unwrap();
+            (await api.SaveEventAsync(new Event(new EventId("at"), "at once", "log"))).Unwrap();
+            (await api.AttachTriggerAsync(new EventId("at"), new Trigger(new TriggerId("tr-at"), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddSeconds(-1)))).Unwrap();
+            await Eventually.HistoryAsync(api, new EventId("at"), 1, TimeSpan.FromSeconds(20));
+
+            jobIds = [];
+            for (var i = 0; i < 6; i++) jobIds.Add((await api.EmitAsync(new EventId("q"), new { ms = 400 })).Unwrap());
+            var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
+            Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
+            hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;
+
+            if (kill) await first.KillAsync();
+            else await first.StopAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using var second = await SiloProcess.StartAsync("second", redis.Configuration, cluster, SiloEnvironment, restartOf: first);
+        await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+        var api2 = again.Api;
+        var events = (await api2.ListEventsAsync()).Unwrap().Select(e => e.Id.Value).Order().ToList();
+        Assert.Equal(["at", "paused", "q", "sched"], events);
+        Assert.False((await api2.StatusAsync(new EventId("paused"))).Unwrap().Active);
+        var triggers = (await api2.ListTriggersAsync()).Unwrap().Select(t => t.Id.Value).Order().ToList();
+        Assert.Equal(["tr-at", "tr-hourly"], triggers);
+        Assert.Equal(hourlyNext, (await api2.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire);
+        Assert.Equal(hourlyNext, (await api2.StatusAsync(new EventId("sched"))).Unwrap().NextRun);
+
+        // Every accepted job runs (at least once) after the restart.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        HashSet<string> done;
+        while (true)
+        {
+            done = (await api2.HistoryAsync(new EventId("q"), 1000)).Unwrap().Where(r => r.Outcome.Status == JobStatus.OK).Select(r => r.JobId).ToHashSet();
+            if (jobIds.All(done.Contains) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(200);
+        }
+        Assert.True(jobIds.All(done.Contains), $"jobs missing after the restart: {string.Join(", ", jobIds.Where(j => !done.Contains(j)))}\n{second.Log}");
+
+        // The AT fired before the restart and never again.
+        await Task.Delay(1000);
+        Assert.Single((await api2.HistoryAsync(new EventId("at"), 10)).Unwrap());
+    }
+
+    [Fact]
+    public async Task A_cluster_restarted_after_missed_fires_fires_each_trigger_once_coalesced_and_counts_the_misses()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var cluster = "coalesce-" + Guid.NewGuid().ToString("N")[..8];
+        var triggerIds = new[] { "tr-a", "tr-b", "tr-c" };
+        DateTimeOffset stoppedAt;
+        var first = await SiloProcess.StartAsync("first", redis.Configuration, cluster, SiloEnvironment);
+        await using (first)
+        {
+            await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+            foreach (var id in triggerIds)
+            {
+                var ev = new EventId("ev-" + id);
+                (await client.Api.SaveEventAsync(new Event(ev, id, "log"))).Unwrap();
+                (await client.Api.AttachTriggerAsync(ev, new Trigger(new TriggerId(id), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(1)))).Unwrap();
+            }
+            foreach (var id in triggerIds) await Eventually.HistoryAsync(client.Api, new EventId("ev-" + id), 2, TimeSpan.FromSeconds(20));
+            await first.StopAsync(TimeSpan.FromSeconds(30));
+            stoppedAt = DateTimeOffset.UtcNow;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(6)); // six due times pass with no silo
+        var restartedAt = DateTimeOffset.UtcNow;
+        await using var second = await SiloProcess.StartAsync("second", redis.Configuration, cluster, SiloEnvironment, restartOf: first);
+        await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var id in triggerIds)
+        {
+            var history = (await again.Api.HistoryAsync(new EventId("ev-" + id), 1000)).Unwrap();
+            // Fires scheduled in the gap [stop, restart] are the misses: one coalesced fire stands for them all.
+            var forGap = history.Where(r => r.EnqueuedAt > restartedAt && r.EnqueuedAt < restartedAt.AddSeconds(30)).ToList();
+            Assert.True(forGap.Count >= 1, $"{id}: no fire after the restart\n{second.Log}");
+            var status = (await again.Api.TriggerStatusAsync(new TriggerId(id))).Unwrap();
+            Assert.True(status.MissCount >= 4, $"{id}: expected the ~6 missed fires counted, got {status.MissCount} ({status})");
+            // After the restart: one coalesced fire plus at most the regular ones of the ~4-8 s since (one per second).
+            var sinceRestart = (DateTimeOffset.UtcNow - restartedAt).TotalSeconds;
+            Assert.True(forGap.Count <= Math.Ceiling(sinceRestart) + 1,
+                $"{id}: {forGap.Count} fires in {sinceRestart:0.0} s after the restart: misses were replayed, not coalesced");
+        }
+        Assert.True(stoppedAt < restartedAt);
+    }
+}
