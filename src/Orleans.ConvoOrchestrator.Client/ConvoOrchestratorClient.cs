@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Orleans.ConvoOrchestrator.Grains;
 
 namespace Orleans.ConvoOrchestrator.Client;
@@ -33,10 +34,9 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         return await GuardValue<IReadOnlyList<Event>>(async () =>
         {
             var events = new List<Event>();
-            await foreach (var id in ListIds(CatalogKeys.Events))
+            await foreach (var entry in ListEntries(CatalogKeys.Events))
             {
-                var got = await _grains.GetGrain<IEventGrain>(id).GetAsync();
-                if (got.IsOk) events.Add(got.Unwrap());
+                if (JsonSerializer.Deserialize<Event>(entry.Json, ConvoJson.Options) is { } ev) events.Add(ev);
             }
             return events;
         });
@@ -77,10 +77,9 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         return await GuardValue<IReadOnlyList<Trigger>>(async () =>
         {
             var triggers = new List<Trigger>();
-            await foreach (var triggerId in ListIds(CatalogKeys.Triggers))
+            await foreach (var entry in ListEntries(CatalogKeys.Triggers))
             {
-                var got = await _grains.GetGrain<ITriggerGrain>(triggerId).GetAsync();
-                if (got.IsOk) triggers.Add(got.Unwrap().Trigger);
+                if (JsonSerializer.Deserialize<Trigger>(entry.Json, ConvoJson.Options) is { } trigger) triggers.Add(trigger);
             }
             return triggers;
         });
@@ -150,16 +149,16 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         return Call(definition.Id, g => g.SaveAsync(definition, mode));
     }
 
-    private async IAsyncEnumerable<string> ListIds(string catalog)
+    private async IAsyncEnumerable<CatalogEntry> ListEntries(string catalog)
     {
         var grain = _grains.GetGrain<ICatalogGrain>(catalog);
         string? after = null;
         while (true)
         {
-            var page = await grain.ListAsync(after, ListPageSize);
-            foreach (var id in page) yield return id;
+            var page = await grain.ListEntriesAsync(after, ListPageSize);
+            foreach (var entry in page) yield return entry;
             if (page.Count < ListPageSize) yield break;
-            after = page[^1];
+            after = page[^1].Id;
         }
     }
 

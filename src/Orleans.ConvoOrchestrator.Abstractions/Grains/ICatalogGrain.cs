@@ -1,15 +1,16 @@
 namespace Orleans.ConvoOrchestrator.Grains;
 
-/// <summary>An ordered set of ids (key <see cref="CatalogKeys.Events"/> or <see cref="CatalogKeys.Triggers"/>) so ids can be listed.</summary>
+/// <summary>
+/// The listing of definitions (key <see cref="CatalogKeys.Events"/> or <see cref="CatalogKeys.Triggers"/>): ids in
+/// ordinal order with each definition's JSON, paged, so 100,000 events list without activating their grains.
+/// The grains keep it up to date; any silo answers.
+/// </summary>
 [Alias("convo.ICatalogGrain")]
 public interface ICatalogGrain : IGrainWithStringKey
 {
-    /// <summary>Adds an id.</summary>
-    [Alias("Add")] Task AddAsync(string id);
-
-    /// <summary>Removes an id.</summary>
-    [Alias("Remove")] Task RemoveAsync(string id);
-
     /// <summary>Up to <paramref name="limit"/> ids after <paramref name="after"/> (ordinal order).</summary>
     [Alias("List"), Orleans.Concurrency.ReadOnly] Task<List<string>> ListAsync(string? after, int limit);
+
+    /// <summary>Up to <paramref name="limit"/> entries after <paramref name="after"/> (ordinal order of ids).</summary>
+    [Alias("ListEntries"), Orleans.Concurrency.ReadOnly] Task<List<CatalogEntry>> ListEntriesAsync(string? after, int limit);
 }

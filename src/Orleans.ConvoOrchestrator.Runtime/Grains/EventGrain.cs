@@ -25,6 +25,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly ILogger<EventGrain> _logger;
     private readonly SiloStopping _stopping;
     private readonly IJobStore _jobStore;
+    private readonly ICatalogStore _catalog;
     private readonly JobRunner _runner;
     private readonly JobWriteBatcher _writes;
     private readonly LinkedList<QueuedJob> _queue = new();
@@ -53,10 +54,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         SiloStopping stopping,
         IJobStore jobStore,
+        ICatalogStore catalog,
         JobRunner runner,
         ILogger<EventGrain> logger)
     {
         _jobStore = jobStore;
+        _catalog = catalog;
         _runner = runner;
         _writes = new JobWriteBatcher(jobStore, new EventId(this.GetPrimaryKeyString()), Stored, MarksFailed);
         _stopping = stopping;
@@ -82,8 +85,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (mode == SaveMode.Create && existed) return Result.Err(ErrorKind.CONFLICT, $"event '{Id}' already exists");
         if (mode == SaveMode.Update && !existed) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
 
-        // The catalog first: a failure there leaves nothing saved; a phantom catalog entry is skipped by listing.
-        if (!existed) await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).AddAsync(Id.Value);
         var previous = _state.State.Definition;
         _state.State.Definition = definition;
         if (!await TryWriteAsync())
@@ -91,6 +92,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _state.State.Definition = previous;
             return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' could not be stored");
         }
+        if (!await TryListAsync(definition))
+            return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' was stored but could not be listed; save it again");
         Pump(); // a higher max_concurrency may admit queued jobs now
         return Result.Ok();
     }
@@ -108,7 +111,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         {
             foreach (var triggerId in _state.State.Subscriptions.Keys.ToList())
                 await GrainFactory.GetGrain<ITriggerGrain>(triggerId).UnsubscribeAsync(Id);
-            await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Events).RemoveAsync(Id.Value);
+            await _catalog.RemoveAsync(CatalogKeys.Events, Id.Value);
             CancelQueued("the event was removed");
             await _jobStore.ClearAsync(Id);
             await _state.ClearStateAsync();
@@ -131,7 +134,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (Definition is not { } def) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
         if (def.Active == active) return Result.Ok();
         _state.State.Definition = def with { Active = active };
-        if (await TryWriteAsync()) return Result.Ok();
+        if (await TryWriteAsync())
+        {
+            return await TryListAsync(_state.State.Definition)
+                ? Result.Ok()
+                : Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' was stored but its listing could not be updated; set it again");
+        }
         _state.State.Definition = def;
         return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' could not be stored");
     }
@@ -580,6 +588,21 @@ public sealed partial class EventGrain : Grain, IEventGrain
         try
         {
             await _state.WriteStateAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return false;
+        }
+    }
+
+    // The listing holds each definition's JSON, so 100,000 events list without activating a grain each.
+    private async Task<bool> TryListAsync(Event definition)
+    {
+        try
+        {
+            await _catalog.PutAsync(CatalogKeys.Events, Id.Value, System.Text.Json.JsonSerializer.Serialize(definition, ConvoJson.Options));
             return true;
         }
         catch (Exception ex)

@@ -24,6 +24,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly ILogger<TriggerGrain> _logger;
     private readonly SiloStopping _stopping;
+    private readonly ICatalogStore _catalog;
     private IGrainTimer? _timer;
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _dirty;
@@ -39,8 +40,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         IOptions<ConvoOrchestratorOptions> options,
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         SiloStopping stopping,
+        ICatalogStore catalog,
         ILogger<TriggerGrain> logger)
     {
+        _catalog = catalog;
         _stopping = stopping;
         _state = state;
         _metrics = metrics;
@@ -77,7 +80,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         var created = state.Definition is null;
         if (created)
         {
-            await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).AddAsync(Id.Value);
+            await _catalog.PutAsync(CatalogKeys.Triggers, Id.Value, System.Text.Json.JsonSerializer.Serialize(anchored, ConvoJson.Options));
             // Recurring schedules start now: fires of an anchor in the past that fell before the attach are not
             // misses. (An AT in the past still fires once, at once.)
             if (anchored.Kind is TriggerKind.INTERVAL or TriggerKind.Cron) state.HandledUpTo = _clock.GetUtcNow();
@@ -115,7 +118,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         await ForgetReminderAsync();
         await _state.ClearStateAsync();
         _state.State = new TriggerState();
-        await GrainFactory.GetGrain<ICatalogGrain>(CatalogKeys.Triggers).RemoveAsync(Id.Value);
+        await _catalog.RemoveAsync(CatalogKeys.Triggers, Id.Value);
         DeactivateOnIdle();
         return Result.Ok();
     }

@@ -1,0 +1,20 @@
+using Orleans.ConvoOrchestrator.Grains;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// Where the listings of events and triggers live: per catalog, ids in ordinal order with their definition JSON.
+/// Adding or removing one entry costs one small write whatever the catalog's size. Hosting chooses the
+/// implementation (<see cref="MemoryCatalogStore"/> or <see cref="RedisCatalogStore"/>).
+/// </summary>
+public interface ICatalogStore
+{
+    /// <summary>Adds the entry, or replaces its JSON.</summary>
+    Task PutAsync(string catalog, string id, string json);
+
+    /// <summary>Removes the entry (nothing when absent).</summary>
+    Task RemoveAsync(string catalog, string id);
+
+    /// <summary>Up to <paramref name="limit"/> entries with ids ordinally after <paramref name="after"/>.</summary>
+    Task<List<CatalogEntry>> ListAsync(string catalog, string? after, int limit);
+}

@@ -1,0 +1,60 @@
+using Orleans.ConvoOrchestrator.Grains;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>The embedded store's catalogs: sorted in the silo's memory (one silo, nothing survives the process).</summary>
+public sealed class MemoryCatalogStore : ICatalogStore
+{
+    private readonly Dictionary<string, (List<string> Ids, Dictionary<string, string> Json)> _catalogs = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <inheritdoc />
+    public Task PutAsync(string catalog, string id, string json)
+    {
+        lock (_lock)
+        {
+            var (ids, definitions) = Catalog(catalog);
+            var at = ids.BinarySearch(id, StringComparer.Ordinal);
+            if (at < 0) ids.Insert(~at, id);
+            definitions[id] = json;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string catalog, string id)
+    {
+        lock (_lock)
+        {
+            var (ids, definitions) = Catalog(catalog);
+            var at = ids.BinarySearch(id, StringComparer.Ordinal);
+            if (at >= 0) ids.RemoveAt(at);
+            definitions.Remove(id);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<List<CatalogEntry>> ListAsync(string catalog, string? after, int limit)
+    {
+        lock (_lock)
+        {
+            var (ids, definitions) = Catalog(catalog);
+            var start = 0;
+            if (after is not null)
+            {
+                var at = ids.BinarySearch(after, StringComparer.Ordinal);
+                start = at >= 0 ? at + 1 : ~at;
+            }
+            var count = Math.Clamp(limit, 0, ids.Count - start);
+            return Task.FromResult(ids.GetRange(start, count).Select(id => new CatalogEntry(id, definitions[id])).ToList());
+        }
+    }
+
+    private (List<string> Ids, Dictionary<string, string> Json) Catalog(string name)
+    {
+        if (!_catalogs.TryGetValue(name, out var catalog))
+            _catalogs[name] = catalog = ([], new Dictionary<string, string>(StringComparer.Ordinal));
+        return catalog;
+    }
+}
