@@ -2,11 +2,23 @@ using System.Globalization;
 using Orleans.ConvoOrchestrator.Bench;
 
 // dotnet run -c Release --project bench -- triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both]
+// dotnet run -c Release --project bench -- durable [--fsync always,everysec] [--depths 10,10000] [--emits 20000] [--concurrency 64]
 var argv = args.ToList();
-if (argv.Count == 0 || argv[0] != "triggers")
+if (argv.Count == 0 || argv[0] is not ("triggers" or "durable"))
 {
     Console.Error.WriteLine("usage: convo-bench triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both]");
+    Console.Error.WriteLine("       convo-bench durable [--fsync always,everysec] [--depths 10,10000] [--emits 20000] [--concurrency 64]");
     return 2;
+}
+if (argv[0] == "durable")
+{
+    var durable = await DurableEmitBenchmark.RunAsync(Option("--fsync", "always,everysec").Split(','),
+        Option("--depths", "10,10000").Split(',').Select(int.Parse).ToArray(),
+        int.Parse(Option("--emits", "20000"), CultureInfo.InvariantCulture), int.Parse(Option("--concurrency", "64"), CultureInfo.InvariantCulture));
+    Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    Console.WriteLine();
+    DurableEmitBenchmark.Print(durable);
+    return 0;
 }
 string Option(string name, string fallback)
 {
