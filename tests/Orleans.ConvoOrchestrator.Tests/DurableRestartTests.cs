@@ -70,6 +70,12 @@ public sealed class DurableRestartTests
         }
         Assert.True(jobIds.All(done.Contains), $"jobs missing after the restart: {string.Join(", ", jobIds.Where(j => !done.Contains(j)))}\n{second.Log}");
 
+        // The job that was running when the silo was killed ran again, and knew it: its outcome says delivery 2.
+        // A graceful stop lets the running job finish and starts no other, so nothing is redelivered.
+        var deliveries = (await api2.HistoryAsync(new EventId("q"), 1000)).Unwrap().Select(r => r.Outcome.Delivery).ToList();
+        if (kill) Assert.Contains(2, deliveries);
+        else Assert.All(deliveries, d => Assert.Equal(1, d));
+
         // The AT fired before the restart and never again.
         await Task.Delay(1000);
         Assert.Single((await api2.HistoryAsync(new EventId("at"), 10)).Unwrap());

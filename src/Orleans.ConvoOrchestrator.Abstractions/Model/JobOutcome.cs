@@ -7,6 +7,7 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="Error">Why it failed, when it did.</param>
 /// <param name="Retries">Attempts after the first.</param>
 /// <param name="ResultPreview">The handler's result as text, cut to 256 characters plus "...".</param>
+/// <param name="Delivery">1, or more when this run is a redelivery after a lost silo (see <see cref="EventContext.Delivery"/>).</param>
 [GenerateSerializer, Immutable, Alias("convo.JobOutcome")]
 public sealed record JobOutcome(
     JobStatus Status,
@@ -14,7 +15,8 @@ public sealed record JobOutcome(
     DateTimeOffset FinishedAt,
     AppError? Error = null,
     int Retries = 0,
-    string? ResultPreview = null)
+    string? ResultPreview = null,
+    int Delivery = 1)
 {
     /// <summary>Wall time of the job, all attempts and backoff included.</summary>
     public TimeSpan Duration => FinishedAt - StartedAt;

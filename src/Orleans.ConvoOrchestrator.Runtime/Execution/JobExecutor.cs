@@ -117,7 +117,7 @@ public sealed partial class JobExecutor
     private JobOutcome Finish(JobRequest job, JobOutcome outcome)
     {
         _metrics.Finished(job.EventId, outcome);
-        return outcome;
+        return job.Delivery == 1 ? outcome : outcome with { Delivery = job.Delivery };
     }
 
     // A handler that ignores its token keeps running after we stop waiting; observe its end so a late
