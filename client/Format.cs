@@ -46,4 +46,27 @@ internal static class Format
 
     /// <summary>A number without culture-specific separators.</summary>
     public static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>When a trigger fires, in a few words: "every 10 s", "cron '*/5 * * * * *' Europe/Berlin", "external".</summary>
+    public static string Schedule(Trigger t)
+    {
+        var text = t.Kind switch
+        {
+            TriggerKind.INTERVAL => $"every {(t.Interval is { } i ? Duration(i) : None)}",
+            TriggerKind.AT => $"at {Time(t.At)}",
+            TriggerKind.Cron => $"cron '{t.Cron}' {t.TimeZone ?? "UTC"}",
+            TriggerKind.EXTERNAL => "external",
+            TriggerKind.CONDITION => $"condition {t.Condition}" + (t.Interval is { } poll ? $", polled every {Duration(poll)}" : ""),
+            _ => t.Kind.ToString(),
+        };
+        return t.Jitter is { } j && j > TimeSpan.Zero ? $"{text} (jitter {Duration(j)})" : text;
+    }
+
+    /// <summary>An instant relative to <paramref name="now"/>: "in 4.2 s", "3 s ago", for live views.</summary>
+    public static string Relative(DateTimeOffset? t, DateTimeOffset now)
+    {
+        if (t is not { } v) return None;
+        var d = v - now;
+        return d >= TimeSpan.Zero ? $"in {Duration(d)}" : $"{Duration(-d)} ago";
+    }
 }

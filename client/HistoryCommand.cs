@@ -19,7 +19,7 @@ internal static class HistoryCommand
             var eventId = EventIdArgument.Read(parse, id);
             var max = parse.GetValue(limit);
             if (max < 1) throw new UsageException($"--limit must be at least 1 (got {max})");
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var got = await orchestrator.HistoryAsync(eventId, max);
                 if (got.IsErr) return output.Fail(got.Error);
