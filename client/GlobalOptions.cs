@@ -15,6 +15,18 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>The environment variable <see cref="Redis"/> falls back to.</summary>
+    public const string RedisVariable = "CONVO_REDIS";
+
+    public static readonly Option<string> Redis = new("--redis")
+    {
+        Description = $"Find the silos through Redis clustering: a StackExchange.Redis configuration string such as 127.0.0.1:6379 " +
+            $"(default: ${RedisVariable}; when set, --gateway-port is not used)",
+        HelpName = "configuration",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RedisVariable) ?? "",
+        Recursive = true,
+    };
+
     public static readonly Option<string> ClusterId = new("--cluster-id")
     {
         Description = "Cluster id the silos use",
@@ -48,7 +60,7 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [GatewayPort, ClusterId, ServiceId, Json, ConnectTimeout, Verbose];
+    public static IEnumerable<Option> All => [GatewayPort, Redis, ClusterId, ServiceId, Json, ConnectTimeout, Verbose];
 
     /// <summary>Reads the connection settings a command was invoked with.</summary>
     public static ConnectionSettings ConnectionFrom(ParseResult parse)
@@ -61,13 +73,55 @@ internal static class GlobalOptions
         var service = parse.GetValue(ServiceId);
         if (string.IsNullOrWhiteSpace(cluster)) throw new UsageException("--cluster-id must not be empty");
         if (string.IsNullOrWhiteSpace(service)) throw new UsageException("--service-id must not be empty");
-        return new ConnectionSettings(port, cluster, service, TimeSpan.FromSeconds(timeout), parse.GetValue(Verbose));
+        return new ConnectionSettings(port, cluster, service, TimeSpan.FromSeconds(timeout), parse.GetValue(Verbose), RedisFrom(parse));
+    }
+
+    // Parsed here so a malformed string is exit 2 (before any connection), and so messages can name the
+    // endpoints without echoing a password.
+    private static RedisTarget? RedisFrom(ParseResult parse)
+    {
+        var text = parse.GetValue(Redis);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var from = parse.GetResult(Redis) is { Implicit: false } ? "--redis" : $"${RedisVariable}";
+        StackExchange.Redis.ConfigurationOptions options;
+        try
+        {
+            options = StackExchange.Redis.ConfigurationOptions.Parse(text);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"{from}: '{RedisTarget.Mask(text)}' is not a Redis configuration string (e.g. 127.0.0.1:6379): {ex.Message}");
+        }
+        if (options.EndPoints.Count == 0) throw new UsageException($"{from}: '{RedisTarget.Mask(text)}' names no Redis endpoint (e.g. 127.0.0.1:6379)");
+        return new RedisTarget(text, string.Join(",", options.EndPoints.Select(RedisTarget.Describe)));
     }
 }
 
-/// <summary>Where and how to reach the cluster.</summary>
-internal sealed record ConnectionSettings(int GatewayPort, string ClusterId, string ServiceId, TimeSpan ConnectTimeout, bool Verbose)
+/// <summary>A Redis the silos cluster through: the configuration string, and its endpoints for messages.</summary>
+internal sealed record RedisTarget(string Configuration, string Endpoints)
+{
+    /// <summary>"host:port", without the address family DnsEndPoint.ToString() adds.</summary>
+    public static string Describe(System.Net.EndPoint endPoint) => endPoint switch
+    {
+        System.Net.DnsEndPoint d => $"{d.Host}:{d.Port}",
+        _ => endPoint.ToString() ?? "?",
+    };
+
+    /// <summary><paramref name="text"/> with any password=... replaced, for messages.</summary>
+    public static string Mask(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"(?i)(password\s*=)[^,]*", "$1***");
+}
+
+/// <summary>Where and how to reach the cluster: a gateway on localhost, or the silos Redis knows about.</summary>
+internal sealed record ConnectionSettings(int GatewayPort, string ClusterId, string ServiceId, TimeSpan ConnectTimeout, bool Verbose, RedisTarget? Redis = null)
 {
     /// <summary>The one-line description used in "no silo reachable" messages.</summary>
-    public string Describe() => $"localhost:{GatewayPort} (cluster '{ClusterId}')";
+    public string Describe() => Redis is { } r
+        ? $"Redis {r.Endpoints} (cluster '{ClusterId}')"
+        : $"localhost:{GatewayPort} (cluster '{ClusterId}')";
+
+    /// <summary>How to start a silo these settings would find.</summary>
+    public string StartHint() => Redis is { } r
+        ? $"dotnet run --project silo -- --store redis --redis {r.Endpoints} --cluster-id {ClusterId} --service-id {ServiceId}"
+        : "dotnet run --project silo";
 }
