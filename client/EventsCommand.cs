@@ -19,6 +19,7 @@ internal static class EventsCommand
     {
         var file = new Option<string>("--file", "-f")
         {
+            HelpName = "FILE",
             Description = $"JSON file holding the event, e.g. {EventFile.Example}",
             Required = true,
         };

@@ -10,6 +10,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<int> GatewayPort = new("--gateway-port")
     {
+        HelpName = "PORT",
         Description = "Gateway port of a silo on localhost",
         DefaultValueFactory = _ => 30000,
         Recursive = true,
@@ -22,13 +23,14 @@ internal static class GlobalOptions
     {
         Description = $"Find the silos through Redis clustering: a StackExchange.Redis configuration string such as 127.0.0.1:6379 " +
             $"(default: ${RedisVariable}; when set, --gateway-port is not used)",
-        HelpName = "configuration",
+        HelpName = "CONFIGURATION",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RedisVariable) ?? "",
         Recursive = true,
     };
 
     public static readonly Option<string> ClusterId = new("--cluster-id")
     {
+        HelpName = "ID",
         Description = "Cluster id the silos use",
         DefaultValueFactory = _ => "convo",
         Recursive = true,
@@ -36,6 +38,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string> ServiceId = new("--service-id")
     {
+        HelpName = "ID",
         Description = "Service id the silos use",
         DefaultValueFactory = _ => "convo",
         Recursive = true,
@@ -49,6 +52,7 @@ internal static class GlobalOptions
 
     public static readonly Option<int> ConnectTimeout = new("--connect-timeout")
     {
+        HelpName = "SECONDS",
         Description = "Seconds to wait for the connection to the cluster",
         DefaultValueFactory = _ => 10,
         Recursive = true,

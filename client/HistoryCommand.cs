@@ -10,6 +10,7 @@ internal static class HistoryCommand
         var id = EventIdArgument.Create();
         var limit = new Option<int>("--limit", "-n")
         {
+            HelpName = "N",
             Description = "At most this many entries",
             DefaultValueFactory = _ => 20,
         };

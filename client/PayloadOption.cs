@@ -11,6 +11,7 @@ internal static class PayloadOption
 {
     public static Option<string> Create(string what) => new("--payload", "-p")
     {
+        HelpName = "JSON|@FILE",
         Description = $$"""{{what}} as JSON text, e.g. '{"msg":"hi"}', or @file.json to read it from a file (default: null)""",
     };
 

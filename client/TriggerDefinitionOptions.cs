@@ -11,30 +11,37 @@ internal sealed class TriggerDefinitionOptions
 {
     private readonly Option<string> _file = new("--file", "-f")
     {
+        HelpName = "FILE",
         Description = $"JSON file holding the trigger ('-' reads stdin), e.g. {TriggerFile.Example}",
     };
     private readonly Option<string> _id = new("--id")
     {
+        HelpName = "TRIGGER-ID",
         Description = "The trigger's id (default: the kind plus a random suffix, e.g. interval-3f9a1c2e)",
     };
     private readonly Option<string> _kind = new("--kind")
     {
+        HelpName = "KIND",
         Description = "interval, at, cron, external or condition (default: implied by the flags below)",
     };
     private readonly Option<string> _every = new("--every")
     {
+        HelpName = "DURATION",
         Description = $"INTERVAL: fire at this fixed rate; with --condition: how often it is polled ({DurationText.Help})",
     };
     private readonly Option<string> _at = new("--at")
     {
+        HelpName = "INSTANT",
         Description = $"AT: fire once at this instant ({InstantText.Help})",
     };
     private readonly Option<string> _cron = new("--cron")
     {
+        HelpName = "EXPR",
         Description = "Cron: a cron expression, 5 fields or 6 with seconds first, e.g. \"*/5 * * * * *\"",
     };
     private readonly Option<string> _timeZone = new("--tz")
     {
+        HelpName = "ZONE",
         Description = "Cron: the IANA or Windows time zone the expression is read in (default UTC), e.g. Europe/Berlin",
     };
     private readonly Option<bool> _external = new("--external")
@@ -43,22 +50,27 @@ internal sealed class TriggerDefinitionOptions
     };
     private readonly Option<string> _condition = new("--condition")
     {
+        HelpName = "NAME",
         Description = "CONDITION: the name of a predicate registered in the silos; fires when it turns true",
     };
     private readonly Option<string> _jitter = new("--jitter")
     {
+        HelpName = "DURATION",
         Description = "INTERVAL and AT: delay each fire by a random amount below this (shorter than --every)",
     };
     private readonly Option<string> _misfire = new("--misfire")
     {
+        HelpName = "POLICY",
         Description = "What to do about fires missed while the cluster was down: coalesce (one catch-up fire, the default) or skip",
     };
     private readonly Option<string> _misfireThreshold = new("--misfire-threshold")
     {
+        HelpName = "DURATION",
         Description = "How late a fire may be and still count as on time (default: the silo's, 1 s)",
     };
     private readonly Option<string> _anchor = new("--anchor")
     {
+        HelpName = "INSTANT",
         Description = "INTERVAL: fires at anchor + k * interval (default: the attach time); same forms as --at",
     };
     private readonly Option<bool> _inactive = new("--inactive")

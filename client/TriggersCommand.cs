@@ -65,7 +65,7 @@ internal static class TriggersCommand
 
     private static Command List()
     {
-        var eventOption = new Option<string>("--event", "-e") { Description = "Only the triggers attached to this event" };
+        var eventOption = new Option<string>("--event", "-e") { HelpName = "EVENT-ID", Description = "Only the triggers attached to this event" };
         var command = new Command("list", "List triggers with their next fire, last fire, fires and misses") { eventOption };
         command.SetClusterAction((parse, output) =>
         {

@@ -20,11 +20,13 @@ internal static class WatchCommand
         };
         var interval = new Option<string>("--interval", "-i")
         {
+            HelpName = "DURATION",
             Description = $"Time between refreshes, at least {Format.Duration(MinInterval)} ({DurationText.Help}; default 2s)",
             DefaultValueFactory = _ => "2s",
         };
         var count = new Option<int?>("--count", "-c")
         {
+            HelpName = "N",
             Description = "Stop after this many refreshes (default: until Ctrl+C)",
         };
         var command = new Command("watch", "A live table of events, refreshed until Ctrl+C (or --count refreshes)") { ids, interval, count };
