@@ -24,7 +24,6 @@ internal static class GlobalOptions
         Description = $"Find the silos through Redis clustering: a StackExchange.Redis configuration string such as 127.0.0.1:6379 " +
             $"(default: ${RedisVariable}; when set, --gateway-port is not used)",
         HelpName = "CONFIGURATION",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RedisVariable) ?? "",
         Recursive = true,
     };
 
@@ -84,9 +83,11 @@ internal static class GlobalOptions
     // endpoints without echoing a password.
     private static RedisTarget? RedisFrom(ParseResult parse)
     {
-        var text = parse.GetValue(Redis);
+        // The variable is read here rather than as the option's default so --help never prints it (passwords).
+        var flag = parse.GetValue(Redis);
+        var text = flag ?? Environment.GetEnvironmentVariable(RedisVariable);
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var from = parse.GetResult(Redis) is { Implicit: false } ? "--redis" : $"${RedisVariable}";
+        var from = flag is not null ? "--redis" : $"${RedisVariable}";
         StackExchange.Redis.ConfigurationOptions options;
         try
         {
