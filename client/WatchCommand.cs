@@ -59,7 +59,7 @@ internal static class WatchCommand
             {
                 var frame = await WatchFrame.TakeAsync(orchestrator, named, refresh, cancellationToken);
                 // An event named on the command line that does not exist is a typo, not something to watch.
-                if (refresh == 1 && frame.Events.FirstOrDefault(r => r.Problem is not null) is { } missing)
+                if (refresh == 1 && named.Count > 0 && frame.Events.FirstOrDefault(r => r.Problem is not null) is { } missing)
                     return output.Fail(new AppError(ErrorKind.NOT_FOUND, $"event '{missing.EventId}' does not exist"));
                 Show(view, output, frame, every, refreshes);
                 if (refresh == refreshes) break;
