@@ -37,8 +37,20 @@ internal static class Format
         < 1 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0.###} ms"),
         < 1000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0} ms"),
         < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.##} s"),
-        _ => d.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
+        _ => Units(d),
     };
+
+    // "1m30s", "2h", "1d4h5m": the form the CLI also accepts as input (DurationText).
+    private static string Units(TimeSpan d)
+    {
+        var text = new System.Text.StringBuilder();
+        if (d.Days > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Days}d");
+        if (d.Hours > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Hours}h");
+        if (d.Minutes > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Minutes}m");
+        var seconds = d.Seconds + d.Milliseconds / 1000.0;
+        if (seconds > 0) text.Append(CultureInfo.InvariantCulture, $"{seconds:0.###}s");
+        return text.ToString();
+    }
 
     /// <summary>Labels as <c>k=v,k=v</c> (they arrive sorted by key).</summary>
     public static string Labels(IReadOnlyDictionary<string, string> labels) =>
