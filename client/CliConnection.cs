@@ -41,6 +41,7 @@ internal sealed class CliConnection : IAsyncDisposable
         builder.Services.AddConvoOrchestratorClient(o =>
         {
             o.GatewayPort = settings.GatewayPort;
+            o.Redis = settings.Redis?.Configuration;
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
             // A silo that is still starting gets a couple of seconds; an absent one is reported at once.
@@ -70,10 +71,12 @@ internal sealed class CliConnection : IAsyncDisposable
             // next step is the same: check that a silo is running with these settings.
             Abandon(host);
             var reason = ex is OperationCanceledException ? $"timed out after {settings.ConnectTimeout.TotalSeconds:0} s" : ex.Message;
-            throw new NoSiloException(
-                $"no silo reachable at {settings.Describe()}; start one with: dotnet run --project silo",
-                detail: reason,
-                inner: ex);
+            // With --redis there are two things to be missing; say which, since the fixes differ. The client's own
+            // error does not always tell (a slow Redis failure ends as our timeout), so ask Redis directly.
+            var message = settings.Redis is { } redis && !await RedisAnswersAsync(redis).ConfigureAwait(false)
+                ? $"cannot reach Redis at {redis.Endpoints} (where the silos of cluster '{settings.ClusterId}' register); check --redis / ${GlobalOptions.RedisVariable}"
+                : $"no silo reachable at {settings.Describe()}; start one with: {settings.StartHint()}";
+            throw new NoSiloException(message, detail: reason, inner: ex);
         }
     }
 
@@ -112,6 +115,28 @@ internal sealed class CliConnection : IAsyncDisposable
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static readonly TimeSpan RedisProbeTimeout = TimeSpan.FromSeconds(3);
+
+    // True when Redis accepts a connection and answers PING within a few seconds.
+    private static async Task<bool> RedisAnswersAsync(RedisTarget redis)
+    {
+        try
+        {
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(redis.Configuration);
+            options.ConnectTimeout = (int)RedisProbeTimeout.TotalMilliseconds;
+            options.AbortOnConnectFail = true;
+            options.ConnectRetry = 1;
+            await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options)
+                .WaitAsync(RedisProbeTimeout * 2).ConfigureAwait(false);
+            await connection.GetDatabase().PingAsync().WaitAsync(RedisProbeTimeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
     }
 
     // A failed or timed-out start may leave work running; dispose in the background instead of waiting on it.

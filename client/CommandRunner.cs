@@ -2,8 +2,11 @@ using System.CommandLine;
 
 namespace Orleans.ConvoOrchestrator.Cli;
 
-/// <summary>The part of a command that talks to the cluster; returns the exit code.</summary>
-internal delegate Task<int> ClusterCall(IEventOrchestrator orchestrator);
+/// <summary>
+/// The part of a command that talks to the cluster; returns the exit code. <paramref name="cancellationToken"/>
+/// is cancelled by Ctrl+C; long-running commands (watch) stop on it.
+/// </summary>
+internal delegate Task<int> ClusterCall(IEventOrchestrator orchestrator, CancellationToken cancellationToken);
 
 /// <summary>
 /// Runs every command the same way: read and check the input first (no network, so typos fail fast with
@@ -35,7 +38,7 @@ internal static class CommandRunner
         try
         {
             await using var connection = await CliConnection.ConnectAsync(settings, cancellationToken).ConfigureAwait(false);
-            return await call(connection.Orchestrator).ConfigureAwait(false);
+            return await call(connection.Orchestrator, cancellationToken).ConfigureAwait(false);
         }
         catch (NoSiloException ex)
         {

@@ -8,20 +8,15 @@ internal static class EmitCommand
     public static Command Create()
     {
         var id = EventIdArgument.Create();
-        var payload = new Option<string>("--payload", "-p")
-        {
-            Description = """The job's payload as JSON text, e.g. '{"msg":"hi"}' (default: null)""",
-        };
+        var payload = PayloadOption.Create("The job's payload");
         var command = new Command("emit", "Enqueue a job for an event; prints the job id") { id, payload };
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            // Checked here (exit 2) rather than by the cluster (exit 1): a malformed payload is a usage mistake.
-            var json = JsonPayload.FromJson(parse.GetValue(payload));
-            if (json.IsErr) throw new UsageException($"--payload: {json.Error.Message}");
-            return async orchestrator =>
+            var json = PayloadOption.Read(parse, payload);
+            return async (orchestrator, _) =>
             {
-                var emitted = await orchestrator.EmitJsonAsync(eventId, json.Unwrap());
+                var emitted = await orchestrator.EmitJsonAsync(eventId, json);
                 if (emitted.IsErr) return output.Fail(emitted.Error);
                 if (output.Json) output.WriteJson(new { eventId, jobId = emitted.Unwrap() });
                 // Just the id, so `job=$(convo emit ev)` works.

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Orleans.ConvoOrchestrator.Cli;
 
-/// <summary><c>events save|list|get|remove</c>: managing event definitions.</summary>
+/// <summary><c>events save|list|get|remove|pause|resume</c>: managing event definitions.</summary>
 internal static class EventsCommand
 {
     public static Command Create() => new("events", "Manage event definitions")
@@ -11,12 +11,15 @@ internal static class EventsCommand
         List(),
         Get(),
         Remove(),
+        SetActive("pause", active: false, "Pause an event: emits and trigger fires are refused (NOT_ACTIVE) until it is resumed"),
+        SetActive("resume", active: true, "Resume a paused event"),
     };
 
     private static Command Save()
     {
         var file = new Option<string>("--file", "-f")
         {
+            HelpName = "FILE",
             Description = $"JSON file holding the event, e.g. {EventFile.Example}",
             Required = true,
         };
@@ -24,7 +27,7 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var definition = EventFile.Load(parse.GetValue(file)!);
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var saved = await orchestrator.SaveEventAsync(definition);
                 if (saved.IsErr) return output.Fail(saved.Error);
@@ -39,7 +42,7 @@ internal static class EventsCommand
     private static Command List()
     {
         var command = new Command("list", "List every event");
-        command.SetClusterAction((_, output) => async orchestrator =>
+        command.SetClusterAction((_, output) => async (orchestrator, _) =>
         {
             var events = await orchestrator.ListEventsAsync();
             if (events.IsErr) return output.Fail(events.Error);
@@ -73,7 +76,7 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var got = await orchestrator.GetEventAsync(eventId);
                 if (got.IsErr) return output.Fail(got.Error);
@@ -110,12 +113,31 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var removed = await orchestrator.RemoveEventAsync(eventId);
                 if (removed.IsErr) return output.Fail(removed.Error);
                 if (output.Json) output.WriteJson(new { removed = eventId });
                 else output.WriteLine($"removed event {eventId}");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command SetActive(string name, bool active, string description)
+    {
+        var id = EventIdArgument.Create();
+        var command = new Command(name, description) { id };
+        command.SetClusterAction((parse, output) =>
+        {
+            var eventId = EventIdArgument.Read(parse, id);
+            return async (orchestrator, _) =>
+            {
+                var set = await orchestrator.SetEventActiveAsync(eventId, active);
+                if (set.IsErr) return output.Fail(set.Error);
+                if (output.Json) output.WriteJson(new { eventId, active });
+                else output.WriteLine($"{(active ? "resumed" : "paused")} event {eventId}");
                 return ExitCodes.Ok;
             };
         });

@@ -37,8 +37,20 @@ internal static class Format
         < 1 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0.###} ms"),
         < 1000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalMilliseconds:0} ms"),
         < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.##} s"),
-        _ => d.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
+        _ => Units(d),
     };
+
+    // "1m30s", "2h", "1d4h5m": the form the CLI also accepts as input (DurationText).
+    private static string Units(TimeSpan d)
+    {
+        var text = new System.Text.StringBuilder();
+        if (d.Days > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Days}d");
+        if (d.Hours > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Hours}h");
+        if (d.Minutes > 0) text.Append(CultureInfo.InvariantCulture, $"{d.Minutes}m");
+        var seconds = d.Seconds + d.Milliseconds / 1000.0;
+        if (seconds > 0) text.Append(CultureInfo.InvariantCulture, $"{seconds:0.###}s");
+        return text.ToString();
+    }
 
     /// <summary>Labels as <c>k=v,k=v</c> (they arrive sorted by key).</summary>
     public static string Labels(IReadOnlyDictionary<string, string> labels) =>
@@ -46,4 +58,27 @@ internal static class Format
 
     /// <summary>A number without culture-specific separators.</summary>
     public static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>When a trigger fires, in a few words: "every 10 s", "cron '*/5 * * * * *' Europe/Berlin", "external".</summary>
+    public static string Schedule(Trigger t)
+    {
+        var text = t.Kind switch
+        {
+            TriggerKind.INTERVAL => $"every {(t.Interval is { } i ? Duration(i) : None)}",
+            TriggerKind.AT => $"at {Time(t.At)}",
+            TriggerKind.Cron => $"cron '{t.Cron}' {t.TimeZone ?? "UTC"}",
+            TriggerKind.EXTERNAL => "external",
+            TriggerKind.CONDITION => $"condition {t.Condition}" + (t.Interval is { } poll ? $", polled every {Duration(poll)}" : ""),
+            _ => t.Kind.ToString(),
+        };
+        return t.Jitter is { } j && j > TimeSpan.Zero ? $"{text} (jitter {Duration(j)})" : text;
+    }
+
+    /// <summary>An instant relative to <paramref name="now"/>: "in 4.2 s", "3 s ago", for live views.</summary>
+    public static string Relative(DateTimeOffset? t, DateTimeOffset now)
+    {
+        if (t is not { } v) return None;
+        var d = v - now;
+        return d >= TimeSpan.Zero ? $"in {Duration(d)}" : $"{Duration(-d)} ago";
+    }
 }

@@ -10,6 +10,7 @@ internal static class HistoryCommand
         var id = EventIdArgument.Create();
         var limit = new Option<int>("--limit", "-n")
         {
+            HelpName = "N",
             Description = "At most this many entries",
             DefaultValueFactory = _ => 20,
         };
@@ -19,7 +20,7 @@ internal static class HistoryCommand
             var eventId = EventIdArgument.Read(parse, id);
             var max = parse.GetValue(limit);
             if (max < 1) throw new UsageException($"--limit must be at least 1 (got {max})");
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var got = await orchestrator.HistoryAsync(eventId, max);
                 if (got.IsErr) return output.Fail(got.Error);

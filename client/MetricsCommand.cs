@@ -8,7 +8,7 @@ internal static class MetricsCommand
     public static Command Create()
     {
         var command = new Command("metrics", "Show the cluster's metrics snapshot");
-        command.SetClusterAction((_, output) => async orchestrator =>
+        command.SetClusterAction((_, output) => async (orchestrator, _) =>
         {
             var got = await orchestrator.MetricsSnapshotAsync();
             if (got.IsErr) return output.Fail(got.Error);

@@ -7,10 +7,13 @@ using Orleans.ConvoOrchestrator.Cli;
 var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster (start one with: dotnet run --project silo)")
 {
     EventsCommand.Create(),
+    TriggersCommand.Create(),
     EmitCommand.Create(),
+    TestRunCommand.Create(),
     StatusCommand.Create(),
     HistoryCommand.Create(),
     MetricsCommand.Create(),
+    WatchCommand.Create(),
 };
 foreach (var option in GlobalOptions.All) root.Options.Add(option);
 

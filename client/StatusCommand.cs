@@ -12,7 +12,7 @@ internal static class StatusCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async orchestrator =>
+            return async (orchestrator, _) =>
             {
                 var got = await orchestrator.StatusAsync(eventId);
                 if (got.IsErr) return output.Fail(got.Error);

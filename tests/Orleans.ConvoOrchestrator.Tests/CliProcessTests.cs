@@ -11,7 +11,8 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// The CLI (client/, "convo") against the real stock silo (silo/, "convo-silo"), both as separate processes:
 /// what a user gets when following the README, including exit codes and what lands on stdout vs stderr.
 /// </summary>
-public sealed class CliProcessTests(StockSiloFixture silo) : IClassFixture<StockSiloFixture>
+[Collection(StockSiloCollection.Name)]
+public sealed class CliProcessTests(StockSiloFixture silo)
 {
     private static readonly TimeSpan OutcomeDeadline = TimeSpan.FromSeconds(60);
 
@@ -124,10 +125,42 @@ public sealed class CliProcessTestsWithoutSilo
             File.Delete(file);
         }
     }
+
+    [Theory]
+    [InlineData("say when the trigger fires", "triggers", "attach", "ev-x")]
+    [InlineData("'10' is not a duration", "triggers", "attach", "ev-x", "--every", "10")]
+    [InlineData("a trigger has one kind: choose one of --at, --every", "triggers", "attach", "ev-x", "--every", "1s", "--at", "+1s")]
+    [InlineData("--kind interval contradicts --cron", "triggers", "attach", "ev-x", "--kind", "interval", "--cron", "* * * * *")]
+    [InlineData("invalid trigger: jitter must be shorter than the interval", "triggers", "attach", "ev-x", "--every", "5s", "--jitter", "10s")]
+    [InlineData("time zone 'Mars/Olympus' is not known", "triggers", "attach", "ev-x", "--cron", "* * * * *", "--tz", "Mars/Olympus")]
+    [InlineData("-f cannot be combined with --every", "triggers", "attach", "ev-x", "-f", "t.json", "--every", "1s")]
+    [InlineData("is not a subscription id", "triggers", "detach", "ev-x")]
+    [InlineData("--interval must be at least 100 ms", "watch", "--interval", "10ms")]
+    [InlineData("--count must be at least 1", "watch", "--count", "0")]
+    [InlineData("--payload: payload is not valid JSON", "test-run", "ev-x", "--payload", "{nope")]
+    [InlineData("'bogus' is not supported", "--redis", "127.0.0.1:6379,bogus=1", "status", "ev-x")]
+    public async Task Bad_input_exits_2_with_a_clear_message_before_connecting(string message, params string[] args)
+    {
+        // Nothing listens on the gateway port: the answer must come from the CLI itself, at once.
+        var run = await CliRun.RunClientAsync(["--gateway-port", CliRun.FreePort().ToString(), .. args]);
+
+        CliRun.AssertExit(2, run);
+        Assert.Contains(message, run.StdErr);
+        Assert.DoesNotContain("Exception", run.StdErr);
+        Assert.Equal("", run.StdOut.Trim());
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(20), run.Describe());
+    }
 }
 
-/// <summary>Starts the stock silo on free ports with a unique cluster id, and stops it after the class.</summary>
-public sealed class StockSiloFixture : IAsyncLifetime
+/// <summary>The CLI test classes that share one stock silo (starting one takes seconds).</summary>
+[CollectionDefinition(Name)]
+public sealed class StockSiloCollection : ICollectionFixture<StockSiloFixture>
+{
+    public const string Name = "stock silo for the CLI";
+}
+
+/// <summary>Starts the stock silo on free ports with a unique cluster id, and stops it after the tests using it.</summary>
+public class StockSiloFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
     private readonly StringBuilder _log = new();
@@ -138,7 +171,13 @@ public sealed class StockSiloFixture : IAsyncLifetime
     public int SiloPort { get; } = CliRun.FreePort();
     public string ClusterId { get; } = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
 
-    public async Task InitializeAsync()
+    /// <summary>Arguments added to the silo's command line (its store, for instance).</summary>
+    protected virtual IEnumerable<string> ExtraSiloArguments => [];
+
+    /// <summary>The connection arguments every CLI run against this silo gets.</summary>
+    protected virtual IEnumerable<string> ClientConnectionArguments => ["--gateway-port", GatewayPort.ToString()];
+
+    public virtual async Task InitializeAsync()
     {
         var binaries = await CliBinaries.EnsureBuiltAsync();
         var start = new ProcessStartInfo(CliBinaries.DotnetHost)
@@ -154,7 +193,7 @@ public sealed class StockSiloFixture : IAsyncLifetime
             "--cluster-id", ClusterId, "--service-id", ClusterId,
             // The readiness line is logged under Orleans.ConvoOrchestrator.Silo; make sure a quieter
             // appsettings.json ("Orleans": "Warning") cannot hide it.
-            "--Logging:LogLevel:Orleans.ConvoOrchestrator.Silo=Information"])
+            "--Logging:LogLevel:Orleans.ConvoOrchestrator.Silo=Information", .. ExtraSiloArguments])
             start.ArgumentList.Add(arg);
 
         _silo = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -175,7 +214,7 @@ public sealed class StockSiloFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_silo is null) return;
         try
@@ -192,7 +231,27 @@ public sealed class StockSiloFixture : IAsyncLifetime
 
     /// <summary>Runs the CLI against this silo.</summary>
     public Task<CliRun> RunClientAsync(params string[] args) => CliRun.RunClientAsync(
-        ["--gateway-port", GatewayPort.ToString(), "--cluster-id", ClusterId, "--service-id", ClusterId, .. args]);
+        [.. ClientConnectionArguments, "--cluster-id", ClusterId, "--service-id", ClusterId, .. args]);
+
+    /// <summary>Saves an event with <paramref name="handler"/> (a built-in) through the CLI; returns its id.</summary>
+    public async Task<string> SaveEventAsync(string handler = "echo", int maxConcurrency = 1)
+    {
+        var eventId = $"ev-cli-{handler}-" + Guid.NewGuid().ToString("N")[..8];
+        var file = Path.Combine(Path.GetTempPath(), $"{eventId}.json");
+        File.WriteAllText(file, $$"""
+            {"id":"{{eventId}}","name":"{{handler}} from the cli tests","handlerName":"{{handler}}",
+             "policy":{"timeoutSec":5,"maxRetries":0,"backoff":"FIXED","maxConcurrency":{{maxConcurrency}}},"active":true}
+            """);
+        try
+        {
+            CliRun.AssertExit(0, await RunClientAsync("events", "save", "-f", file));
+            return eventId;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     private string Log
     {
@@ -238,13 +297,17 @@ public sealed record CliRun(int ExitCode, string StdOut, string StdErr, TimeSpan
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<CliRun> RunClientAsync(IReadOnlyList<string> args)
+    /// <summary>Runs the CLI. CONVO_REDIS is only what <paramref name="environment"/> says, never the caller's shell's.</summary>
+    public static async Task<CliRun> RunClientAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var binaries = await CliBinaries.EnsureBuiltAsync();
-        return await RunAsync(CliBinaries.DotnetHost, [binaries.Client, .. args], RunDeadline);
+        var env = new Dictionary<string, string?> { ["CONVO_REDIS"] = null };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env[key] = value;
+        return await RunAsync(CliBinaries.DotnetHost, [binaries.Client, .. args], RunDeadline, env);
     }
 
-    public static async Task<CliRun> RunAsync(string fileName, IReadOnlyList<string> args, TimeSpan deadline, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Runs a process to its end; an environment value of null removes that variable.</summary>
+    public static async Task<CliRun> RunAsync(string fileName, IReadOnlyList<string> args, TimeSpan deadline, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -253,7 +316,11 @@ public sealed record CliRun(int ExitCode, string StdOut, string StdErr, TimeSpan
             UseShellExecute = false,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
 
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -297,7 +364,7 @@ public static class CliBinaries
         var root = FindRepositoryRoot();
         var configuration = typeof(CliBinaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         // No build servers or reused nodes: they would outlive the build holding our output pipes open.
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string?>
         {
             ["MSBUILDDISABLENODEREUSE"] = "1",
             ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",

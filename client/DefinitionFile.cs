@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace Orleans.ConvoOrchestrator.Cli;
+
+/// <summary>
+/// Reads a definition (event, trigger) from a JSON file in the <see cref="ConvoJson"/> form; <c>-</c> reads stdin.
+/// Every way a file can be wrong becomes a <see cref="UsageException"/> naming the file (and the line, for JSON
+/// errors), checked before connecting, so a bad file is exit 2 whether or not a silo is running.
+/// </summary>
+internal static class DefinitionFile
+{
+    /// <summary>Reads and validates one <typeparamref name="T"/>; <paramref name="what"/> names it in messages ("event").</summary>
+    public static T Load<T>(string path, string what, string example, Func<T, Result> validate) where T : class
+    {
+        var name = path == "-" ? "stdin" : $"'{path}'";
+        string text;
+        try
+        {
+            text = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"cannot read {name}: {ex.Message}");
+        }
+
+        T? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize<T>(text, ConvoJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, column {ex.BytePositionInLine + 1}{(ex.Path is { Length: > 1 } p ? $", at {p}" : "")})" : "";
+            throw new UsageException($"{name} is not a valid {what} definition{where}: {WithoutPosition(ex.Message)}");
+        }
+        if (definition is null) throw new UsageException($"{name} holds null; expected {(what.StartsWith('e') ? "an" : "a")} {what} object like {example}");
+
+        // The same rules the cluster applies; checking here means a bad file never reaches the network.
+        var valid = validate(definition);
+        if (valid.IsErr) throw new UsageException($"{name} is not a valid {what} definition: {valid.Error.Message}");
+        return definition;
+    }
+
+    // System.Text.Json appends "Path: $.x | LineNumber: 0 | BytePositionInLine: 5." which we already report.
+    private static string WithoutPosition(string message)
+    {
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

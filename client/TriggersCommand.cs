@@ -1,0 +1,169 @@
+using System.CommandLine;
+
+namespace Orleans.ConvoOrchestrator.Cli;
+
+/// <summary><c>triggers attach|detach|list|fire</c>: when events run.</summary>
+internal static class TriggersCommand
+{
+    // triggers list asks every trigger for its status; a bound keeps a large catalog from flooding the cluster.
+    private const int StatusCallsInFlight = 16;
+
+    public static Command Create() => new("triggers", "Attach, detach, list and fire triggers")
+    {
+        Attach(),
+        Detach(),
+        List(),
+        Fire(),
+    };
+
+    private static Command Attach()
+    {
+        var id = EventIdArgument.Create();
+        var definition = new TriggerDefinitionOptions();
+        var command = new Command("attach", "Attach a trigger to an event, from a JSON file (-f) or flags (--every, --at, --cron, --external, --condition)") { id };
+        foreach (var option in definition.All) command.Options.Add(option);
+        command.SetClusterAction((parse, output) =>
+        {
+            var eventId = EventIdArgument.Read(parse, id);
+            var trigger = definition.Read(parse, DateTimeOffset.UtcNow);
+            return async (orchestrator, _) =>
+            {
+                var attached = await orchestrator.AttachTriggerAsync(eventId, trigger);
+                if (attached.IsErr) return output.Fail(attached.Error);
+                var subscription = attached.Unwrap();
+                if (output.Json) output.WriteJson(new { subscriptionId = subscription, eventId, triggerId = trigger.Id, trigger });
+                else output.WriteLine($"attached trigger {trigger.Id} ({Format.Schedule(trigger)}) to event {eventId}; subscription {subscription}");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command Detach()
+    {
+        var ids = new Argument<string[]>("ids")
+        {
+            Description = "<event-id> <trigger-id>, or the subscription id <event-id>/<trigger-id> that attach printed",
+            Arity = new ArgumentArity(1, 2),
+        };
+        var command = new Command("detach", "Detach a trigger from an event (the trigger stays attached to any other events)") { ids };
+        command.SetClusterAction((parse, output) =>
+        {
+            var subscription = SubscriptionFrom(parse.GetValue(ids) ?? []);
+            return async (orchestrator, _) =>
+            {
+                var detached = await orchestrator.DetachTriggerAsync(subscription);
+                if (detached.IsErr) return output.Fail(detached.Error);
+                subscription.TryParse(out var eventId, out var triggerId);
+                if (output.Json) output.WriteJson(new { detached = subscription, eventId, triggerId });
+                else output.WriteLine($"detached trigger {triggerId} from event {eventId}");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var eventOption = new Option<string>("--event", "-e") { HelpName = "EVENT-ID", Description = "Only the triggers attached to this event" };
+        var command = new Command("list", "List triggers with their next fire, last fire, fires and misses") { eventOption };
+        command.SetClusterAction((parse, output) =>
+        {
+            EventId? eventId = null;
+            if (parse.GetValue(eventOption) is { } text)
+            {
+                var id = new EventId(text);
+                if (DefinitionValidator.Validate(id) is { IsErr: true } bad) throw new UsageException($"--event: {bad.Error.Message}");
+                eventId = id;
+            }
+            return async (orchestrator, cancellationToken) =>
+            {
+                var listed = await orchestrator.ListTriggersAsync(eventId);
+                if (listed.IsErr) return output.Fail(listed.Error);
+                var statuses = await StatusesAsync(orchestrator, listed.Unwrap(), cancellationToken);
+                if (output.Json)
+                {
+                    output.WriteJson(statuses);
+                    return ExitCodes.Ok;
+                }
+                if (statuses.Count == 0)
+                {
+                    output.WriteLine(eventId is { } e ? $"no triggers attached to {e}" : "no triggers");
+                    return ExitCodes.Ok;
+                }
+                var table = Table.WithHeaders("TRIGGER", "KIND", "SCHEDULE", "ACTIVE", "EVENTS", "NEXT FIRE", "LAST FIRE", "FIRES", "MISSES");
+                foreach (var s in statuses)
+                {
+                    var t = s.Trigger;
+                    table.Add(t.Id, t.Kind, Format.Schedule(t), t.Active, string.Join(",", s.Subscribers),
+                        Format.Time(s.NextFire), Format.Time(s.LastFiredAt), s.FireCount, s.MissCount);
+                }
+                output.Write(table);
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command Fire()
+    {
+        var id = new Argument<string>("trigger-id") { Description = "An EXTERNAL trigger's id" };
+        var payload = PayloadOption.Create("The payload every subscribed event's job gets");
+        var command = new Command("fire", "Fire an EXTERNAL trigger: every event it is attached to gets a job") { id, payload };
+        command.SetClusterAction((parse, output) =>
+        {
+            var triggerId = new TriggerId(parse.GetValue(id) ?? "");
+            if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
+            var json = PayloadOption.Read(parse, payload);
+            return async (orchestrator, _) =>
+            {
+                var fired = await orchestrator.FireTriggerAsync(triggerId, PayloadOption.ToElement(json));
+                if (fired.IsErr) return output.Fail(fired.Error);
+                var accepted = fired.Unwrap();
+                if (output.Json) output.WriteJson(new { triggerId, accepted });
+                else output.WriteLine($"fired trigger {triggerId}: {accepted} event{(accepted == 1 ? "" : "s")} accepted a job");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    // "ev/tr" or "ev tr", both sides checked like any id.
+    private static SubscriptionId SubscriptionFrom(string[] parts)
+    {
+        var subscription = parts.Length == 2
+            ? SubscriptionId.For(new EventId(parts[0]), new TriggerId(parts[1]))
+            : new SubscriptionId(parts[0]);
+        if (!subscription.TryParse(out var eventId, out var triggerId))
+            throw new UsageException($"'{parts[0]}' is not a subscription id; give <event-id> <trigger-id> or <event-id>/<trigger-id>");
+        if (DefinitionValidator.Validate(eventId) is { IsErr: true } badEvent) throw new UsageException(badEvent.Error.Message);
+        if (DefinitionValidator.Validate(triggerId) is { IsErr: true } badTrigger) throw new UsageException(badTrigger.Error.Message);
+        return subscription;
+    }
+
+    // Status of each listed trigger, in the listed order; one detached meanwhile (NOT_FOUND) is left out.
+    private static async Task<List<TriggerStatus>> StatusesAsync(IEventOrchestrator orchestrator, IReadOnlyList<Trigger> triggers, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(StatusCallsInFlight);
+        var calls = triggers.Select(async t =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return await orchestrator.TriggerStatusAsync(t.Id);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        var results = await Task.WhenAll(calls);
+        var statuses = new List<TriggerStatus>(results.Length);
+        foreach (var r in results)
+        {
+            if (r.IsOk) statuses.Add(r.Unwrap());
+            else if (r.Error.Kind != ErrorKind.NOT_FOUND) throw new AppErrorException(r.Error);
+        }
+        return statuses;
+    }
+}
