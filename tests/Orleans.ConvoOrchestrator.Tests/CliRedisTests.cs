@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orleans.ConvoOrchestrator.Tests.Support;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
@@ -62,15 +63,13 @@ public sealed class CliRedisTests(RedisSiloFixture silo) : IClassFixture<RedisSi
     }
 }
 
-/// <summary>A throwaway redis-server on a free port in a temporary directory, and the stock silo clustering through it.</summary>
+/// <summary>A throwaway redis-server (<see cref="RedisServer"/>) and the stock silo clustering through it.</summary>
 public sealed class RedisSiloFixture : StockSiloFixture
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "convo-cli-redis-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly int _redisPort = CliRun.FreePort();
-    private Process? _redis;
+    private RedisServer? _redis;
 
     /// <summary>What --redis and $CONVO_REDIS get.</summary>
-    public string RedisConfiguration => $"127.0.0.1:{_redisPort}";
+    public string RedisConfiguration => _redis?.Configuration ?? throw new InvalidOperationException("Redis is not started");
 
     protected override IEnumerable<string> ExtraSiloArguments => ["--store", "redis", "--redis", RedisConfiguration];
 
@@ -80,48 +79,13 @@ public sealed class RedisSiloFixture : StockSiloFixture
 
     public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir);
-        var start = new ProcessStartInfo("redis-server")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])["--bind", "127.0.0.1", "--port", _redisPort.ToString(), "--dir", _dir, "--save", "", "--appendonly", "no"])
-            start.ArgumentList.Add(arg);
-        _redis = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _redis.BeginOutputReadLine();
-        _redis.BeginErrorReadLine();
-
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var ping = await CliRun.RunAsync("redis-cli", ["-p", _redisPort.ToString(), "ping"], TimeSpan.FromSeconds(10));
-            if (ping.StdOut.Trim() == "PONG") break;
-            if (_redis.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
-                throw new InvalidOperationException($"redis-server on port {_redisPort} did not answer: {ping.Describe()}");
-            await Task.Delay(100);
-        }
+        _redis = await RedisServer.StartAsync(fsync: "everysec");
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_redis is not null)
-        {
-            try
-            {
-                if (!_redis.HasExited) _redis.Kill();
-                await _redis.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (Exception)
-            {
-                // Gone already.
-            }
-            _redis.Dispose();
-        }
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { /* best effort */ }
+        if (_redis is not null) await _redis.DisposeAsync();
     }
 }
