@@ -85,14 +85,14 @@ public sealed class HandlerPluginTests(ClusterFixture fx)
     }
 
     [Fact]
-    public void An_assembly_without_handlers_is_refused()
+    public void An_assembly_the_silo_already_has_is_refused_without_loading_a_second_copy()
     {
-        // The contracts assembly itself has no handler class.
         var abstractions = typeof(IEventHandler).Assembly.Location;
 
         var ex = Assert.Throws<HandlerPluginException>(() => HandlerPluginLoader.Discover(abstractions));
 
-        Assert.Contains("no public non-abstract class implementing Orleans.ConvoOrchestrator.IEventHandler", ex.Message);
+        Assert.Contains("'Orleans.ConvoOrchestrator.Abstractions' is an assembly the silo already has, not a handler plugin", ex.Message);
+        Assert.DoesNotContain(AssemblyLoadContext.All, c => c.Assemblies.Any(a => a.GetName().Name == "Orleans.ConvoOrchestrator.Abstractions" && c != AssemblyLoadContext.Default));
     }
 
     [Fact]

@@ -27,7 +27,8 @@ internal sealed class HandlerPluginLoadContext(string assemblyPath)
         return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
     }
 
-    private static bool HostHas(AssemblyName name) =>
+    /// <summary>True when the host has an assembly of that name: it is shared, never loaded again.</summary>
+    public static bool HostHas(AssemblyName name) =>
         name.Name is { } simple && (HostAssemblyNames.Value.Contains(simple) || Default.Assemblies.Any(a => a.GetName().Name == simple));
 
     // The host's trusted platform assemblies: the framework plus everything in the host's own deps.json.

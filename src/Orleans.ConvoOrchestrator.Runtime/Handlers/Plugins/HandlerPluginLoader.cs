@@ -58,6 +58,11 @@ public static class HandlerPluginLoader
         Assembly assembly;
         try
         {
+            var identity = AssemblyName.GetAssemblyName(full);
+            // A second copy of an assembly the silo has (the contracts, Orleans) would break type identity and
+            // Orleans' type manifest; a plugin is the team's own handler assembly.
+            if (HandlerPluginLoadContext.HostHas(identity))
+                throw new HandlerPluginException(full, $"'{identity.Name}' is an assembly the silo already has, not a handler plugin");
             assembly = new HandlerPluginLoadContext(full).LoadFromAssemblyPath(full);
         }
         catch (BadImageFormatException ex)
