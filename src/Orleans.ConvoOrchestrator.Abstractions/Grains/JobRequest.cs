@@ -11,6 +11,7 @@ namespace Orleans.ConvoOrchestrator.Grains;
 /// <param name="EnqueuedAt">When the job was accepted.</param>
 /// <param name="ScheduledAt">When the trigger fire that caused it was due, if one did.</param>
 /// <param name="Delivery">1 for the first delivery, more when a lost silo's job is delivered again.</param>
+/// <param name="TraceParent">The W3C traceparent of the span that emitted it, so its run span links back (tracing).</param>
 [GenerateSerializer, Immutable, Alias("convo.JobRequest")]
 public sealed record JobRequest(
     EventId EventId,
@@ -22,4 +23,5 @@ public sealed record JobRequest(
     string CorrelationId,
     DateTimeOffset EnqueuedAt,
     DateTimeOffset? ScheduledAt = null,
-    int Delivery = 1);
+    int Delivery = 1,
+    string? TraceParent = null);

@@ -42,8 +42,26 @@ public sealed partial class JobExecutor
         _logger = logger;
     }
 
-    /// <summary>Runs every attempt of <paramref name="job"/>; <paramref name="shutdown"/> cancels it as CANCELLED.</summary>
+    /// <summary>
+    /// Runs every attempt of <paramref name="job"/>; <paramref name="shutdown"/> cancels it as CANCELLED. The run is one
+    /// span of <see cref="ConvoTracing.Source"/>, linked to the job's emit span and current while the handler runs.
+    /// </summary>
     public async Task<JobOutcome> RunAsync(JobRequest job, CancellationToken shutdown)
+    {
+        var span = ConvoTracing.StartRun(job);
+        JobOutcome? outcome = null;
+        try
+        {
+            return (outcome = await RunAttemptsAsync(job, shutdown).ConfigureAwait(false));
+        }
+        finally
+        {
+            if (outcome is not null) ConvoTracing.EndRun(span, outcome);
+            else span?.Dispose();
+        }
+    }
+
+    private async Task<JobOutcome> RunAttemptsAsync(JobRequest job, CancellationToken shutdown)
     {
         var startedAt = _clock.GetUtcNow();
         _metrics.Increment(MetricNames.JobsStarted, job.EventId);

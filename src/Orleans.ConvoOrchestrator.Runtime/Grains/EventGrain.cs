@@ -393,6 +393,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (_options.QueueMaxSize is { } max && _queue.Count + _accepting >= max)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
+        if (ConvoTracing.RecordEmit(Id, job.JobId, job.TriggerId) is { } traceParent) job = job with { TraceParent = traceParent };
         if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -459,7 +460,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         _running[job.JobId] = job;
         var policy = def.EffectivePolicy;
         var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
-            job.EnqueuedAt, job.ScheduledAt, job.Deliveries);
+            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent);
         // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
         _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
         // Keep the activation until the job can have reported (a deactivation would only cost a reload).

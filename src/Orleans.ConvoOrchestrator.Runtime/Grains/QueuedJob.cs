@@ -11,6 +11,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <param name="EnqueuedAt">When it was accepted.</param>
 /// <param name="ScheduledAt">When the trigger fire that caused it was due.</param>
 /// <param name="Deliveries">How often it was handed to a handler so far (persisted before each hand-over).</param>
+/// <param name="TraceParent">The emit span's W3C traceparent; the run span links to it (tracing).</param>
 public sealed record QueuedJob(
     string JobId,
     long Seq,
@@ -19,4 +20,5 @@ public sealed record QueuedJob(
     string CorrelationId,
     DateTimeOffset EnqueuedAt,
     DateTimeOffset? ScheduledAt,
-    int Deliveries = 0);
+    int Deliveries = 0,
+    string? TraceParent = null);

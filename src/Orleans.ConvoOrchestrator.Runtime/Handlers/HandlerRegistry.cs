@@ -79,6 +79,25 @@ public sealed class HandlerRegistry
             return await handler.HandleAsync(ctx).ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// A handler class given as a <see cref="Type"/> (plugins, configuration), resolved like
+    /// <see cref="Register{THandler}(string)"/>: from the silo's services for every run, in its own scope.
+    /// </summary>
+    public HandlerRegistry Register(string name, Type handlerType)
+    {
+        ArgumentNullException.ThrowIfNull(handlerType);
+        if (!handlerType.IsClass || handlerType.IsAbstract || !typeof(IEventHandler).IsAssignableFrom(handlerType))
+            throw new ArgumentException($"{handlerType.FullName} is not a concrete class implementing {nameof(IEventHandler)}", nameof(handlerType));
+        // Created once per registry: ActivatorUtilities then skips constructor discovery on every run.
+        var factory = ActivatorUtilities.CreateFactory(handlerType, Type.EmptyTypes);
+        return Add(name, async (services, ctx) =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            var handler = (IEventHandler)(scope.ServiceProvider.GetService(handlerType) ?? factory(scope.ServiceProvider, null));
+            return await handler.HandleAsync(ctx).ConfigureAwait(false);
+        });
+    }
+
     /// <summary>True when <paramref name="name"/> is registered.</summary>
     public bool Contains(string name) => _handlers.ContainsKey(name);
 

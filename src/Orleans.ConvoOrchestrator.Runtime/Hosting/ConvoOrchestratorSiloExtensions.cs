@@ -39,7 +39,9 @@ public static class ConvoOrchestratorSiloExtensions
         {
             if (convo.Value.ReminderPeriod < reminders.MinimumReminderPeriod) reminders.MinimumReminderPeriod = convo.Value.ReminderPeriod;
         });
-        services.TryAddSingleton<MetricsCollector>();
+        services.AddMetrics(); // IMeterFactory for the orchestrator's meter (idempotent)
+        services.TryAddSingleton<ConvoInstruments>();
+        services.TryAddSingleton<MetricsCollector>(sp => new MetricsCollector(sp.GetRequiredService<ConvoInstruments>()));
         services.TryAddSingleton<MetricsFlusher>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();

@@ -5,7 +5,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// A silo's metrics batcher: the hot path records here without a grain call and without a shared lock (one
 /// cell per series, updated with interlocked operations); <see cref="MetricsFlusher"/> drains the cells into a
-/// batch for the metrics grain periodically and whenever a snapshot asks.
+/// batch for the metrics grain periodically and whenever a snapshot asks. Every recording also goes to the
+/// <see cref="ConvoInstruments"/> (System.Diagnostics.Metrics), which costs a flag check while nobody listens.
 /// </summary>
 public sealed class MetricsCollector
 {
@@ -13,21 +14,30 @@ public sealed class MetricsCollector
     private readonly ConcurrentDictionary<(string Name, string Key), HistogramCell> _histograms = new();
     private readonly ConcurrentDictionary<string, LabelSet> _eventLabels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, string), LabelSet> _pairLabels = new();
+    private readonly ConvoInstruments? _instruments;
+
+    /// <summary>A collector that feeds no meter (tests, tools).</summary>
+    public MetricsCollector()
+    {
+    }
+
+    /// <summary>Created by DI: recordings also go to <paramref name="instruments"/>.</summary>
+    public MetricsCollector(ConvoInstruments instruments) => _instruments = instruments;
 
     /// <summary>Adds to a counter labelled with the event id.</summary>
-    public void Increment(string name, EventId eventId, long delta = 1) => Add(name, EventLabels(eventId), delta);
+    public void Increment(string name, EventId eventId, long delta = 1) => Add(name, EventLabels(eventId), delta, export: true);
 
     /// <summary>Adds to a counter with explicit labels.</summary>
-    public void Increment(string name, SortedDictionary<string, string> labels, long delta = 1) => Add(name, LabelSet.Of(labels), delta);
+    public void Increment(string name, SortedDictionary<string, string> labels, long delta = 1) => Add(name, LabelSet.Of(labels), delta, export: true);
 
     /// <summary>Counts a rejected emit with its reason.</summary>
     public void Rejected(EventId eventId, ErrorKind reason) =>
-        Add(MetricNames.JobsRejected, Pair(MetricNames.EventIdLabel, eventId.Value, MetricNames.ReasonLabel, reason.ToString()), 1);
+        Add(MetricNames.JobsRejected, Pair(MetricNames.EventIdLabel, eventId.Value, MetricNames.ReasonLabel, reason.ToString()), 1, export: true);
 
     /// <summary>Records how late a trigger's fire became a job.</summary>
     public void Lateness(TriggerId triggerId, EventId eventId, TimeSpan lateness) =>
         Observe(MetricNames.TriggerLateness, Pair(MetricNames.EventIdLabel, eventId.Value, MetricNames.TriggerIdLabel, triggerId.Value),
-            MetricNames.LatenessBuckets, Math.Max(0, lateness.TotalSeconds));
+            MetricNames.LatenessBuckets, Math.Max(0, lateness.TotalSeconds), export: true);
 
     /// <summary>Counts a finished job by status and, when it ran, its duration.</summary>
     public void Finished(EventId eventId, JobOutcome outcome)
@@ -40,9 +50,9 @@ public sealed class MetricsCollector
             JobStatus.CANCELLED => MetricNames.JobsCancelled,
             _ => MetricNames.JobsSkipped,
         };
-        Add(name, labels, 1);
+        Add(name, labels, 1, export: true);
         if (outcome.Status is JobStatus.OK or JobStatus.ERR)
-            Observe(MetricNames.JobDuration, labels, MetricNames.DurationBuckets, Math.Max(0, outcome.Duration.TotalSeconds));
+            Observe(MetricNames.JobDuration, labels, MetricNames.DurationBuckets, Math.Max(0, outcome.Duration.TotalSeconds), export: true);
     }
 
     /// <summary>Takes everything recorded since the last drain.</summary>
@@ -71,7 +81,8 @@ public sealed class MetricsCollector
     /// <summary>Puts back a batch whose flush failed, so nothing is lost.</summary>
     public void Restore(MetricsBatch batch)
     {
-        foreach (var c in batch.Counters) Add(c.Name, LabelSet.Of(c.Labels), c.Value);
+        // Already exported when first recorded: back into the cells only.
+        foreach (var c in batch.Counters) Add(c.Name, LabelSet.Of(c.Labels), c.Value, export: false);
         foreach (var h in batch.Histograms)
         {
             var cell = HistogramFor(h.Name, LabelSet.Of(h.Labels), h.Buckets);
@@ -81,17 +92,19 @@ public sealed class MetricsCollector
         }
     }
 
-    private void Add(string name, LabelSet labels, long delta)
+    private void Add(string name, LabelSet labels, long delta, bool export)
     {
         var cell = _counters.GetOrAdd((name, labels.Key), static (k, l) => new CounterCell(k.Name, l.Labels), labels);
         Interlocked.Add(ref cell.Value, delta);
+        if (export && _instruments is { } instruments && instruments.IsEnabled(name)) instruments.Add(name, labels.Tags, delta);
     }
 
-    private void Observe(string name, LabelSet labels, IReadOnlyList<double> buckets, double value)
+    private void Observe(string name, LabelSet labels, IReadOnlyList<double> buckets, double value, bool export)
     {
         var cell = HistogramFor(name, labels, buckets);
         Interlocked.Increment(ref cell.Counts[MetricsStore.BucketIndex(cell.Buckets, value)]);
         lock (cell) cell.Sum += value;
+        if (export && _instruments is { } instruments && instruments.IsEnabled(name)) instruments.Record(name, labels.Tags, value);
     }
 
     private HistogramCell HistogramFor(string name, LabelSet labels, IReadOnlyList<double> buckets) =>
@@ -103,10 +116,14 @@ public sealed class MetricsCollector
     private LabelSet Pair(string k1, string v1, string k2, string v2) => _pairLabels.GetOrAdd((v1, k2 + "=" + v2),
         static (_, a) => LabelSet.Of(new SortedDictionary<string, string>(StringComparer.Ordinal) { [a.k1] = a.v1, [a.k2] = a.v2 }), (k1, v1, k2, v2));
 
-    // Labels with their series key computed once, not per increment.
+    // Labels with their series key computed once, not per increment; their meter tags only once someone listens.
     private sealed record LabelSet(SortedDictionary<string, string> Labels, string Key)
     {
+        private KeyValuePair<string, object?>[]? _tags;
+
         public static LabelSet Of(SortedDictionary<string, string> labels) => new(labels, MetricsStore.LabelKey(labels));
+
+        public KeyValuePair<string, object?>[] Tags => _tags ??= Labels.Select(l => new KeyValuePair<string, object?>(l.Key, l.Value)).ToArray();
     }
 
     private sealed class CounterCell(string name, SortedDictionary<string, string> labels)

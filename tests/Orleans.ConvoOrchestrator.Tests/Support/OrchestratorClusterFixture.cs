@@ -25,6 +25,7 @@ public abstract class OrchestratorClusterFixture : IAsyncLifetime
             silo.UseConvoInMemoryStore();
             Configure(silo);
         });
+        builder.ConfigureClient(ConfigureClient);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Api = new ConvoOrchestratorClient(Cluster.Client);
@@ -34,6 +35,11 @@ public abstract class OrchestratorClusterFixture : IAsyncLifetime
 
     /// <summary>Adds the orchestrator to the silo (with <see cref="Handlers"/>).</summary>
     protected abstract void Configure(ISiloBuilder silo);
+
+    /// <summary>Configures the cluster client; nothing by default.</summary>
+    protected virtual void ConfigureClient(IClientBuilder client)
+    {
+    }
 
     /// <summary>Waits until the event's history holds <paramref name="count"/> outcomes; oldest first.</summary>
     public Task<IReadOnlyList<JobRecord>> WaitForHistoryAsync(EventId id, int count, TimeSpan? within = null) =>
