@@ -23,6 +23,8 @@ public static class ConvoOrchestratorClientExtensions
             else if (!string.IsNullOrWhiteSpace(options.Redis))
                 client.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis));
             else client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            // Trace context rides with each call, so a run's span links back to the app's emit.
+            client.AddActivityPropagation();
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;
