@@ -1,28 +1,38 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.ConvoOrchestrator.Silo.Hosting;
+using Orleans.ConvoOrchestrator.Silo.Http;
+using Orleans.ConvoOrchestrator.Silo.Pages;
+using Orleans.ConvoOrchestrator.Silo.Telemetry;
+using Orleans.Dashboard;
+using Orleans.Hosting;
 
-// The stock silo: embedded defaults (localhost clustering, memory storage, in-memory reminders) or Redis
-// (--store redis --redis host:port), and the built-in handlers log, echo, fail and sleep.
+// The stock silo: an ASP.NET Core host running one Orleans silo (memory store by default, or Redis with
+// --store redis --redis host:port), the built-in handlers log, echo, fail and sleep, and on HTTP (loopback by
+// default) the events page, the JSON API, the Orleans dashboard, health probes and Prometheus metrics.
 // Content root = the build output, so appsettings.json is found whatever the working directory.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
-{
-    ["--store"] = "Convo:Store",
-    ["--redis"] = "Convo:Redis",
-    ["--silo-port"] = "Convo:SiloPort",
-    ["--gateway-port"] = "Convo:GatewayPort",
-    ["--cluster-id"] = "Convo:ClusterId",
-    ["--service-id"] = "Convo:ServiceId",
-    ["--advertised-address"] = "Convo:AdvertisedAddress",
-});
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddCommandLine(args, SiloCommandLine.Switches);
+
 ConvoSiloSettings settings;
+HttpSettings http;
+OtelSettings otel;
+ConvoOrchestratorOptions orchestrator;
 try
 {
     settings = builder.Configuration.GetSection("Convo").Get<ConvoSiloSettings>() ?? new ConvoSiloSettings();
-    var problems = settings.Problems().ToList();
+    http = builder.Configuration.GetSection("Convo:Http").Get<HttpSettings>() ?? new HttpSettings();
+    otel = builder.Configuration.GetSection("Convo:Otel").Get<OtelSettings>() ?? new OtelSettings();
+    orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
+    var problems = settings.Problems().Concat(http.Problems()).Concat(otel.Problems()).ToList();
     if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
 }
 catch (InvalidOperationException ex)
@@ -30,21 +40,61 @@ catch (InvalidOperationException ex)
     Console.Error.WriteLine($"convo-silo: {ex.Message}");
     return 2;
 }
+
+builder.WebHost.UseUrls(http.UrlList.ToArray());
 builder.Services.AddOptions<ConvoOrchestratorOptions>().Bind(builder.Configuration.GetSection("Convo:Orchestrator"));
+// Stopping waits for running handlers up to ShutdownGracePeriod (the silo's own stop); the host must give the
+// silo that long and a margin for leaving the cluster, or it would cut the grace period short.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = orchestrator.ShutdownGracePeriod + TimeSpan.FromSeconds(20));
+builder.Services.AddProblemDetails();
+builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: ["ready"]);
+builder.AddConvoTelemetry(otel);
 
 builder.UseOrleans(silo =>
 {
     silo.UseConvoCluster(settings);
     silo.AddConvoOrchestrator(handlers: new HandlerRegistry().RegisterBuiltIns());
+    silo.AddActivityPropagation();
+    silo.AddDashboard();
 });
 
-using var host = builder.Build();
-await host.StartAsync();
-var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.ConvoOrchestrator.Silo");
-var handlers = host.Services.GetRequiredService<HandlerRegistry>();
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+if (http.HasApiKey) app.UseMiddleware<ApiKeyMiddleware>(System.Text.Encoding.UTF8.GetBytes(http.ApiKey!));
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapConvoApi();
+app.MapEventsPage($"{settings.ClusterId} / {settings.ServiceId} · {settings.Store}");
+app.MapOrleansDashboard("/dashboard");
+app.MapPrometheusScrapingEndpoint("/metrics");
+
+await app.StartAsync();
+var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.ConvoOrchestrator.Silo");
+
+// The addresses Kestrel really bound (configuration elsewhere, e.g. Kestrel:Endpoints, could add some):
+// off loopback without a key is refused here too, after the fact.
+var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+var exposed = bound.Where(a => !HttpSettings.IsLoopback(new Uri(a.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0")))).ToList();
+if (exposed.Count > 0 && !http.HasApiKey)
+{
+    Console.Error.WriteLine($"convo-silo: refusing to serve HTTP on {string.Join(", ", exposed)} without an API key (--api-key)");
+    await app.StopAsync();
+    return 2;
+}
+
+var handlers = app.Services.GetRequiredService<HandlerRegistry>();
 log.LogInformation(
     "ConvoOrchestrator silo is up: store {Store}, gateway port {GatewayPort} (cluster '{ClusterId}', service '{ServiceId}'), silo port {SiloPort}. " +
-    "Handlers: {Handlers}. Try: dotnet run --project client -- status <event-id>",
-    settings.Store, settings.GatewayPort, settings.ClusterId, settings.ServiceId, settings.SiloPort, string.Join(", ", handlers.Names));
-await host.WaitForShutdownAsync();
+    "Handlers: {Handlers}. HTTP: {Http} (events page /, API /api, dashboard /dashboard, /healthz, /readyz, /metrics; API key {KeyState}); OTLP export {Otlp}. " +
+    "Try: dotnet run --project client -- status <event-id>",
+    settings.Store, settings.GatewayPort, settings.ClusterId, settings.ServiceId, settings.SiloPort, string.Join(", ", handlers.Names),
+    string.Join(", ", bound), http.HasApiKey ? "required" : "off", builder.OtlpEnabled(otel) ? "on" : "off");
+
+var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+lifetime.ApplicationStopping.Register(() => log.LogInformation(
+    "ConvoOrchestrator silo is stopping: {InFlight} run(s) in flight get up to {Grace} to finish",
+    app.Services.GetRequiredService<JobRunner>().InFlight, app.Services.GetRequiredService<IOptions<ConvoOrchestratorOptions>>().Value.ShutdownGracePeriod));
+await app.WaitForShutdownAsync();
+log.LogInformation("ConvoOrchestrator silo stopped: {InFlight} run(s) left in flight", app.Services.GetRequiredService<JobRunner>().InFlight);
 return 0;

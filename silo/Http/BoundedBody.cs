@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Orleans.ConvoOrchestrator.Silo.Http;
+
+/// <summary>
+/// Reads a request body of at most a given size: over it the caller gets 413 before anything is parsed or
+/// changed. Both a declared Content-Length and the bytes that actually arrive (chunked uploads) are checked.
+/// </summary>
+public static class BoundedBody
+{
+    /// <summary>The body as UTF-8 text, or the problem to answer with (413 too large, 400 not UTF-8).</summary>
+    public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes));
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes));
+            buffer.Write(chunk, 0, read);
+        }
+        try
+        {
+            return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null);
+        }
+        catch (DecoderFallbackException)
+        {
+            return (null, Problems.BadRequest("the request body is not UTF-8 text"));
+        }
+    }
+
+    /// <summary>The body parsed as <typeparamref name="T"/> in the project's JSON form, or the problem to answer with.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, int maxBytes, string what, CancellationToken ct) where T : class
+    {
+        var (text, problem) = await ReadTextAsync(request, maxBytes, ct);
+        if (problem is not null) return (null, problem);
+        if (string.IsNullOrWhiteSpace(text)) return (null, Problems.BadRequest($"the request body must be {what} as JSON"));
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(text, ConvoJson.Options);
+            return value is null ? (null, Problems.BadRequest($"the request body must be {what} as JSON, not null")) : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.BadRequest($"the request body is not {what}: {ex.Message}"));
+        }
+    }
+
+    private static IResult TooLarge(string size, int maxBytes) => Problems.Of(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE",
+        $"the request body has {size}; at most {maxBytes} are accepted (Convo:Orchestrator:MaxPayloadBytes)");
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Orleans.ConvoOrchestrator.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Silo.Http;
+
+/// <summary>
+/// The HTTP API under /api: events, triggers, status, history, metrics, emit, webhook fires, pause/resume.
+/// Everything goes through <see cref="IEventOrchestrator"/>; bodies and answers use <see cref="ConvoJson"/>;
+/// orchestrator errors become problem details (<see cref="Problems"/>) and bodies over MaxPayloadBytes get 413.
+/// </summary>
+public static class ConvoApiEndpoints
+{
+    /// <summary>Header that carries an emit's correlation id.</summary>
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    /// <summary>Maps the routes.</summary>
+    public static RouteGroupBuilder MapConvoApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapGet("/events", async (IEventOrchestrator o) => Answer(await o.ListEventsAsync()));
+        api.MapPost("/events", async (HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (ev, problem) = await BoundedBody.ReadJsonAsync<Event>(req, opt.Value.MaxPayloadBytes, "an event definition", ct);
+            if (problem is not null) return problem;
+            var created = await o.CreateEventAsync(ev!);
+            return created.IsOk ? Results.Json(ev, ConvoJson.Options, statusCode: StatusCodes.Status201Created) : Problems.From(created.Error);
+        });
+        api.MapGet("/events/{id}", async (string id, IEventOrchestrator o) => Answer(await o.GetEventAsync(new EventId(id))));
+        api.MapPut("/events/{id}", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (ev, problem) = await BoundedBody.ReadJsonAsync<Event>(req, opt.Value.MaxPayloadBytes, "an event definition", ct);
+            if (problem is not null) return problem;
+            // The route names the event; a body may leave the id out, but may not name another one.
+            if (ev!.Id.Value is null) ev = ev with { Id = new EventId(id) };
+            else if (ev.Id.Value != id) return Problems.BadRequest($"the body's id '{ev.Id.Value}' differs from the route's '{id}'");
+            var saved = await o.SaveEventAsync(ev);
+            return saved.IsOk ? Results.Json(ev, ConvoJson.Options) : Problems.From(saved.Error);
+        });
+        api.MapDelete("/events/{id}", async (string id, IEventOrchestrator o) => Answer(await o.RemoveEventAsync(new EventId(id))));
+        api.MapPost("/events/{id}/pause", async (string id, IEventOrchestrator o) => Answer(await o.SetEventActiveAsync(new EventId(id), false)));
+        api.MapPost("/events/{id}/resume", async (string id, IEventOrchestrator o) => Answer(await o.SetEventActiveAsync(new EventId(id), true)));
+        api.MapGet("/events/{id}/status", async (string id, IEventOrchestrator o) => Answer(await o.StatusAsync(new EventId(id))));
+        api.MapGet("/events/{id}/history", async (string id, string? limit, IEventOrchestrator o) =>
+        {
+            var n = 50;
+            if (limit is not null && (!int.TryParse(limit, out n) || n < 1))
+                return Problems.BadRequest($"limit '{limit}' is not a positive whole number");
+            return Answer(await o.HistoryAsync(new EventId(id), n));
+        });
+        api.MapGet("/events/{id}/triggers", async (string id, IEventOrchestrator o) => Answer(await o.ListTriggersAsync(new EventId(id))));
+        api.MapPost("/events/{id}/triggers", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (trigger, problem) = await BoundedBody.ReadJsonAsync<Trigger>(req, opt.Value.MaxPayloadBytes, "a trigger definition", ct);
+            if (problem is not null) return problem;
+            var attached = await o.AttachTriggerAsync(new EventId(id), trigger!);
+            return attached.IsOk
+                ? Results.Json(new { subscriptionId = attached.Unwrap().Value, eventId = id, trigger }, ConvoJson.Options, statusCode: StatusCodes.Status201Created)
+                : Problems.From(attached.Error);
+        });
+        api.MapDelete("/events/{id}/triggers/{triggerId}", async (string id, string triggerId, IEventOrchestrator o) =>
+            Answer(await o.DetachTriggerAsync(SubscriptionId.For(new EventId(id), new TriggerId(triggerId)))));
+        api.MapPost("/events/{id}/emit", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (payload, problem) = await BoundedBody.ReadTextAsync(req, opt.Value.MaxPayloadBytes, ct);
+            if (problem is not null) return problem;
+            var correlation = req.Headers[CorrelationHeader].ToString();
+            var options = string.IsNullOrEmpty(correlation) ? null : new EmitOptions(CorrelationId: correlation);
+            var emitted = await o.EmitJsonAsync(new EventId(id), payload!, options);
+            return emitted.IsOk
+                ? Results.Json(new { jobId = emitted.Unwrap(), eventId = id }, ConvoJson.Options, statusCode: StatusCodes.Status202Accepted)
+                : Problems.From(emitted.Error);
+        });
+        api.MapPost("/events/{id}/test-run", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (payload, problem) = await ReadPayloadAsync(req, opt.Value.MaxPayloadBytes, ct);
+            return problem ?? Answer(await o.TestRunAsync(new EventId(id), payload));
+        });
+
+        api.MapGet("/triggers", async (IEventOrchestrator o) => Answer(await o.ListTriggersAsync()));
+        api.MapGet("/triggers/{id}", async (string id, IEventOrchestrator o) => Answer(await o.TriggerStatusAsync(new TriggerId(id))));
+        api.MapPost("/triggers/{id}/fire", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (payload, problem) = await ReadPayloadAsync(req, opt.Value.MaxPayloadBytes, ct);
+            if (problem is not null) return problem;
+            var fired = await o.FireTriggerAsync(new TriggerId(id), payload);
+            return fired.IsOk
+                ? Results.Json(new { triggerId = id, accepted = fired.Unwrap() }, ConvoJson.Options, statusCode: StatusCodes.Status202Accepted)
+                : Problems.From(fired.Error);
+        });
+
+        api.MapGet("/metrics", async (IEventOrchestrator o) => Answer(await o.MetricsSnapshotAsync()));
+        api.MapGet("/overview", async (IEventOrchestrator o) => Results.Json(await EventsOverview.GatherAsync(o, TimeProvider.System), ConvoJson.Options));
+        return api;
+    }
+
+    // A payload travels as JSON: an empty body is null, anything else must parse.
+    private static async Task<(JsonElement? Payload, IResult? Problem)> ReadPayloadAsync(HttpRequest req, int maxBytes, CancellationToken ct)
+    {
+        var (text, problem) = await BoundedBody.ReadTextAsync(req, maxBytes, ct);
+        if (problem is not null) return (null, problem);
+        var json = JsonPayload.FromJson(text);
+        if (json.IsErr) return (null, Problems.From(json.Error));
+        return (JsonPayload.Parse(json.Unwrap()), null);
+    }
+
+    private static IResult Answer<T>(Result<T> result) =>
+        result.IsOk ? Results.Json(result.Unwrap(), ConvoJson.Options) : Problems.From(result.Error);
+
+    private static IResult Answer(Result result) => result.IsOk ? Results.NoContent() : Problems.From(result.Error);
+}

@@ -1,0 +1,90 @@
+namespace Orleans.ConvoOrchestrator.Silo.Http;
+
+/// <summary>Everything the events page shows, gathered in one pass (also served as JSON at /api/overview).</summary>
+/// <param name="GeneratedAt">When it was gathered.</param>
+/// <param name="Events">Every event (up to the page's limit), by id.</param>
+/// <param name="TotalEvents">How many events exist (more than <paramref name="Events"/> holds when over the limit).</param>
+/// <param name="Problems">Parts that could not be read (the page shows them instead of failing).</param>
+public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<EventOverview> Events, int TotalEvents, IReadOnlyList<string> Problems)
+{
+    /// <summary>Most events shown; past it the page says how many more there are.</summary>
+    public const int MaxEvents = 200;
+
+    /// <summary>Outcomes of recent history shown per event.</summary>
+    public const int HistoryShown = 20;
+
+    /// <summary>Reads the definitions, statuses, triggers, histories and counters through <paramref name="api"/>.</summary>
+    public static async Task<EventsOverview> GatherAsync(IEventOrchestrator api, TimeProvider clock)
+    {
+        var problems = new List<string>();
+        var listed = await api.ListEventsAsync();
+        if (listed.IsErr) return new EventsOverview(clock.GetUtcNow(), [], 0, [$"events: {listed.Error}"]);
+        var all = listed.Unwrap();
+        var snapshot = await api.MetricsSnapshotAsync();
+        if (snapshot.IsErr) problems.Add($"metrics: {snapshot.Error}");
+        var metrics = snapshot.UnwrapOr(MetricsSnapshot.Empty);
+
+        var events = await Task.WhenAll(all.Take(MaxEvents).Select(e => OneAsync(api, e, metrics, problems)));
+        return new EventsOverview(clock.GetUtcNow(), events, all.Count, problems);
+    }
+
+    private static async Task<EventOverview> OneAsync(IEventOrchestrator api, Event definition, MetricsSnapshot metrics, List<string> problems)
+    {
+        var statusTask = api.StatusAsync(definition.Id);
+        var historyTask = api.HistoryAsync(definition.Id, HistoryShown);
+        var triggersTask = api.ListTriggersAsync(definition.Id);
+        await Task.WhenAll(statusTask, historyTask, triggersTask);
+        var status = Keep(statusTask.Result, $"status of {definition.Id}", problems);
+        var history = Keep(historyTask.Result, $"history of {definition.Id}", problems) ?? [];
+        var triggers = Keep(triggersTask.Result, $"triggers of {definition.Id}", problems) ?? [];
+
+        var triggerViews = await Task.WhenAll(triggers.Select(async t =>
+        {
+            var ts = await api.TriggerStatusAsync(t.Id);
+            return new TriggerOverview(t, ts.IsOk ? ts.Unwrap().NextFire : null, ts.IsOk ? ts.Unwrap().LastFiredAt : null,
+                ts.IsOk ? ts.Unwrap().FireCount : 0, ts.IsOk ? ts.Unwrap().MissCount : 0);
+        }));
+
+        var counters = metrics.Counters
+            .Where(c => c.Labels.TryGetValue(MetricNames.EventIdLabel, out var v) && v == definition.Id.Value)
+            .GroupBy(c => c.Name)
+            .ToDictionary(g => g.Key, g => g.Sum(c => c.Value));
+        var duration = metrics.Histogram(MetricNames.JobDuration, definition.Id);
+        double? meanSeconds = duration is { Count: > 0 } d ? d.Sum / d.Count : null;
+        return new EventOverview(definition, status, triggerViews, history, counters, meanSeconds);
+    }
+
+    private static T? Keep<T>(Result<T> result, string what, List<string> problems) where T : class
+    {
+        if (result.IsOk) return result.Unwrap();
+        lock (problems) problems.Add($"{what}: {result.Error}");
+        return null;
+    }
+}
+
+/// <summary>One event on the page.</summary>
+/// <param name="Definition">Its definition.</param>
+/// <param name="Status">Its live status (null when it could not be read).</param>
+/// <param name="Triggers">Its triggers with their schedules.</param>
+/// <param name="History">Its recent outcomes, newest first.</param>
+/// <param name="Counters">Its counters by metric name (label sets such as <c>reason</c> summed).</param>
+/// <param name="MeanDurationSeconds">Mean job duration, when any job finished.</param>
+public sealed record EventOverview(
+    Event Definition,
+    EventRuntimeStatus? Status,
+    IReadOnlyList<TriggerOverview> Triggers,
+    IReadOnlyList<JobRecord> History,
+    IReadOnlyDictionary<string, long> Counters,
+    double? MeanDurationSeconds)
+{
+    /// <summary>A counter's value, 0 when it has none.</summary>
+    public long Counter(string name) => Counters.TryGetValue(name, out var v) ? v : 0;
+}
+
+/// <summary>One trigger of an event on the page.</summary>
+/// <param name="Trigger">Its definition.</param>
+/// <param name="NextFire">When it fires next, when scheduled.</param>
+/// <param name="LastFiredAt">When it last fired.</param>
+/// <param name="FireCount">Fires so far.</param>
+/// <param name="MissCount">Missed fires.</param>
+public sealed record TriggerOverview(Trigger Trigger, DateTimeOffset? NextFire, DateTimeOffset? LastFiredAt, long FireCount, long MissCount);
