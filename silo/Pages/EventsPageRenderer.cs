@@ -159,10 +159,12 @@ public static class EventsPageRenderer
             _ => "fired from outside",
         };
         html.Append($"""<li class="trigger {(def.Active ? "" : "off")}"><span class="kind">{H(def.Kind.ToString().ToUpperInvariant())}</span>""");
-        html.Append($"""<span class="tid">{H(def.Id.Value)}</span><span class="what">{H(what)}</span>""");
-        if (t.NextFire is { } next) html.Append($"""<span class="next">next {When(next, "")}</span>""");
-        html.Append($"""<span class="fires" title="fires · missed">{t.FireCount}× {(t.MissCount > 0 ? $"<b>{t.MissCount} missed</b>" : "")}</span>""");
-        if (!def.Active) html.Append("""<span class="muted">inactive</span>""");
+        html.Append($"""<span class="what" title="{H(def.Id.Value)}">{H(what)} <span class="tid">{H(def.Id.Value)}</span></span><span class="when">""");
+        if (!def.Active) html.Append("inactive · ");
+        else if (t.NextFire is { } next) html.Append($"next {When(next, "")} · ");
+        html.Append($"{t.FireCount} fire{(t.FireCount == 1 ? "" : "s")}");
+        if (t.MissCount > 0) html.Append($" · <b>{t.MissCount} missed</b>");
+        html.Append("</span>");
         html.Append("</li>");
     }
 

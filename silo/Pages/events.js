@@ -9,8 +9,9 @@
   const rel = (iso) => {
     const s = Math.round((Date.parse(iso) - Date.now()) / 1000);
     const a = Math.abs(s);
-    const text = a < 1 ? 'now' : a < 60 ? `${a} s` : a < 3600 ? `${Math.floor(a / 60)} min ${a % 60} s`
-      : a < 86400 ? `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min` : `${Math.floor(a / 86400)} d`;
+    const text = a < 1 ? 'now' : a < 60 ? `${a} s` : a < 600 ? `${Math.floor(a / 60)} min ${a % 60} s`
+      : a < 3600 ? `${Math.floor(a / 60)} min` : a < 86400 ? `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`
+      : `${Math.floor(a / 86400)} d ${Math.floor((a % 86400) / 3600)} h`;
     return a < 1 ? text : s > 0 ? `in ${text}` : `${text} ago`;
   };
   const tick = () => {

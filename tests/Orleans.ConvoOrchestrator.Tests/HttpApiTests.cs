@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orleans.ConvoOrchestrator.Tests.Support;
+
+namespace Orleans.ConvoOrchestrator.Tests;
+
+/// <summary>The silo's HTTP API (/api), health probes and Prometheus endpoint, against the stock silo as a process.</summary>
+[Collection(WebSiloCollection.Name)]
+public sealed class HttpApiTests(WebSiloFixture web)
+{
+    private HttpClient Http => web.Http;
+
+    [Fact]
+    public async Task Events_are_created_read_listed_replaced_and_removed()
+    {
+        var id = WebSiloFixture.NewId();
+        using var created = await Http.PostAsync("api/events", WebSiloFixture.Json($$"""{"id":"{{id}}","name":"first","handlerName":"echo"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var again = await Http.PostAsync("api/events", WebSiloFixture.Json($$"""{"id":"{{id}}","name":"again","handlerName":"echo"}"""));
+        await AssertProblemAsync(again, HttpStatusCode.Conflict, "CONFLICT");
+
+        var got = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}");
+        Assert.Equal("first", got.GetProperty("name").GetString());
+
+        // PUT replaces; the body may leave the id out (the route names it).
+        using var replaced = await Http.PutAsync($"api/events/{id}", WebSiloFixture.Json("""{"name":"second","handlerName":"log","policy":{"maxConcurrency":3}}"""));
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        got = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}");
+        Assert.Equal("second", got.GetProperty("name").GetString());
+        Assert.Equal("log", got.GetProperty("handlerName").GetString());
+        Assert.Equal(3, got.GetProperty("policy").GetProperty("maxConcurrency").GetInt32());
+
+        var list = await Http.GetFromJsonAsync<JsonElement>("api/events");
+        Assert.Contains(list.EnumerateArray(), e => e.GetProperty("id").GetString() == id);
+
+        using var removed = await Http.DeleteAsync($"api/events/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using var gone = await Http.GetAsync($"api/events/{id}");
+        await AssertProblemAsync(gone, HttpStatusCode.NotFound, "NOT_FOUND");
+        using var removedTwice = await Http.DeleteAsync($"api/events/{id}");
+        await AssertProblemAsync(removedTwice, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Emit_runs_the_handler_and_status_history_metrics_and_overview_show_it()
+    {
+        var id = await web.SaveEventAsync("echo");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/events/{id}/emit") { Content = WebSiloFixture.Json("""{"msg":"hello over http"}""") };
+        request.Headers.Add("X-Correlation-Id", "corr-42");
+        using var emitted = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
+        var jobId = (await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString();
+        Assert.False(string.IsNullOrEmpty(jobId));
+
+        var status = await web.WaitForOutcomeAsync(id);
+        var outcome = status.GetProperty("lastOutcome");
+        Assert.Equal("OK", outcome.GetProperty("status").GetString());
+        Assert.Contains("hello over http", outcome.GetProperty("resultPreview").GetString());
+        Assert.True(status.GetProperty("active").GetBoolean());
+        Assert.Equal(0, status.GetProperty("queueDepth").GetInt32());
+
+        var history = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history?limit=5");
+        Assert.Contains(history.EnumerateArray(), r => r.GetProperty("jobId").GetString() == jobId && r.GetProperty("outcome").GetProperty("status").GetString() == "OK");
+
+        var snapshot = await Http.GetFromJsonAsync<JsonElement>("api/metrics");
+        Assert.True(Counter(snapshot, MetricNames.JobsSucceeded, id) >= 1, snapshot.ToString());
+        var histogram = snapshot.GetProperty("histograms").EnumerateArray()
+            .Single(h => h.GetProperty("name").GetString() == MetricNames.JobDuration && h.GetProperty("labels").GetProperty("event_id").GetString() == id);
+        Assert.Equal(11, histogram.GetProperty("counts").GetArrayLength()); // 10 buckets + overflow, the guide's shape
+
+        var overview = await Http.GetFromJsonAsync<JsonElement>("api/overview");
+        var mine = overview.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("definition").GetProperty("id").GetString() == id);
+        Assert.Equal("OK", mine.GetProperty("status").GetProperty("lastOutcome").GetProperty("status").GetString());
+        Assert.True(mine.GetProperty("counters").GetProperty(MetricNames.JobsSucceeded).GetInt64() >= 1);
+
+        using var testRun = await Http.PostAsync($"api/events/{id}/test-run", WebSiloFixture.Json("""{"n":7}"""));
+        Assert.Equal(HttpStatusCode.OK, testRun.StatusCode);
+        var ran = await testRun.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("OK", ran.GetProperty("status").GetString());
+        Assert.Equal("""{"n":7}""", ran.GetProperty("resultPreview").GetString());
+    }
+
+    [Fact]
+    public async Task An_EXTERNAL_trigger_is_attached_listed_fired_as_a_webhook_and_detached()
+    {
+        var id = await web.SaveEventAsync("echo");
+        var triggerId = WebSiloFixture.NewId("tr");
+        using var attached = await Http.PostAsync($"api/events/{id}/triggers", WebSiloFixture.Json($$"""{"id":"{{triggerId}}","kind":"EXTERNAL"}"""));
+        Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+        Assert.Equal($"{id}/{triggerId}", (await attached.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscriptionId").GetString());
+
+        var ofEvent = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/triggers");
+        Assert.Equal(triggerId, ofEvent.EnumerateArray().Single().GetProperty("id").GetString());
+        var all = await Http.GetFromJsonAsync<JsonElement>("api/triggers");
+        Assert.Contains(all.EnumerateArray(), t => t.GetProperty("id").GetString() == triggerId && t.GetProperty("kind").GetString() == "EXTERNAL");
+
+        using var fired = await Http.PostAsync($"api/triggers/{triggerId}/fire", WebSiloFixture.Json("""{"order":1234}"""));
+        Assert.Equal(HttpStatusCode.Accepted, fired.StatusCode);
+        Assert.Equal(1, (await fired.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accepted").GetInt32());
+        var status = await web.WaitForOutcomeAsync(id);
+        Assert.Equal("""{"order":1234}""", status.GetProperty("lastOutcome").GetProperty("resultPreview").GetString());
+        var history = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history");
+        Assert.Equal(triggerId, history.EnumerateArray().First().GetProperty("triggerId").GetString());
+
+        var triggerStatus = await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}");
+        Assert.Equal(1, triggerStatus.GetProperty("fireCount").GetInt64());
+        Assert.Equal(id, triggerStatus.GetProperty("subscribers").EnumerateArray().Single().GetString());
+
+        using var detached = await Http.DeleteAsync($"api/events/{id}/triggers/{triggerId}");
+        Assert.Equal(HttpStatusCode.NoContent, detached.StatusCode);
+        Assert.Equal(0, (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/triggers")).GetArrayLength());
+        using var detachedTwice = await Http.DeleteAsync($"api/events/{id}/triggers/{triggerId}");
+        await AssertProblemAsync(detachedTwice, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Only_EXTERNAL_triggers_fire_from_outside_and_unknown_ones_are_404()
+    {
+        var id = await web.SaveEventAsync("echo");
+        var triggerId = WebSiloFixture.NewId("tr");
+        using var attached = await Http.PostAsync($"api/events/{id}/triggers", WebSiloFixture.Json($$"""{"id":"{{triggerId}}","kind":"INTERVAL","interval":"01:00:00"}"""));
+        Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+
+        using var interval = await Http.PostAsync($"api/triggers/{triggerId}/fire", null);
+        await AssertProblemAsync(interval, HttpStatusCode.BadRequest, "VALIDATION");
+        using var unknown = await Http.PostAsync($"api/triggers/{WebSiloFixture.NewId("tr")}/fire", null);
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+        using var unknownStatus = await Http.GetAsync($"api/triggers/{WebSiloFixture.NewId("tr")}");
+        await AssertProblemAsync(unknownStatus, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Pause_refuses_emits_with_409_and_resume_accepts_them_again()
+    {
+        var id = await web.SaveEventAsync("echo");
+        using var paused = await Http.PostAsync($"api/events/{id}/pause", null);
+        Assert.Equal(HttpStatusCode.NoContent, paused.StatusCode);
+        Assert.False((await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/status")).GetProperty("active").GetBoolean());
+
+        using var refused = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("{}"));
+        await AssertProblemAsync(refused, HttpStatusCode.Conflict, "NOT_ACTIVE");
+
+        using var resumed = await Http.PostAsync($"api/events/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
+        using var accepted = await Http.PostAsync($"api/events/{id}/emit", null);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("OK", (await web.WaitForOutcomeAsync(id)).GetProperty("lastOutcome").GetProperty("status").GetString());
+
+        using var unknown = await Http.PostAsync($"api/events/{WebSiloFixture.NewId()}/pause", null);
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_emits_with_429()
+    {
+        // Concurrency 1: the first job runs (sleeping), the next QueueMaxSize wait, the one after is refused.
+        var id = await web.SaveEventAsync("sleep", """{"maxConcurrency":1,"timeoutSec":30}""");
+        for (var i = 0; i <= WebSiloFixture.QueueMaxSize; i++)
+        {
+            using var ok = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"seconds":2}"""));
+            Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
+        }
+        using var full = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"seconds":2}"""));
+        await AssertProblemAsync(full, HttpStatusCode.TooManyRequests, "QUEUE_FULL");
+        await Http.PostAsync($"api/events/{id}/pause", null); // the queued sleepers still run out; no new ones
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_400_problem_json_and_changes_nothing()
+    {
+        var id = WebSiloFixture.NewId();
+        // Malformed JSON, a typo'd property, an invalid policy, an id differing from the route, no body.
+        foreach (var body in (string[])[
+            """{"name":"x","handlerName":""",
+            """{"name":"x","handlerName":"echo","activ":false}""",
+            """{"name":"x","handlerName":"echo","policy":{"maxConcurrency":0}}""",
+            """{"name":"","handlerName":"echo"}""",
+            $$"""{"id":"{{id}}-other","name":"x","handlerName":"echo"}""",
+            ""])
+        {
+            using var response = await Http.PutAsync($"api/events/{id}", WebSiloFixture.Json(body));
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "VALIDATION", body);
+        }
+        using var missing = await Http.GetAsync($"api/events/{id}");
+        await AssertProblemAsync(missing, HttpStatusCode.NotFound, "NOT_FOUND");
+        Assert.DoesNotContain((await Http.GetFromJsonAsync<JsonElement>("api/events")).EnumerateArray(), e => e.GetProperty("id").GetString()!.StartsWith(id));
+
+        using var badId = await Http.PutAsync("api/events/bad%20id!", WebSiloFixture.Json("""{"name":"x","handlerName":"echo"}"""));
+        await AssertProblemAsync(badId, HttpStatusCode.BadRequest, "VALIDATION");
+
+        // On an existing event: bad emits, triggers and limits leave its queue, history and triggers as they were.
+        var real = await web.SaveEventAsync("echo");
+        using var notJson = await Http.PostAsync($"api/events/{real}/emit", WebSiloFixture.Json("{not json"));
+        await AssertProblemAsync(notJson, HttpStatusCode.BadRequest, "VALIDATION");
+        foreach (var trigger in (string[])["""{"id":"tr-bad","kind":"INTERVAL"}""", """{"id":"tr-bad","kind":"INTERVAL","interval":"-00:00:01"}""", """{"id":"tr-bad","kind":"SOMETIMES"}"""])
+        {
+            using var response = await Http.PostAsync($"api/events/{real}/triggers", WebSiloFixture.Json(trigger));
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "VALIDATION", trigger);
+        }
+        foreach (var limit in (string[])["abc", "0", "-3"])
+        {
+            using var response = await Http.GetAsync($"api/events/{real}/history?limit={limit}");
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "VALIDATION", limit);
+        }
+        Assert.Equal(0, (await Http.GetFromJsonAsync<JsonElement>($"api/events/{real}/triggers")).GetArrayLength());
+        Assert.Equal(0, (await Http.GetFromJsonAsync<JsonElement>($"api/events/{real}/history")).GetArrayLength());
+        var status = await Http.GetFromJsonAsync<JsonElement>($"api/events/{real}/status");
+        Assert.Equal(0, status.GetProperty("queueDepth").GetInt32());
+        Assert.False(status.TryGetProperty("lastOutcome", out _));
+
+        using var noRoute = await Http.GetAsync("api/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, noRoute.StatusCode);
+        Assert.Equal("application/problem+json", noRoute.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Bodies_over_MaxPayloadBytes_get_413_and_change_nothing()
+    {
+        var id = await web.SaveEventAsync("echo");
+        var atLimit = "\"" + new string('a', WebSiloFixture.MaxPayloadBytes - 2) + "\"";
+        var overLimit = "\"" + new string('a', WebSiloFixture.MaxPayloadBytes - 1) + "\"";
+
+        using var tooLarge = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json(overLimit));
+        await AssertProblemAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+        // Chunked (no Content-Length): counted as it arrives.
+        var chunked = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(overLimit + new string(' ', 10_000))));
+        chunked.Headers.ContentLength = null;
+        using var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, $"api/events/{id}/emit") { Content = chunked };
+        chunkedRequest.Headers.TransferEncodingChunked = true;
+        using var tooLargeChunked = await Http.SendAsync(chunkedRequest);
+        await AssertProblemAsync(tooLargeChunked, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+        using var fireTooLarge = await Http.PostAsync($"api/triggers/{WebSiloFixture.NewId("tr")}/fire", WebSiloFixture.Json(overLimit));
+        await AssertProblemAsync(fireTooLarge, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+        using var saveTooLarge = await Http.PutAsync($"api/events/{id}", WebSiloFixture.Json(
+            "{\"name\":\"x\",\"handlerName\":\"log\",\"metadata\":{\"blob\":" + overLimit + "}}"));
+        await AssertProblemAsync(saveTooLarge, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+
+        Assert.Equal("echo", (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}")).GetProperty("handlerName").GetString());
+        var snapshot = await Http.GetFromJsonAsync<JsonElement>("api/metrics");
+        Assert.Equal(0, Counter(snapshot, MetricNames.JobsEnqueued, id));
+
+        using var fits = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json(atLimit));
+        Assert.Equal(HttpStatusCode.Accepted, fits.StatusCode);
+        Assert.Equal("OK", (await web.WaitForOutcomeAsync(id)).GetProperty("lastOutcome").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Health_probes_answer_and_metrics_are_scraped_in_Prometheus_text()
+    {
+        using var healthz = await Http.GetAsync("healthz");
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        Assert.Equal("Healthy", await healthz.Content.ReadAsStringAsync());
+        using var readyz = await Http.GetAsync("readyz");
+        Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
+        Assert.Equal("Healthy", await readyz.Content.ReadAsStringAsync());
+
+        var id = await web.SaveEventAsync("echo");
+        using var emitted = await Http.PostAsync($"api/events/{id}/emit", null);
+        Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
+        await web.WaitForOutcomeAsync(id);
+
+        using var metrics = await Http.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType);
+        var text = await metrics.Content.ReadAsStringAsync();
+        // Orleans' meter: grain calls made by the run above (app requests) are counted.
+        Assert.Matches(@"(?m)^orleans_app_requests_latency_milliseconds_count\{[^}]*otel_scope_name=""Microsoft.Orleans""[^}]*\} [1-9]", text);
+        Assert.Contains("# TYPE ", text);
+    }
+
+    internal static long Counter(JsonElement snapshot, string name, string eventId) => snapshot.GetProperty("counters").EnumerateArray()
+        .Where(c => c.GetProperty("name").GetString() == name && c.GetProperty("labels").TryGetProperty("event_id", out var e) && e.GetString() == eventId)
+        .Sum(c => c.GetProperty("value").GetInt64());
+
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string kind, string? context = null)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode} {body} ({context})");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Equal(kind, problem.GetProperty("kind").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), body);
+    }
+}

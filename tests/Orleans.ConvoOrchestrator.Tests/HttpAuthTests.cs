@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Orleans.ConvoOrchestrator.Tests.Support;
+
+namespace Orleans.ConvoOrchestrator.Tests;
+
+/// <summary>
+/// HTTP off loopback needs an API key: without one the silo refuses to start; with one every request but the
+/// health probes must carry it.
+/// </summary>
+public sealed class HttpAuthTests
+{
+    private const string Key = "test-key-0123456789abcdef";
+
+    [Theory]
+    [InlineData("http://0.0.0.0:{port}")]
+    [InlineData("http://*:{port}")]
+    [InlineData("http://127.0.0.1:{port};http://[::]:{port}")]
+    public async Task Binding_off_loopback_without_a_key_refuses_to_start_with_a_clear_message(string bind)
+    {
+        var silo = await WebSiloProcess.RunToExitAsync([], bind, TimeSpan.FromSeconds(60));
+        await using var _ = silo;
+
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("without an API key", silo.Log);
+        Assert.Contains("--api-key", silo.Log);
+        Assert.DoesNotContain("silo is up", silo.Log);
+        Assert.DoesNotContain("   at ", silo.Log); // a message, not a stack trace
+    }
+
+    [Fact]
+    public async Task A_too_short_key_is_refused_too()
+    {
+        var silo = await WebSiloProcess.RunToExitAsync(["--api-key", "short"], "http://0.0.0.0:{port}", TimeSpan.FromSeconds(60));
+        await using var _ = silo;
+
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("at least 16 characters", silo.Log);
+    }
+
+    [Fact]
+    public async Task With_a_key_off_loopback_requests_without_it_get_401_and_with_it_200()
+    {
+        await using var silo = await WebSiloProcess.StartAsync(["--api-key", Key], bind: "http://0.0.0.0:{port}");
+        using var anonymous = silo.CreateClient();
+        using var keyed = silo.CreateClient(Key);
+
+        foreach (var path in (string[])["api/events", "api/metrics", "metrics", "dashboard/", "ui/events"])
+        {
+            using var refused = await anonymous.GetAsync(path);
+            await HttpApiTests.AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "UNAUTHORIZED", path);
+            Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme);
+            using var allowed = await keyed.GetAsync(path);
+            Assert.True(allowed.StatusCode == HttpStatusCode.OK, $"{path} with the key: {(int)allowed.StatusCode}");
+        }
+
+        using var wrong = silo.CreateClient("wrong-key-0123456789abcdef");
+        using var wrongAnswer = await wrong.GetAsync("api/events");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongAnswer.StatusCode);
+
+        // Authorization: Bearer works as well as X-Api-Key, for writes too.
+        using var bearer = new HttpRequestMessage(HttpMethod.Put, "api/events/ev-auth") { Content = WebSiloFixture.Json("""{"name":"auth","handlerName":"echo"}""") };
+        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        using var saved = await anonymous.SendAsync(bearer);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        using var emitRefused = await anonymous.PostAsync("api/events/ev-auth/emit", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, emitRefused.StatusCode);
+
+        // Health probes stay open: orchestrators probe without credentials.
+        using var healthz = await anonymous.GetAsync("healthz");
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        using var readyz = await anonymous.GetAsync("readyz");
+        Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
+
+        // Browsers get a page asking for the key; its cookie then opens GETs (pages), never writes.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/");
+        page.Headers.Accept.ParseAdd("text/html");
+        using var askPage = await anonymous.SendAsync(page);
+        Assert.Equal(HttpStatusCode.Unauthorized, askPage.StatusCode);
+        Assert.Contains("API key needed", await askPage.Content.ReadAsStringAsync());
+        using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/");
+        withCookie.Headers.Add("Cookie", "convo_api_key=" + Key);
+        using var pageAnswer = await anonymous.SendAsync(withCookie);
+        Assert.Equal(HttpStatusCode.OK, pageAnswer.StatusCode);
+        Assert.Contains("ev-auth", await pageAnswer.Content.ReadAsStringAsync());
+        using var cookieWrite = new HttpRequestMessage(HttpMethod.Post, "api/events/ev-auth/emit");
+        cookieWrite.Headers.Add("Cookie", "convo_api_key=" + Key);
+        using var cookieWriteAnswer = await anonymous.SendAsync(cookieWrite);
+        Assert.Equal(HttpStatusCode.Unauthorized, cookieWriteAnswer.StatusCode);
+    }
+}
