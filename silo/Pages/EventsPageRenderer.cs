@@ -99,7 +99,7 @@ public static class EventsPageRenderer
         html.Append($"""<div><dt>Handler</dt><dd><code data-role="handler">{H(d.HandlerName)}</code></dd></div>""");
         html.Append($"""<div><dt>Running</dt><dd class="num" data-role="running">{status?.Running ?? 0}<span class="of">/ {policy.MaxConcurrency}</span></dd></div>""");
         html.Append($"""<div><dt>Queued</dt><dd class="num" data-role="queued">{status?.QueueDepth ?? 0}</dd></div>""");
-        html.Append($"""<div><dt>Next run</dt><dd data-role="next-run">{When(status?.NextRun, "none scheduled")}</dd></div>""");
+        html.Append($"""<div><dt>Next run</dt><dd data-role="next-run">{When(status?.NextRun, "none scheduled", future: true)}</dd></div>""");
         html.Append("</dl>");
 
         html.Append("""<div class="last"><span class="label">Last outcome</span>""");
@@ -161,7 +161,7 @@ public static class EventsPageRenderer
         html.Append($"""<li class="trigger {(def.Active ? "" : "off")}"><span class="kind">{H(def.Kind.ToString().ToUpperInvariant())}</span>""");
         html.Append($"""<span class="what" title="{H(def.Id.Value)}">{H(what)} <span class="tid">{H(def.Id.Value)}</span></span><span class="when">""");
         if (!def.Active) html.Append("inactive · ");
-        else if (t.NextFire is { } next) html.Append($"next {When(next, "")} · ");
+        else if (t.NextFire is { } next) html.Append($"next {When(next, "", future: true)} · ");
         html.Append($"{t.FireCount} fire{(t.FireCount == 1 ? "" : "s")}");
         if (t.MissCount > 0) html.Append($" · <b>{t.MissCount} missed</b>");
         html.Append("</span>");
@@ -169,8 +169,9 @@ public static class EventsPageRenderer
     }
 
     // The script turns these into "in 4 s" / "3 s ago" and keeps them current; the text is the no-script fallback.
-    private static string When(DateTimeOffset? at, string none) => at is { } t
-        ? $"""<time datetime="{Iso(t)}" data-rel>{t.UtcDateTime:HH:mm:ss} UTC</time>"""
+    // A future instant (next run) that has just passed reads "due" until the next refresh brings the one after.
+    private static string When(DateTimeOffset? at, string none, bool future = false) => at is { } t
+        ? $"""<time datetime="{Iso(t)}" data-rel="{(future ? "future" : "")}">{t.UtcDateTime:HH:mm:ss} UTC</time>"""
         : $"""<span class="muted">{H(none)}</span>""";
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);

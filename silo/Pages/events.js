@@ -6,8 +6,9 @@
   const url = region.dataset.refresh;
   let lastUpdate = Date.now();
 
-  const rel = (iso) => {
+  const rel = (iso, future) => {
     const s = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    if (future && s <= 0) return 'due now';
     const a = Math.abs(s);
     const text = a < 1 ? 'now' : a < 60 ? `${a} s` : a < 600 ? `${Math.floor(a / 60)} min ${a % 60} s`
       : a < 3600 ? `${Math.floor(a / 60)} min` : a < 86400 ? `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`
@@ -16,7 +17,7 @@
   };
   const tick = () => {
     for (const t of region.querySelectorAll('time[data-rel]')) {
-      t.textContent = rel(t.getAttribute('datetime'));
+      t.textContent = rel(t.getAttribute('datetime'), t.dataset.rel === 'future');
       t.title = new Date(t.getAttribute('datetime')).toLocaleString();
     }
     const age = Math.round((Date.now() - lastUpdate) / 1000);

@@ -43,7 +43,7 @@ public sealed class SiloHostTests
     }
 
     [Fact]
-    public async Task An_OTLP_endpoint_in_configuration_switches_on_export_of_metrics_and_traces()
+    public async Task An_OTLP_endpoint_in_configuration_switches_on_export_of_metrics_traces_and_logs()
     {
         using var collector = new FakeOtlpCollector();
         await using var silo = await WebSiloProcess.StartAsync(
@@ -57,6 +57,8 @@ public sealed class SiloHostTests
         Assert.Contains("convo-silo", metrics); // the resource's service name
         var traces = await collector.WaitForAsync("/v1/traces", body => body.Contains("Microsoft.Orleans"), TimeSpan.FromSeconds(30));
         Assert.False(string.IsNullOrEmpty(traces), $"no spans exported for the run of {id}");
+        // Logs too: the readiness line went out as an OTLP log record.
+        await collector.WaitForAsync("/v1/logs", body => body.Contains("silo is up"), TimeSpan.FromSeconds(30));
     }
 
     // Saves a `sleep` event, emits one job and waits until it is running.
