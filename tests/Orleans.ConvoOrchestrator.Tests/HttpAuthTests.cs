@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Playwright;
 using Orleans.ConvoOrchestrator.Tests.Support;
 
 namespace Orleans.ConvoOrchestrator.Tests;
@@ -8,9 +9,22 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// HTTP off loopback needs an API key: without one the silo refuses to start; with one every request but the
 /// health probes must carry it.
 /// </summary>
-public sealed class HttpAuthTests
+public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixture<HttpAuthTests.KeyedSilo>
 {
     private const string Key = "test-key-0123456789abcdef";
+
+    /// <summary>One silo bound to every interface (0.0.0.0) with <see cref="Key"/>.</summary>
+    public sealed class KeyedSilo : IAsyncLifetime
+    {
+        public WebSiloProcess Silo { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Silo = await WebSiloProcess.StartAsync(["--api-key", Key], bind: "http://0.0.0.0:{port}");
+
+        public async Task DisposeAsync()
+        {
+            if (Silo is not null) await Silo.DisposeAsync();
+        }
+    }
 
     [Theory]
     [InlineData("http://0.0.0.0:{port}")]
@@ -41,7 +55,8 @@ public sealed class HttpAuthTests
     [Fact]
     public async Task With_a_key_off_loopback_requests_without_it_get_401_and_with_it_200()
     {
-        await using var silo = await WebSiloProcess.StartAsync(["--api-key", Key], bind: "http://0.0.0.0:{port}");
+        var silo = fixture.Silo;
+        Assert.Contains("API key required", silo.Log);
         using var anonymous = silo.CreateClient();
         using var keyed = silo.CreateClient(Key);
 
@@ -87,5 +102,33 @@ public sealed class HttpAuthTests
         cookieWrite.Headers.Add("Cookie", "convo_api_key=" + Key);
         using var cookieWriteAnswer = await anonymous.SendAsync(cookieWrite);
         Assert.Equal(HttpStatusCode.Unauthorized, cookieWriteAnswer.StatusCode);
+    }
+
+    [Fact]
+    public async Task In_a_browser_the_key_form_opens_the_events_page_and_the_dashboard()
+    {
+        var silo = fixture.Silo;
+        using var http = silo.CreateClient(Key);
+        using var saved = await http.PutAsync("api/events/ev-browser-key", WebSiloFixture.Json("""{"name":"behind the key","handlerName":"echo"}"""));
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        var page = await browser.NewPageAsync();
+        var first = await page.GotoAsync(silo.BaseUrl.ToString());
+        Assert.Equal(401, first!.Status);
+        await page.FillAsync("#k", Key);
+        await page.ClickAsync("button");
+
+        // The form keeps the key in a cookie and reloads: the page, its 2 s refreshes and the dashboard's own API calls pass.
+        var card = page.Locator("[data-event-id='ev-browser-key']");
+        await Assertions.Expect(card).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("api/events/ev-browser-key/emit", WebSiloFixture.Json("{}"))).StatusCode);
+        await Assertions.Expect(card.Locator("[data-role=last-status]")).ToHaveTextAsync("OK", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#live")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("offline"));
+
+        var dashboard = await page.GotoAsync(new Uri(silo.BaseUrl, "dashboard/").ToString());
+        Assert.Equal(200, dashboard!.Status);
+        await Assertions.Expect(page.GetByText("Active Silos", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 }
