@@ -15,16 +15,17 @@ public sealed class SiloHostTests
     {
         await using var silo = await WebSiloProcess.StartAsync(["--Convo:Orchestrator:ShutdownGracePeriod=00:00:30"]);
         using var http = silo.CreateClient();
-        var id = await StartSleeperAsync(http, seconds: 8);
+        var (id, sinceEmit) = await StartSleeperAsync(http, seconds: 8);
 
-        var elapsed = await silo.TerminateAsync(TimeSpan.FromSeconds(60));
+        await silo.TerminateAsync(TimeSpan.FromSeconds(60));
+        var emitToExit = sinceEmit.Elapsed;
 
         Assert.True(silo.ExitCode == 0, $"exit {silo.ExitCode}; output:\n{silo.Log}");
         Assert.Contains("1 run(s) in flight get up to 00:00:30", silo.Log);
         Assert.Contains("stopped: 0 run(s) left in flight", silo.Log);
-        // The 8 s handler had nearly all of it left at SIGTERM; an idle silo stops in about 3 s. Stopping took
-        // the handler's remaining time: the host waited for it rather than cutting it off.
-        Assert.True(elapsed >= TimeSpan.FromSeconds(7), $"stopped after {elapsed.TotalSeconds:0.0} s: the run was not waited for (event {id})");
+        // The 8 s handler cannot have started before its emit was sent, so a host that waited for it exits at least
+        // 8 s after that; one that cut it off exits about 3 s after SIGTERM (sent as soon as the run was seen).
+        Assert.True(emitToExit >= TimeSpan.FromSeconds(7.9), $"exited {emitToExit.TotalSeconds:0.0} s after the emit: the run was not waited for (event {id})");
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class SiloHostTests
             environment: new Dictionary<string, string> { ["OTEL_METRIC_EXPORT_INTERVAL"] = "500", ["OTEL_BSP_SCHEDULE_DELAY"] = "500" });
         Assert.Contains("OTLP export on", silo.Log);
         using var http = silo.CreateClient();
-        var id = await StartSleeperAsync(http, seconds: 0.1);
+        var (id, _) = await StartSleeperAsync(http, seconds: 0.1);
 
         var metrics = await collector.WaitForAsync("/v1/metrics", body => body.Contains("Microsoft.Orleans"), TimeSpan.FromSeconds(30));
         Assert.Contains("convo-silo", metrics); // the resource's service name
@@ -61,18 +62,19 @@ public sealed class SiloHostTests
         await collector.WaitForAsync("/v1/logs", body => body.Contains("silo is up"), TimeSpan.FromSeconds(30));
     }
 
-    // Saves a `sleep` event, emits one job and waits until it is running.
-    private static async Task<string> StartSleeperAsync(HttpClient http, double seconds)
+    // Saves a `sleep` event, emits one job and waits until it is running; the stopwatch started as the emit was sent.
+    private static async Task<(string Id, System.Diagnostics.Stopwatch SinceEmit)> StartSleeperAsync(HttpClient http, double seconds)
     {
         var id = WebSiloFixture.NewId("ev-sleep");
         using var saved = await http.PutAsync($"api/events/{id}", WebSiloFixture.Json("""{"name":"sleeper","handlerName":"sleep","policy":{"timeoutSec":120}}"""));
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var sinceEmit = System.Diagnostics.Stopwatch.StartNew();
         using var emitted = await http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json($$"""{"seconds":{{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}"""));
         Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
         if (seconds >= 1)
             await Eventually.MatchAsync(async () => await http.GetFromJsonAsync<JsonElement>($"api/events/{id}/status"),
                 s => s.GetProperty("running").GetInt32() == 1, TimeSpan.FromSeconds(30), $"{id} running", pollMs: 50);
-        return id;
+        return (id, sinceEmit);
     }
 
     /// <summary>A stand-in OTLP/HTTP collector on a free loopback port: records what is posted where.</summary>
