@@ -58,7 +58,8 @@ builder.UseOrleans(silo =>
     silo.AddDashboard();
 });
 
-var app = builder.Build();
+// Disposed before exit: that flushes the console logger, whose last lines would otherwise be lost.
+await using var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 if (http.HasApiKey) app.UseMiddleware<ApiKeyMiddleware>(System.Text.Encoding.UTF8.GetBytes(http.ApiKey!));
