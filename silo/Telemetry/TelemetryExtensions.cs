@@ -4,15 +4,13 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Silo.Telemetry;
 
 /// <summary>OpenTelemetry for the silo: the orchestrator's and Orleans' meters and activity sources, Prometheus and OTLP.</summary>
 public static class TelemetryExtensions
 {
-    /// <summary>The orchestrator's Meter and ActivitySource name (subscribing by name works before they exist).</summary>
-    public const string ConvoSource = "Orleans.ConvoOrchestrator";
-
     /// <summary>Orleans' meter.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 
@@ -27,18 +25,18 @@ public static class TelemetryExtensions
     {
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(settings.ServiceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
-            .WithMetrics(m => m.AddMeter(ConvoSource, OrleansMeter).AddPrometheusExporter());
+            .WithMetrics(m => m.AddMeter(ConvoTelemetry.MeterName, OrleansMeter).AddPrometheusExporter());
 
         var standardEndpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (!string.IsNullOrWhiteSpace(settings.Endpoint))
         {
-            otel.WithTracing(t => t.AddSource(ConvoSource, OrleansSources));
+            otel.WithTracing(t => t.AddSource(ConvoTelemetry.ActivitySourceName, OrleansSources));
             var protocol = settings.Protocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
             otel.UseOtlpExporter(protocol, new Uri(settings.Endpoint));
         }
         else if (!string.IsNullOrWhiteSpace(standardEndpoint))
         {
-            otel.WithTracing(t => t.AddSource(ConvoSource, OrleansSources));
+            otel.WithTracing(t => t.AddSource(ConvoTelemetry.ActivitySourceName, OrleansSources));
             otel.UseOtlpExporter();
         }
         return builder;

@@ -265,6 +265,9 @@ public sealed class HttpApiTests(WebSiloFixture web)
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType);
         var text = await metrics.Content.ReadAsStringAsync();
+        // The orchestrator's meter: the run above, under its event id.
+        Assert.Matches($@"(?m)^jobs_succeeded_total\{{[^}}]*otel_scope_name=""Orleans.ConvoOrchestrator""[^}}]*event_id=""{id}""[^}}]*\}} 1$", text);
+        Assert.Matches($@"(?m)^job_duration_seconds_count\{{[^}}]*event_id=""{id}""[^}}]*\}} 1$", text);
         // Orleans' meter: grain calls made by the run above (app requests) are counted.
         Assert.Matches(@"(?m)^orleans_app_requests_latency_milliseconds_count\{[^}]*otel_scope_name=""Microsoft.Orleans""[^}]*\} [1-9]", text);
         Assert.Contains("# TYPE ", text);

@@ -54,10 +54,12 @@ public sealed class SiloHostTests
         using var http = silo.CreateClient();
         var (id, _) = await StartSleeperAsync(http, seconds: 0.1);
 
-        var metrics = await collector.WaitForAsync("/v1/metrics", body => body.Contains("Microsoft.Orleans"), TimeSpan.FromSeconds(30));
+        // Protobuf keeps names as plain bytes: the orchestrator's and Orleans' instruments and spans are in there.
+        var metrics = await collector.WaitForAsync("/v1/metrics",
+            body => body.Contains("Microsoft.Orleans") && body.Contains(MetricNames.JobsSucceeded) && body.Contains(id), TimeSpan.FromSeconds(30));
         Assert.Contains("convo-silo", metrics); // the resource's service name
-        var traces = await collector.WaitForAsync("/v1/traces", body => body.Contains("Microsoft.Orleans"), TimeSpan.FromSeconds(30));
-        Assert.False(string.IsNullOrEmpty(traces), $"no spans exported for the run of {id}");
+        await collector.WaitForAsync("/v1/traces", body => body.Contains("convo.run") && body.Contains(id), TimeSpan.FromSeconds(30));
+        await collector.WaitForAsync("/v1/traces", body => body.Contains("Microsoft.Orleans"), TimeSpan.FromSeconds(30));
         // Logs too: the readiness line went out as an OTLP log record.
         await collector.WaitForAsync("/v1/logs", body => body.Contains("silo is up"), TimeSpan.FromSeconds(30));
     }
