@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.ConvoOrchestrator.Postgres;
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Silo.Hosting;
 using Orleans.ConvoOrchestrator.Silo.Http;
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddCommandLine(args, SiloCommandLine.Switches);
 
 ConvoSiloSettings settings;
+HandlerRegistry handlerRegistry;
 HttpSettings http;
 OtelSettings otel;
 ConvoOrchestratorOptions orchestrator;
@@ -34,8 +36,11 @@ try
     orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
     var problems = settings.Problems().Concat(http.Problems()).Concat(otel.Problems()).ToList();
     if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
+    // Handler plugins (Convo:Plugins, --plugin <dll>): all load, or the silo does not start.
+    handlerRegistry = new HandlerRegistry().RegisterBuiltIns();
+    handlerRegistry.RegisterPlugins(HandlerPluginConfiguration.ReadPaths(builder.Configuration, args));
 }
-catch (InvalidOperationException ex)
+catch (Exception ex) when (ex is InvalidOperationException or HandlerPluginException or ArgumentException)
 {
     Console.Error.WriteLine($"convo-silo: {ex.Message}");
     return 2;
@@ -53,7 +58,10 @@ builder.AddConvoTelemetry(otel);
 builder.UseOrleans(silo =>
 {
     silo.UseConvoCluster(settings);
-    silo.AddConvoOrchestrator(handlers: new HandlerRegistry().RegisterBuiltIns());
+    silo.AddConvoOrchestrator(handlers: handlerRegistry);
+    // PostgreSQL LISTEN/NOTIFY fires EXTERNAL triggers when a connection string is configured (--postgres).
+    var postgres = builder.Configuration.GetSection(ConvoPostgresNotifyOptions.SectionName);
+    if (!string.IsNullOrWhiteSpace(postgres["ConnectionString"])) silo.AddConvoPostgresNotify(o => postgres.Bind(o));
     silo.AddActivityPropagation();
     silo.AddDashboard();
 });

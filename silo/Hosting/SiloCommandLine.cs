@@ -16,5 +16,6 @@ public static class SiloCommandLine
         ["--http"] = "Convo:Http:Urls",
         ["--api-key"] = "Convo:Http:ApiKey",
         ["--otel-endpoint"] = "Convo:Otel:Endpoint",
+        ["--postgres"] = "Convo:Postgres:ConnectionString",
     };
 }

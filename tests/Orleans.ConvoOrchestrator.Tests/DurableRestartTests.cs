@@ -76,9 +76,11 @@ public sealed class DurableRestartTests
         if (kill) Assert.Contains(2, deliveries);
         else Assert.All(deliveries, d => Assert.Equal(1, d));
 
-        // The AT fired before the restart and never again.
+        // The AT fired before the restart and never again. (Its one job may run twice: killed before its outcome
+        // was stored, it is redelivered; that is the same job, not a second fire.)
         await Task.Delay(1000);
-        Assert.Single((await api2.HistoryAsync(new EventId("at"), 10)).Unwrap());
+        var atJobs = (await api2.HistoryAsync(new EventId("at"), 10)).Unwrap();
+        Assert.Single(atJobs.Select(r => r.JobId).Distinct());
     }
 
     [Fact]
