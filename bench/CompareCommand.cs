@@ -11,9 +11,9 @@ namespace Orleans.ConvoOrchestrator.Bench;
 internal static class CompareCommand
 {
     public const string Usage =
-        "convo-bench [--quick] [--scale 1.0] [--repeats 3] [--workers 32] [--only burst,latency,...] [--doc PATH | --no-doc] [--parallel 1]";
+        "convo-bench [--quick] [--scale 1.0] [--repeats 3] [--memory-repeats N] [--workers 32] [--only burst,latency,...] [--doc PATH | --no-doc] [--parallel 1]";
 
-    private static readonly string[] Options = ["--scale", "--repeats", "--workers", "--only", "--doc", "--parallel"];
+    private static readonly string[] Options = ["--scale", "--repeats", "--memory-repeats", "--workers", "--only", "--doc", "--parallel"];
     private static readonly string[] Flags = ["--quick", "--no-doc"];
 
     public static async Task<int> RunAsync(CommandLine cmd)
@@ -22,16 +22,17 @@ internal static class CompareCommand
         var quick = cmd.Has("--quick");
         var scale = Positive(cmd.Option("--scale", quick ? "0.1" : "1"), "--scale");
         var repeats = (int)Positive(cmd.Option("--repeats", quick ? "1" : "3"), "--repeats");
+        var memoryRepeats = (int)Positive(cmd.Option("--memory-repeats", repeats.ToString(CultureInfo.InvariantCulture)), "--memory-repeats");
         var workers = (int)Positive(cmd.Option("--workers", SystemSettings.DefaultWorkers.ToString(CultureInfo.InvariantCulture)), "--workers");
         var parallel = (int)Positive(cmd.Option("--parallel", "1"), "--parallel");
         var only = cmd.Option("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var doc = cmd.Has("--no-doc") ? null : cmd.Option("--doc", quick ? "" : DefaultDoc() ?? "");
-        var plan = BenchPlan.Create(scale, repeats, workers, parallel, only);
+        var plan = BenchPlan.Create(scale, repeats, memoryRepeats, workers, parallel, only);
         if (plan.Scenarios.Count == 0) throw new ArgumentException($"--only matched no scenario ({string.Join(", ", only)})");
 
         var loadBefore = MachineInfo.LoadAverage();
         var started = DateTimeOffset.UtcNow;
-        Console.Error.WriteLine($"Comparing on {MachineInfo.Describe()}; load {loadBefore}. {plan.Describe()}; {repeats} run(s) each.");
+        Console.Error.WriteLine($"Comparing on {MachineInfo.Describe()}; load {loadBefore}. {plan.Describe()}.");
         var childLimit = TimeSpan.FromMinutes(quick ? 3 : 15);
         var results = await ComparisonRunner.RunAsync(plan, childLimit);
         var loadAfter = MachineInfo.LoadAverage();
@@ -47,7 +48,7 @@ internal static class CompareCommand
         report.AppendLine("dotnet run -c Release --project bench" + (cmd.Args.Count > 0 ? " -- " + string.Join(' ', cmd.Args) : ""));
         report.AppendLine("```");
         report.AppendLine();
-        report.AppendLine($"Sizes: {plan.Describe()}. Each cell is the median of {repeats} run(s) (min–max in brackets); every run is a " +
+        report.AppendLine($"Sizes: {plan.Describe()}. Each cell is the median of the runs (min–max in brackets); every run is a " +
             $"fresh process per system. Worker concurrency {workers} everywhere (ConvoOrchestrator `MaxConcurrentRuns` and the event's " +
             $"`Policy.MaxConcurrency`, Quartz `MaxConcurrency`, Hangfire `WorkerCount`); the handler does nothing but count " +
             $"(and time) its call. ↑ higher is better, ↓ lower is better; the ratios are ConvoOrchestrator's median over the other's.");

@@ -15,8 +15,8 @@ internal static class ComparisonRunner
     {
         var jobs = new List<(PlannedScenario Scenario, string System, int Repeat)>();
         // Repetition is the outer loop so slow drifts of the machine's load spread over all systems alike.
-        for (var r = 1; r <= plan.Repeats; r++)
-            foreach (var scenario in plan.Scenarios)
+        for (var r = 1; r <= plan.Scenarios.Max(s => s.Repeats); r++)
+            foreach (var scenario in plan.Scenarios.Where(s => s.Repeats >= r))
                 foreach (var system in SystemKind.All)
                     if (SystemKind.Supports(system, scenario.Scenario)) jobs.Add((scenario, system, r));
 
