@@ -21,7 +21,7 @@ public sealed class BenchHarnessTests
         {
             // --parallel: children run side by side to keep the test short; figures are not comparable then.
             var (exit, stdout, stderr) = await RunAsync(TimeSpan.FromSeconds(150),
-                "--quick", "--scale", "0.01", "--parallel", "3", "--doc", doc);
+                "--quick", "--scale", "0.01", "--parallel", "6", "--doc", doc);
             var context = $"exit {exit}\nstdout:\n{stdout}\nstderr (tail):\n{string.Join('\n', stderr.Split('\n').TakeLast(30))}";
             Assert.True(exit == 0, context);
 
