@@ -33,7 +33,7 @@ internal static class DurableEmitBenchmark
 
     private static async Task<Result> RunOneAsync(string fsync, int depth, int emits, int concurrency)
     {
-        await using var redis = await LocalRedis.StartAsync(fsync);
+        await using var redis = await Comparison.RedisServer.StartAsync(fsync);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlers = new HandlerRegistry();
         handlers.Register("hold", async ctx => await gate.Task.WaitAsync(ctx.CancellationToken));

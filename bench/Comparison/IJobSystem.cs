@@ -1,0 +1,29 @@
+namespace Orleans.ConvoOrchestrator.Bench.Comparison;
+
+/// <summary>
+/// One job system as the scenarios drive it, through its own public API. Every job runs the same no-op handler
+/// (<see cref="Probe"/>) and the system runs at most <see cref="SystemSettings.Workers"/> handlers at once.
+/// </summary>
+internal interface IJobSystem : IAsyncDisposable
+{
+    /// <summary>Starts the system and prepares one job type (event) for <see cref="EnqueueAsync"/>.</summary>
+    Task StartAsync();
+
+    /// <summary>Enqueues one fire-and-forget job whose handler calls <c>Probe.Ran(emittedAt)</c>.</summary>
+    ValueTask EnqueueAsync(long emittedAt);
+
+    /// <summary>True when <see cref="EnqueueAsync"/> is a blocking call under the hood (it then gets emitting
+    /// threads, one per core, instead of many asynchronous calls in flight).</summary>
+    bool BlockingEnqueue { get; }
+
+    /// <summary>Adds <paramref name="count"/> recurring schedules firing every second (the i-th anchored at
+    /// <paramref name="anchor"/>(i) where the system can express anchors); handlers call <c>Probe.Fired(due)</c>.</summary>
+    Task ScheduleEverySecondAsync(int count, Func<int, DateTimeOffset> anchor);
+
+    /// <summary>How this system expresses the 1 s schedule.</summary>
+    string EverySecondDescription { get; }
+
+    /// <summary>Adds <paramref name="count"/> jobs/events (numbered from <paramref name="first"/>) each with a daily
+    /// schedule that does not fire during the run.</summary>
+    Task ScheduleIdleAsync(int first, int count);
+}
