@@ -11,9 +11,14 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
 {
     private const int ListPageSize = 1_000;
     private readonly IGrainFactory _grains;
+    private readonly GrainReferenceCache<IEventGrain> _events;
 
     /// <summary>Wraps <paramref name="grains"/> (an <c>IClusterClient</c> or a silo's <c>IGrainFactory</c>).</summary>
-    public ConvoOrchestratorClient(IGrainFactory grains) => _grains = grains;
+    public ConvoOrchestratorClient(IGrainFactory grains)
+    {
+        _grains = grains;
+        _events = new GrainReferenceCache<IEventGrain>(grains);
+    }
 
     /// <inheritdoc />
     public Task<Result> SaveEventAsync(Event definition) => Save(definition, SaveMode.Upsert);
@@ -167,7 +172,7 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     {
         var check = DefinitionValidator.Validate(eventId);
         if (check.IsErr) return Result<T>.Err(check.Error);
-        return await Guard(() => call(_grains.GetGrain<IEventGrain>(eventId.Value)));
+        return await Guard(() => call(_events.Get(eventId.Value)));
     }
 
     private async Task<Result> Call(EventId eventId, Func<IEventGrain, Task<Result>> call)
@@ -176,7 +181,7 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         if (check.IsErr) return check;
         try
         {
-            return await call(_grains.GetGrain<IEventGrain>(eventId.Value));
+            return await call(_events.Get(eventId.Value));
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {

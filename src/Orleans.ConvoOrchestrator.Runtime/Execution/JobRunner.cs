@@ -16,6 +16,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private static readonly TimeSpan[] ReportBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
     private readonly JobExecutor _executor;
     private readonly IGrainFactory _grains;
+    private readonly Client.GrainReferenceCache<IEventGrain> _events;
     private readonly MetricsCollector _metrics;
     private readonly TimeProvider _clock;
     private readonly ConvoOrchestratorOptions _options;
@@ -40,6 +41,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         _durable = jobs.IsDurable;
         _executor = executor;
         _grains = grains;
+        _events = new Client.GrainReferenceCache<IEventGrain>(grains);
         _metrics = metrics;
         _clock = clock;
         _options = options.Value;
@@ -141,7 +143,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         {
             try
             {
-                await _grains.GetGrain<IEventGrain>(job.EventId.Value).CompleteAsync(job.JobId, outcome).ConfigureAwait(false);
+                await _events.Get(job.EventId.Value).CompleteAsync(job.JobId, outcome).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (attempt < ReportBackoff.Length)

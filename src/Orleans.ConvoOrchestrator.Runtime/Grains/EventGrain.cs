@@ -37,6 +37,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private List<string> _endedUnsaved = [];
     private long _seq;
     private IGrainTimer? _retryTimer;
+    private IHandlerWorkerGrain? _workers;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
     private bool _historyDirty;
@@ -462,7 +463,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
             job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent);
         // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
-        _ = GrainFactory.GetGrain<IHandlerWorkerGrain>(0).ExecuteAsync(request);
+        _ = (_workers ??= GrainFactory.GetGrain<IHandlerWorkerGrain>(0)).ExecuteAsync(request);
         // Keep the activation until the job can have reported (a deactivation would only cost a reload).
         DelayDeactivation(MaxJobTime(policy));
     }

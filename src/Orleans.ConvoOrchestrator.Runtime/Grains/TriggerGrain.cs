@@ -25,6 +25,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private readonly ILogger<TriggerGrain> _logger;
     private readonly SiloStopping _stopping;
     private readonly ICatalogStore _catalog;
+    // References to the subscribed events, made once (GetGrain costs reflection on every call).
+    private readonly Dictionary<string, IEventGrain> _events = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _dirty;
@@ -210,7 +212,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     {
         _metrics.Increment(MetricNames.TriggerFires, Labels);
         var options = new EmitOptions(TriggerId: Id, ScheduledAt: scheduledFor);
-        foreach (var id in _state.State.Subscribers) _ = GrainFactory.GetGrain<IEventGrain>(id).FireAsync("null", options);
+        foreach (var id in _state.State.Subscribers) _ = EventGrain(id).FireAsync("null", options);
     }
 
     // An EXTERNAL fire answers how many events accepted it, so it waits for each one.
@@ -220,8 +222,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         var options = new EmitOptions(TriggerId: Id);
         var subscribers = _state.State.Subscribers;
         if (subscribers.Count == 1)
-            return (await GrainFactory.GetGrain<IEventGrain>(subscribers[0]).EmitAsync(payloadJson, options)).IsOk ? 1 : 0;
-        var results = await Task.WhenAll(subscribers.Select(id => GrainFactory.GetGrain<IEventGrain>(id).EmitAsync(payloadJson, options)));
+            return (await EventGrain(subscribers[0]).EmitAsync(payloadJson, options)).IsOk ? 1 : 0;
+        var results = await Task.WhenAll(subscribers.Select(id => EventGrain(id).EmitAsync(payloadJson, options)));
         return results.Count(r => r.IsOk);
     }
 
@@ -354,4 +356,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     // trigger's status are where misses are watched.
     [LoggerMessage(Level = LogLevel.Information, Message = "Trigger {TriggerId} missed {Missed} fire(s); coalesced: {Coalesced}")]
     private partial void LogMissed(string triggerId, long missed, bool coalesced);
+
+    private IEventGrain EventGrain(string eventId)
+    {
+        if (!_events.TryGetValue(eventId, out var grain)) _events[eventId] = grain = GrainFactory.GetGrain<IEventGrain>(eventId);
+        return grain;
+    }
+
 }
