@@ -22,13 +22,14 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     private bool _writing;
     private TaskCompletionSource? _next;
 
-    /// <summary>Changes waiting for the next write.</summary>
-    public int Waiting => _appends.Count + _marks.Count + _removals.Count;
+    /// <summary>Accepted jobs not yet stored (waiting for a write, or in one): they count toward the queue's depth.</summary>
+    public int Appending { get; private set; }
 
     /// <summary>Stores a newly accepted job; the task completes once it is stored (and reported as appended).</summary>
     public Task Append(QueuedJob job)
     {
         _appends.Add(job);
+        Appending++;
         return Submit();
     }
 
@@ -70,6 +71,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         catch
         {
             _writing = false;
+            Appending -= appends.Count;
             if (marks.Count > 0) marksFailed(marks);
             StartNext();
             throw;
@@ -77,6 +79,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         // Not writing while the callback runs: what it submits (delivery marks) is written at once, synchronously
         // with the memory store, instead of waiting for a next round.
         _writing = false;
+        Appending -= appends.Count;
         stored(appends, marks);
         StartNext();
     }

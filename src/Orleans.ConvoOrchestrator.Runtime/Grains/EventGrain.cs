@@ -32,7 +32,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
     // Jobs whose delivery count is being stored: they hold a concurrency slot but are not handed over yet.
     private readonly Dictionary<string, QueuedJob> _starting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
-    private int _accepting;
     // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
     private List<string> _endedUnsaved = [];
     private long _seq;
@@ -73,6 +72,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
     }
 
     private EventId Id => new(this.GetPrimaryKeyString());
+
+    // Jobs this activation answers for: accepted and not stored yet, queued, being marked, or running.
+    private int Pending => _writes.Appending + _queue.Count + _starting.Count + _running.Count;
 
     private Event? Definition => _removing ? null : _state.State.Definition;
 
@@ -280,7 +282,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
     // A successful store write: appended jobs join the queue in acceptance order; marked jobs go to a handler.
     private void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked)
     {
-        _accepting -= appended.Count;
         foreach (var job in appended)
         {
             if (_state.State.Definition is null) break; // removed while the write was in flight
@@ -335,7 +336,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, _queue.Count + _accepting, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
+            new EventRuntimeStatus(def.Active, _queue.Count + _writes.Appending, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
@@ -353,7 +354,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
         // A memory store may already be gone on silo shutdown; a durable one is written to the end.
         if (!shuttingDown || _jobStore.IsDurable) await WriteHistoryIfDirtyAsync();
-        var pending = _queue.Count + _starting.Count + _running.Count + _accepting > 0;
+        var pending = Pending > 0;
         try
         {
             if (!pending) await _jobStore.ForgetIfEmptyAsync(Id);
@@ -370,7 +371,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def)
         {
-            if (_queue.Count + _running.Count + _starting.Count + _accepting == 0 && _state.State.Definition is null) DeactivateOnIdle();
+            if (Pending == 0 && _state.State.Definition is null) DeactivateOnIdle();
             return NotFound<(QueuedJob, Task)>();
         }
         payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
@@ -391,40 +392,15 @@ public sealed partial class EventGrain : Grain, IEventGrain
             }
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
         }
-        if (_options.QueueMaxSize is { } max && _queue.Count + _accepting >= max)
+        if (_options.QueueMaxSize is { } max && _queue.Count + _writes.Appending >= max)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
         if (ConvoTracing.RecordEmit(Id, job.JobId, job.TriggerId) is { } traceParent) job = job with { TraceParent = traceParent };
         if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _accepting++;
-        Task stored;
-        try
-        {
-            // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
-            stored = _writes.Append(job);
-        }
-        catch (Exception ex)
-        {
-            stored = Task.FromException(ex); // a synchronous store that threw
-        }
-        if (stored.IsFaulted) _accepting--;
-        else if (!stored.IsCompleted) _ = ReleaseIfFailedAsync(stored);
-        return (job, stored);
-    }
-
-    // A failed append never reaches Stored: give its queue room back.
-    private async Task ReleaseIfFailedAsync(Task stored)
-    {
-        try
-        {
-            await stored;
-        }
-        catch
-        {
-            _accepting--;
-        }
+        // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
+        return (job, _writes.Append(job));
     }
 
     private Result<(QueuedJob, Task)> Reject(ErrorKind kind, string message)
