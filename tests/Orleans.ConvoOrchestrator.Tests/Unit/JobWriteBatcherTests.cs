@@ -1,0 +1,105 @@
+using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+
+namespace Orleans.ConvoOrchestrator.Tests.Unit;
+
+public sealed class JobWriteBatcherTests
+{
+    private static readonly EventId Ev = new("ev");
+
+    private static QueuedJob Job(int n) => new($"job-{n}", n, "null", null, $"c-{n}", DateTimeOffset.UnixEpoch, null);
+
+    [Fact]
+    public async Task Changes_made_while_a_write_is_in_flight_share_the_next_write_and_are_reported_in_order()
+    {
+        var store = new GatedStore();
+        var appended = new List<string>();
+        var batcher = new JobWriteBatcher(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+
+        var first = batcher.Append(Job(1));
+        Assert.Single(store.Writes); // written at once
+        var second = batcher.Append(Job(2));
+        var third = batcher.Append(Job(3));
+        var removal = batcher.Remove("old");
+        Assert.Single(store.Writes); // waiting for the first write
+        Assert.Equal(3, batcher.Appending);
+
+        store.Complete(0);
+        await first;
+        Assert.Equal(2, store.Writes.Count); // one write for everything that waited
+        Assert.Equal(["job-2", "job-3"], store.Writes[1].Upserts.Select(j => j.JobId));
+        Assert.Equal(["old"], store.Writes[1].Removals);
+        Assert.False(second.IsCompleted);
+
+        store.Complete(1);
+        await Task.WhenAll(second, third, removal);
+        Assert.Equal(["job-1", "job-2", "job-3"], appended);
+        Assert.Equal(0, batcher.Appending);
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_its_appends_and_returns_its_marks()
+    {
+        var store = new GatedStore();
+        var returned = new List<string>();
+        var batcher = new JobWriteBatcher(store, Ev, (_, _) => Assert.Fail("nothing was stored"), m => returned.AddRange(m.Select(j => j.JobId)));
+
+        var append = batcher.Append(Job(1));
+        store.Fail(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => append);
+        Assert.Equal(0, batcher.Appending);
+
+        var mark = batcher.Mark(Job(2) with { Deliveries = 1 });
+        store.Fail(1);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => mark);
+        Assert.Equal(["job-2"], returned);
+    }
+
+    [Fact]
+    public void With_a_store_that_answers_at_once_everything_completes_synchronously()
+    {
+        var dispatched = new List<string>();
+        JobWriteBatcher? batcher = null;
+        // Marking from inside the callback (as the event grain does when it pumps) is written at once too.
+        batcher = new JobWriteBatcher(new MemoryJobStore(), Ev,
+            (appended, marked) =>
+            {
+                foreach (var job in appended) Assert.True(batcher!.Mark(job with { Deliveries = 1 }).IsCompletedSuccessfully);
+                dispatched.AddRange(marked.Select(j => j.JobId));
+            }, _ => { });
+
+        Assert.True(batcher.Append(Job(1)).IsCompletedSuccessfully);
+        Assert.Equal(["job-1"], dispatched);
+        Assert.True(batcher.Remove("job-1").IsCompletedSuccessfully);
+    }
+
+    /// <summary>A store whose writes complete (or fail) when the test says so.</summary>
+    private sealed class GatedStore : IJobStore
+    {
+        private readonly List<TaskCompletionSource> _gates = [];
+
+        public List<(IReadOnlyList<QueuedJob> Upserts, IReadOnlyList<string> Removals)> Writes { get; } = [];
+
+        public bool IsDurable => true;
+
+        public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
+        {
+            Writes.Add((upserts, removals));
+            var gate = new TaskCompletionSource();
+            _gates.Add(gate);
+            return gate.Task;
+        }
+
+        public void Complete(int write) => _gates[write].SetResult();
+
+        public void Fail(int write) => _gates[write].SetException(new InvalidOperationException("store down"));
+
+        public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => throw new NotSupportedException();
+
+        public Task ClearAsync(EventId eventId) => throw new NotSupportedException();
+
+        public Task ForgetIfEmptyAsync(EventId eventId) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<EventId>> PendingEventsAsync() => throw new NotSupportedException();
+    }
+}
