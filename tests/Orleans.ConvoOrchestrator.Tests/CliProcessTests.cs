@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Orleans.ConvoOrchestrator.Tests.Support;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
@@ -95,7 +94,7 @@ public sealed class CliProcessTestsWithoutSilo
     [Fact]
     public async Task No_silo_exits_3_quickly_with_one_clear_line_and_no_stack_trace()
     {
-        var port = CliRun.FreePort(); // nothing listens here
+        var port = FreePorts.Next(); // nothing listens here
         var run = await CliRun.RunClientAsync(["--gateway-port", port.ToString(), "--cluster-id", "nobody", "--json", "status", "ev-x"]);
 
         CliRun.AssertExit(3, run);
@@ -114,7 +113,7 @@ public sealed class CliProcessTestsWithoutSilo
         File.WriteAllText(file, """{"id":"ev-bad","name":""");
         try
         {
-            var run = await CliRun.RunClientAsync(["--gateway-port", CliRun.FreePort().ToString(), "events", "save", "-f", file]);
+            var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
 
             CliRun.AssertExit(2, run);
             Assert.Contains("is not a valid event definition", run.StdErr);
@@ -142,7 +141,7 @@ public sealed class CliProcessTestsWithoutSilo
     public async Task Bad_input_exits_2_with_a_clear_message_before_connecting(string message, params string[] args)
     {
         // Nothing listens on the gateway port: the answer must come from the CLI itself, at once.
-        var run = await CliRun.RunClientAsync(["--gateway-port", CliRun.FreePort().ToString(), .. args]);
+        var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), .. args]);
 
         CliRun.AssertExit(2, run);
         Assert.Contains(message, run.StdErr);
@@ -167,8 +166,8 @@ public class StockSiloFixture : IAsyncLifetime
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _silo;
 
-    public int GatewayPort { get; } = CliRun.FreePort();
-    public int SiloPort { get; } = CliRun.FreePort();
+    public int GatewayPort { get; } = FreePorts.Next();
+    public int SiloPort { get; } = FreePorts.Next();
     public string ClusterId { get; } = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>Arguments added to the silo's command line (its store, for instance).</summary>
@@ -288,13 +287,6 @@ public sealed record CliRun(int ExitCode, string StdOut, string StdErr, TimeSpan
             Assert.Fail($"stdout is not JSON ({ex.Message}): {run.Describe()}");
             throw;
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Runs the CLI. CONVO_REDIS is only what <paramref name="environment"/> says, never the caller's shell's.</summary>

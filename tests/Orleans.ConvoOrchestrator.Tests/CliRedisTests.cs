@@ -22,7 +22,7 @@ public sealed class CliRedisTests(RedisSiloFixture silo) : IClassFixture<RedisSi
         {
             // No --redis this time: the environment variable alone must do.
             var run = await CliRun.RunClientAsync(
-                ["--gateway-port", CliRun.FreePort().ToString(), "--cluster-id", silo.ClusterId, "--service-id", silo.ClusterId, "--json", "status", eventId],
+                ["--gateway-port", FreePorts.Next().ToString(), "--cluster-id", silo.ClusterId, "--service-id", silo.ClusterId, "--json", "status", eventId],
                 new Dictionary<string, string> { ["CONVO_REDIS"] = silo.RedisConfiguration });
             CliRun.AssertExit(0, run);
             var status = CliRun.ParseJson(run);
@@ -52,7 +52,7 @@ public sealed class CliRedisTests(RedisSiloFixture silo) : IClassFixture<RedisSi
     [Fact]
     public async Task An_unreachable_redis_exits_3_saying_so_without_echoing_the_password()
     {
-        var nowhere = $"127.0.0.1:{CliRun.FreePort()}";
+        var nowhere = $"127.0.0.1:{FreePorts.Next()}";
         var run = await CliRun.RunClientAsync(["--redis", $"{nowhere},password=hunter2", "--connect-timeout", "3", "status", "ev-x"]);
 
         CliRun.AssertExit(3, run);
@@ -75,7 +75,7 @@ public sealed class RedisSiloFixture : StockSiloFixture
 
     // The gateway port is real but the CLI is not told it: it must find the gateway in Redis.
     protected override IEnumerable<string> ClientConnectionArguments =>
-        ["--redis", RedisConfiguration, "--gateway-port", CliRun.FreePort().ToString()];
+        ["--redis", RedisConfiguration, "--gateway-port", FreePorts.Next().ToString()];
 
     public override async Task InitializeAsync()
     {

@@ -22,7 +22,7 @@ public sealed class DurableRestartTests
     {
         await using var redis = await RedisServer.StartAsync();
         var cluster = "restart-" + Guid.NewGuid().ToString("N")[..8];
-        var first = await SiloProcess.StartAsync("first", redis.Configuration, cluster, SiloEnvironment);
+        var first = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment);
         List<string> jobIds;
         DateTimeOffset? hourlyNext;
         await using (first)
@@ -45,10 +45,10 @@ public sealed class DurableRestartTests
             hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;
 
             if (kill) await first.KillAsync();
-            else await first.StopAsync(TimeSpan.FromSeconds(30));
+            else await first.TerminateAsync(TimeSpan.FromSeconds(30));
         }
 
-        await using var second = await SiloProcess.StartAsync("second", redis.Configuration, cluster, SiloEnvironment, restartOf: first);
+        await using var second = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment, restartOf: first);
         await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
         var api2 = again.Api;
         var events = (await api2.ListEventsAsync()).Unwrap().Select(e => e.Id.Value).Order().ToList();
@@ -90,7 +90,7 @@ public sealed class DurableRestartTests
         var cluster = "coalesce-" + Guid.NewGuid().ToString("N")[..8];
         var triggerIds = new[] { "tr-a", "tr-b", "tr-c" };
         DateTimeOffset stoppedAt;
-        var first = await SiloProcess.StartAsync("first", redis.Configuration, cluster, SiloEnvironment);
+        var first = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment);
         await using (first)
         {
             await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
@@ -101,13 +101,13 @@ public sealed class DurableRestartTests
                 (await client.Api.AttachTriggerAsync(ev, new Trigger(new TriggerId(id), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(1)))).Unwrap();
             }
             foreach (var id in triggerIds) await Eventually.HistoryAsync(client.Api, new EventId("ev-" + id), 2, TimeSpan.FromSeconds(20));
-            await first.StopAsync(TimeSpan.FromSeconds(30));
+            await first.TerminateAsync(TimeSpan.FromSeconds(30));
             stoppedAt = DateTimeOffset.UtcNow;
         }
 
         await Task.Delay(TimeSpan.FromSeconds(6)); // six due times pass with no silo
         var restartedAt = DateTimeOffset.UtcNow;
-        await using var second = await SiloProcess.StartAsync("second", redis.Configuration, cluster, SiloEnvironment, restartOf: first);
+        await using var second = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment, restartOf: first);
         await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
         await Task.Delay(TimeSpan.FromSeconds(4));
         foreach (var id in triggerIds)

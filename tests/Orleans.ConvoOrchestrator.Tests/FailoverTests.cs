@@ -26,7 +26,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         var cluster = "failover-" + Guid.NewGuid().ToString("N")[..8];
-        var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SiloProcess.StartAsync($"silo{i}", redis.Configuration, cluster, SiloEnvironment)));
+        var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment)));
         try
         {
             await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);

@@ -37,7 +37,7 @@ public sealed class LargeCatalogTests(ITestOutputHelper output)
             await Task.WhenAll(writes);
         }
 
-        await using var silo = await SiloProcess.StartAsync("silo", redis.Configuration, cluster);
+        await using var silo = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster);
         await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
         var watch = Stopwatch.StartNew();
         var events = (await client.Api.ListEventsAsync()).Unwrap();

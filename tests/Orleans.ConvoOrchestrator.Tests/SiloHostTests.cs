@@ -87,7 +87,7 @@ public sealed class SiloHostTests
 
         public FakeOtlpCollector()
         {
-            Url = $"http://127.0.0.1:{WebSiloProcess.FreePort()}";
+            Url = $"http://127.0.0.1:{FreePorts.Next()}";
             _listener.Prefixes.Add(Url + "/");
             _listener.Start();
             _ = Task.Run(ServeAsync);

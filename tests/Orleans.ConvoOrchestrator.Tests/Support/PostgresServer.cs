@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Orleans.ConvoOrchestrator.Tests.Support;
@@ -34,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var dir = Directory.CreateTempSubdirectory("convo-pg-").FullName;
         var asPostgresUser = Environment.UserName == "root";
         if (asPostgresUser) await RunAsync("chown", ["-R", "postgres:postgres", dir]);
-        var server = new PostgresServer(bin, dir, FreePort(), asPostgresUser);
+        var server = new PostgresServer(bin, dir, FreePorts.Next(), asPostgresUser);
         await server.PgAsync("initdb", ["-D", server.DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         await server.StartAgainAsync();
         return server;
@@ -102,12 +100,5 @@ public sealed class PostgresServer : IAsyncDisposable
                 .FirstOrDefault()
             : null;
         return bin ?? throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run tests/setup/postgres.sh");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

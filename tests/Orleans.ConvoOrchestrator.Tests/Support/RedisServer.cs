@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Orleans.ConvoOrchestrator.Tests.Support;
 
@@ -26,7 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync(string fsync = "always")
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var dir = Path.Combine(Path.GetTempPath(), "convo-redis-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
         var start = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", port.ToString(),
@@ -54,13 +52,6 @@ public sealed class RedisServer : IAsyncDisposable
         {
             // Redis may still be closing its files; a leftover temp directory is harmless.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -8,7 +6,8 @@ namespace Orleans.ConvoOrchestrator.Tests.Support;
 
 /// <summary>
 /// The stock silo (silo/, convo-silo) as a real process on free ports with a unique cluster id: what an operator
-/// runs, HTTP side included. Start it, talk to it over HTTP, stop it with SIGTERM (graceful) or let Dispose kill it.
+/// runs, HTTP side included. Start it (on the memory store, or several on one Redis), talk to it over HTTP, stop it
+/// with SIGTERM (graceful), kill it with SIGKILL (a crash), or let Dispose kill it.
 /// </summary>
 public sealed class WebSiloProcess : IAsyncDisposable
 {
@@ -17,12 +16,20 @@ public sealed class WebSiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Process _process;
 
-    private WebSiloProcess(Process process, int httpPort, string clusterId)
+    private WebSiloProcess(Process process, int httpPort, string clusterId, int siloPort, int gatewayPort)
     {
         _process = process;
         HttpPort = httpPort;
         ClusterId = clusterId;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
     }
+
+    /// <summary>The silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>The gateway port clients connect to.</summary>
+    public int GatewayPort { get; }
 
     /// <summary>The HTTP port (Kestrel).</summary>
     public int HttpPort { get; }
@@ -49,10 +56,21 @@ public sealed class WebSiloProcess : IAsyncDisposable
     /// Starts the silo with <paramref name="extraArgs"/> after the port and id flags; unless <paramref name="bind"/>
     /// is given, HTTP listens on loopback at a free port. Returns once it logged "silo is up" (throws with its output otherwise).
     /// </summary>
-    public static async Task<WebSiloProcess> StartAsync(IEnumerable<string>? extraArgs = null, string? bind = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<WebSiloProcess> StartAsync(IEnumerable<string>? extraArgs = null, string? bind = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        WaitUpAsync(Launch(extraArgs, bind, environment));
+
+    /// <summary>
+    /// Starts a silo of cluster <paramref name="clusterId"/> on the Redis store at <paramref name="redis"/>. A restart
+    /// on the same host reuses its predecessor's ports (as a service manager would): the new silo then supersedes a
+    /// killed one's membership entry at once instead of waiting for it to be voted dead.
+    /// </summary>
+    public static Task<WebSiloProcess> StartOnRedisAsync(string redis, string clusterId,
+        IReadOnlyDictionary<string, string>? environment = null, WebSiloProcess? restartOf = null) =>
+        WaitUpAsync(Launch(["--store", "redis", "--redis", redis], null, environment, clusterId, restartOf?.SiloPort, restartOf?.GatewayPort));
+
+    private static async Task<WebSiloProcess> WaitUpAsync(WebSiloProcess silo)
     {
-        var silo = Launch(extraArgs, bind, environment);
         try
         {
             await silo._up.Task.WaitAsync(StartDeadline);
@@ -84,11 +102,14 @@ public sealed class WebSiloProcess : IAsyncDisposable
         return silo;
     }
 
-    private static WebSiloProcess Launch(IEnumerable<string>? extraArgs, string? bind, IReadOnlyDictionary<string, string>? environment)
+    private static WebSiloProcess Launch(IEnumerable<string>? extraArgs, string? bind, IReadOnlyDictionary<string, string>? environment,
+        string? clusterId = null, int? siloPort = null, int? gatewayPort = null)
     {
         var dll = SiloBuild.EnsureBuilt();
-        var httpPort = FreePort();
-        var clusterId = "web-test-" + Guid.NewGuid().ToString("N")[..8];
+        var httpPort = FreePorts.Next();
+        clusterId ??= "web-test-" + Guid.NewGuid().ToString("N")[..8];
+        siloPort ??= FreePorts.Next();
+        gatewayPort ??= FreePorts.Next();
         var start = new ProcessStartInfo(DotnetHost)
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -98,7 +119,7 @@ public sealed class WebSiloProcess : IAsyncDisposable
         };
         foreach (var arg in (string[])[
             dll,
-            "--silo-port", FreePort().ToString(), "--gateway-port", FreePort().ToString(),
+            "--silo-port", siloPort.Value.ToString(), "--gateway-port", gatewayPort.Value.ToString(),
             "--cluster-id", clusterId, "--service-id", clusterId,
             "--http", (bind ?? "http://127.0.0.1:{port}").Replace("{port}", httpPort.ToString()),
             // The readiness line must show whatever appsettings.json says about log levels.
@@ -110,7 +131,7 @@ public sealed class WebSiloProcess : IAsyncDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new WebSiloProcess(process, httpPort, clusterId);
+        var silo = new WebSiloProcess(process, httpPort, clusterId, siloPort.Value, gatewayPort.Value);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.Exited += (_, _) => silo._up.TrySetException(new InvalidOperationException($"the silo exited before it was up"));
@@ -139,6 +160,13 @@ public sealed class WebSiloProcess : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>SIGKILL: the process dies at once, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -152,14 +180,6 @@ public sealed class WebSiloProcess : IAsyncDisposable
             // Already gone, or reaped with the test host.
         }
         _process.Dispose();
-    }
-
-    /// <summary>A port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string DotnetHost =>
