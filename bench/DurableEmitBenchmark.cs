@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +41,7 @@ internal static class DurableEmitBenchmark
         {
             silo.UseConvoCluster(new ConvoSiloSettings
             {
-                Store = ConvoStoreKind.Redis, Redis = redis.Configuration, SiloPort = FreePort(), GatewayPort = FreePort(),
+                Store = ConvoStoreKind.Redis, Redis = redis.Configuration, SiloPort = FreePorts.Next(), GatewayPort = FreePorts.Next(),
                 ClusterId = "bench", ServiceId = "bench",
             });
             silo.AddConvoOrchestrator(o => o.QueueMaxSize = null, handlers: handlers);
@@ -86,12 +84,5 @@ internal static class DurableEmitBenchmark
         foreach (var r in results)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Fsync} | {r.Depth:N0} | {r.Emits:N0} | {r.Concurrency} | {r.EmitsPerSecond:N0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} |"));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

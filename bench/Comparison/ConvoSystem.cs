@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,7 +35,7 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
         var clusterId = "convo-bench-" + Guid.NewGuid().ToString("N")[..8];
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: clusterId, clusterId: clusterId);
+            silo.UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: clusterId, clusterId: clusterId);
             if (settings.RedisConfiguration is { } redis) silo.UseConvoRedisStore(redis);
             else silo.UseConvoInMemoryStore();
             silo.AddConvoOrchestrator(o =>
@@ -88,12 +86,5 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
         if (_host is null) return;
         await _host.StopAsync();
         _host.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

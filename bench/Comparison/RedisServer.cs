@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Orleans.ConvoOrchestrator.Bench.Comparison;
 
@@ -25,7 +23,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(string fsync = "always")
     {
         var dir = Directory.CreateTempSubdirectory("convo-bench-redis-").FullName;
-        var port = FreePort();
+        var port = FreePorts.Next();
         var run = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", port.ToString(),
             "--dir", dir, "--appendonly", "yes", "--appendfsync", fsync, "--save", "", "--pidfile", Path.Combine(dir, "redis.pid"),
             "--logfile", Path.Combine(dir, "redis.log"));
@@ -56,12 +54,5 @@ internal sealed class RedisServer : IAsyncDisposable
         // redis-cli exits 0 even when the server is not up yet: only PONG counts as an answer to PING.
         if (args.Contains("ping") && !output.Contains("PONG", StringComparison.Ordinal)) return 1;
         return process.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
