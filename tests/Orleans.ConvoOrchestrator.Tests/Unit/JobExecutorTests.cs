@@ -159,8 +159,11 @@ public sealed class JobExecutorTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Counted only once armed: counted first, a test could advance the clock before the timer took its due
+            // time from it, and the timer would then wait past the advance (seen once under load).
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref _timers);
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
