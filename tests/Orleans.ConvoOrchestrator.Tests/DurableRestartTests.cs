@@ -38,8 +38,9 @@ public sealed class DurableRestartTests
             (await api.AttachTriggerAsync(new EventId("at"), new Trigger(new TriggerId("tr-at"), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddSeconds(-1)))).Unwrap();
             await Eventually.HistoryAsync(api, new EventId("at"), 1, TimeSpan.FromSeconds(20));
 
-            jobIds = [];
-            for (var i = 0; i < 6; i++) jobIds.Add((await api.EmitAsync(new EventId("q"), new { ms = 400 })).Unwrap());
+            // Emitted together, so on a loaded machine too most of them still wait when the status is read.
+            var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = 1000 })));
+            jobIds = emits.Select(e => e.Unwrap()).ToList();
             var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
             Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
             hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;

@@ -101,6 +101,17 @@ public sealed class FailoverTests(ITestOutputHelper output)
             var sortedMs = emitMs.Order().ToList();
             output.WriteLine($"emit latency: p50 {sortedMs[sortedMs.Count / 2]:0.0} ms, max {sortedMs[^1]:0.0} ms over {sortedMs.Count} emits");
             output.WriteLine($"accepted {accepted.Count} jobs, {rejected} emits not accepted during the failover, {runs} runs recorded, {duplicates} redelivered runs, {lost.Count} lost");
+            if (lost.Count > 0)
+            {
+                // What the silos said about it: warnings and errors only, the tail of each log.
+                foreach (var silo in silos)
+                {
+                    var all = silo.Log.Split('\n');
+                    var lines = all.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("warn:") || x.l.StartsWith("fail:"))
+                        .SelectMany(x => all.Skip(x.i).Take(2)).TakeLast(60);
+                    output.WriteLine($"--- silo {silo.SiloPort}:\n{string.Join('\n', lines)}");
+                }
+            }
             Assert.True(lost.Count == 0, $"{lost.Count} accepted jobs never completed: {string.Join(", ", lost.Take(10))}");
 
             // max_concurrency held: no more than MaxConcurrency runs of one event overlapped, from the recorded start/end times.

@@ -34,6 +34,11 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
     private List<string> _endedUnsaved = [];
+    // Every job this activation answers for, from acceptance (or load) until its record is deleted: a stored job
+    // outside this set was written by another activation (see WakeAsync).
+    private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    // While WakeAsync reads the store: ids whose records were deleted meanwhile (absent from _live, yet maybe read).
+    private HashSet<string>? _deletedDuringLoad;
     private long _seq;
     private IGrainTimer? _retryTimer;
     private IHandlerWorkerGrain? _workers;
@@ -123,6 +128,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _outcomes.State = new OutcomeState();
             _historyDirty = false;
             _endedUnsaved.Clear();
+            _live.Clear();
             return Result.Ok();
         }
         finally
@@ -231,7 +237,38 @@ public sealed partial class EventGrain : Grain, IEventGrain
     }
 
     /// <inheritdoc />
-    public Task WakeAsync() => Task.CompletedTask; // activation already loaded and resumed the stored jobs
+    public async Task WakeAsync()
+    {
+        // A new activation has just loaded every stored job. An older one checks the store for jobs it does not
+        // know: a duplicate activation during a membership change may have accepted them (it deactivates on its
+        // first conflicting state write), and nobody else would ever run them.
+        if (!_jobStore.IsDurable || Definition is null || _deletedDuringLoad is not null) return;
+        if (await _jobStore.CountAsync(Id) <= _live.Count) return;
+        IReadOnlyList<QueuedJob> stored;
+        _deletedDuringLoad = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string> deleted;
+        try
+        {
+            stored = await _jobStore.LoadAsync(Id);
+        }
+        finally
+        {
+            deleted = _deletedDuringLoad;
+            _deletedDuringLoad = null;
+        }
+        if (Definition is null) return;
+        var adopted = 0;
+        foreach (var job in stored.OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Seq))
+        {
+            if (_live.Contains(job.JobId) || deleted.Contains(job.JobId)) continue;
+            _live.Add(job.JobId);
+            _queue.AddLast(job);
+            adopted++;
+        }
+        if (adopted == 0) return;
+        LogAdopted(Id.Value, adopted);
+        Pump();
+    }
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -256,6 +293,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         foreach (var job in stored.OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Seq))
         {
             _seq = Math.Max(_seq, job.Seq + 1);
+            _live.Add(job.JobId);
             // Still in this silo's pool (the grain was deactivated, not lost): its outcome will come; don't deliver it twice.
             if (_runner.Holds(Id, job.JobId)) _running[job.JobId] = job;
             else _queue.AddLast(job);
@@ -273,6 +311,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         }
         catch (Exception ex)
         {
+            _live.Remove(job.JobId);
             LogWriteFailed(ex, Id.Value);
             _metrics.Rejected(Id, ErrorKind.REPOSITORY_ERROR);
             return Result<string>.Err(ErrorKind.REPOSITORY_ERROR, $"the job could not be stored; it was not accepted ({ex.Message})");
@@ -400,6 +439,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
+        _live.Add(job.JobId);
         return (job, _writes.Append(job));
     }
 
@@ -486,7 +526,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
         if (_state.State.Definition is null)
         {
-            if (stored) _ = _writes.Remove(job.JobId);
+            if (stored) _ = DeleteRecordsAsync([job.JobId]);
             return; // removed meanwhile: nothing to record into
         }
         if (stored) _endedUnsaved.Add(job.JobId);
@@ -530,22 +570,46 @@ public sealed partial class EventGrain : Grain, IEventGrain
         catch (Exception ex)
         {
             _endedUnsaved.InsertRange(0, ended);
-            LogWriteFailed(ex, Id.Value);
+            OnWriteFailed(ex);
             return;
         }
         // Outcomes stored: the ended jobs' records can go. If this delete is lost with its silo, a job runs once
         // more after recovery (at least once), its outcome recorded again.
-        if (ended.Count == 0) return;
+        if (ended.Count > 0) await DeleteRecordsAsync(ended);
+    }
+
+    private async Task DeleteRecordsAsync(List<string> jobIds)
+    {
         Task removed = Task.CompletedTask;
-        foreach (var jobId in ended) removed = _writes.Remove(jobId);
+        foreach (var jobId in jobIds) removed = _writes.Remove(jobId);
         try
         {
             await removed;
         }
         catch (Exception ex)
         {
+            // The records stay (their jobs run again on a later activation: at least once); so do their ids here.
             LogWriteFailed(ex, Id.Value);
+            return;
         }
+        foreach (var jobId in jobIds)
+        {
+            _live.Remove(jobId);
+            _deletedDuringLoad?.Add(jobId);
+        }
+    }
+
+    // A version conflict means another activation of this event wrote its state: this one is stale (a duplicate
+    // left by a membership change) and goes; its stored jobs are adopted by the live one (see WakeAsync).
+    private void OnWriteFailed(Exception ex)
+    {
+        if (ex is Orleans.Storage.InconsistentStateException)
+        {
+            LogStale(ex, Id.Value);
+            DeactivateOnIdle();
+            return;
+        }
+        LogWriteFailed(ex, Id.Value);
     }
 
     private void CancelQueued(string why)
@@ -570,7 +634,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         }
         catch (Exception ex)
         {
-            LogWriteFailed(ex, Id.Value);
+            OnWriteFailed(ex);
             return false;
         }
     }
@@ -600,6 +664,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: resumed {Queued} stored jobs; {Running} still running on this silo")]
     private partial void LogRecovered(string eventId, int queued, int running);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: adopted {Count} stored jobs that no activation was running")]
+    private partial void LogAdopted(string eventId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: another activation wrote this event's state; this stale one deactivates")]
+    private partial void LogStale(Exception ex, string eventId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string eventId);

@@ -41,6 +41,19 @@ public static class ConvoSiloHostingExtensions
             o.ProbeTimeout = settings.ProbeTimeout;
             o.NumMissedProbesLimit = settings.NumMissedProbesLimit;
         });
+        // The default directory loses the registrations a crashed silo owned, so a call can create a second
+        // activation of a grain that still lives elsewhere: two event activations would both run jobs and break
+        // max_concurrency. The distributed directory recovers registrations from the survivors (no duplicates).
+#pragma warning disable ORLEANSEXP003 // experimental in 10.4.2; it is the directory Orleans' own test clusters use
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+        silo.Configure<GrainDirectoryOptions>(o =>
+        {
+            // Its lease counts from the estimated failure (declaration minus the detection window: the adaptive
+            // probe timeout's maximum, 4 x ProbeTimeout, times the missed probes). The default 30 s would keep a
+            // crashed silo's grains (and triggers) away for ~22 s; this keeps them away DeadSiloHold past the declaration.
+            o.RangeLeaseDuration = settings.ProbeTimeout * 4 * settings.NumMissedProbesLimit + settings.DeadSiloHold;
+        });
         return silo.UseConvoRedisStore(settings.Redis!);
     }
 

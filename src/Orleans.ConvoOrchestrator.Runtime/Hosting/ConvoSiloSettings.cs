@@ -38,6 +38,13 @@ public sealed class ConvoSiloSettings
     /// <summary>Failure detection with Redis: missed probes after which a silo votes another dead.</summary>
     public int NumMissedProbesLimit { get; set; } = 2;
 
+    /// <summary>
+    /// With Redis: how long after a crashed silo is declared dead its grains stay unregistrable, in case it was only
+    /// cut off and still runs them (a silo that learns it was declared dead stops). Grains it hosted come back on
+    /// the survivors this long after the declaration.
+    /// </summary>
+    public TimeSpan DeadSiloHold { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The problems with these settings, empty when they are usable.</summary>
     public IEnumerable<string> Problems()
     {
@@ -52,5 +59,6 @@ public sealed class ConvoSiloSettings
             yield return $"advertised address '{address}' is not an IP address";
         if (ProbeTimeout <= TimeSpan.Zero) yield return "probe timeout must be positive";
         if (NumMissedProbesLimit < 1) yield return "missed-probes limit must be at least 1";
+        if (DeadSiloHold < TimeSpan.Zero) yield return "dead-silo hold must not be negative";
     }
 }

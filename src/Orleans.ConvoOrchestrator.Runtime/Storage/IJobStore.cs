@@ -21,6 +21,9 @@ public interface IJobStore
     /// <summary>Every stored job of the event, in no particular order.</summary>
     Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId);
 
+    /// <summary>How many jobs of the event are stored (cheap: no job is read).</summary>
+    Task<long> CountAsync(EventId eventId);
+
     /// <summary>Deletes every stored job of the event and unlists it.</summary>
     Task ClearAsync(EventId eventId);
 

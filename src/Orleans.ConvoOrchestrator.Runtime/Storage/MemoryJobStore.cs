@@ -28,6 +28,10 @@ public sealed class MemoryJobStore : IJobStore
         Task.FromResult<IReadOnlyList<QueuedJob>>(_events.TryGetValue(eventId, out var jobs) ? jobs.Values.ToList() : []);
 
     /// <inheritdoc />
+    public Task<long> CountAsync(EventId eventId) =>
+        Task.FromResult(_events.TryGetValue(eventId, out var jobs) ? (long)jobs.Count : 0L);
+
+    /// <inheritdoc />
     public Task ClearAsync(EventId eventId)
     {
         _events.TryRemove(eventId, out _);

@@ -56,6 +56,13 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
     }
 
     /// <inheritdoc />
+    public async Task<long> CountAsync(EventId eventId)
+    {
+        var db = await redis.DatabaseAsync();
+        return await db.HashLengthAsync(JobsKey(eventId));
+    }
+
+    /// <inheritdoc />
     public async Task ClearAsync(EventId eventId)
     {
         var db = await redis.DatabaseAsync();

@@ -96,6 +96,8 @@ public sealed class JobWriteBatcherTests
 
         public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => throw new NotSupportedException();
 
+        public Task<long> CountAsync(EventId eventId) => throw new NotSupportedException();
+
         public Task ClearAsync(EventId eventId) => throw new NotSupportedException();
 
         public Task ForgetIfEmptyAsync(EventId eventId) => throw new NotSupportedException();
