@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator.Grains;
 /// <summary>
 /// One event (key = event id): its definition, active flag, FIFO queue, concurrency, status, history and
 /// subscriptions. It never awaits a handler: jobs go to the worker pool, outcomes come back through
-/// <see cref="CompleteAsync"/>.
+/// <see cref="CompleteAsync(List{JobCompletion})"/>.
 /// </summary>
 [Alias("convo.IEventGrain")]
 public interface IEventGrain : IGrainWithStringKey
@@ -43,8 +43,11 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>Runs a job now (even when the event is paused) and returns its outcome.</summary>
     [Alias("TestRun"), AlwaysInterleave] Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options);
 
-    /// <summary>Reports a job's end; called by the worker pool.</summary>
-    [Alias("Complete"), AlwaysInterleave] Task CompleteAsync(string jobId, JobOutcome outcome);
+    /// <summary>
+    /// Reports the end of one or more jobs; called by the worker pool, which sends whatever ended while its
+    /// previous report to this event was in flight in one call.
+    /// </summary>
+    [Alias("Complete"), AlwaysInterleave] Task CompleteAsync(List<JobCompletion> completions);
 
     /// <summary>The live status.</summary>
     [Alias("Status"), AlwaysInterleave] Task<Result<EventRuntimeStatus>> StatusAsync();

@@ -9,6 +9,9 @@ namespace Orleans.ConvoOrchestrator.Grains;
 [Alias("convo.IHandlerWorkerGrain")]
 public interface IHandlerWorkerGrain : IGrainWithIntegerKey
 {
-    /// <summary>Starts the job and returns; the outcome goes to <see cref="IEventGrain.CompleteAsync"/>.</summary>
-    [Alias("Execute"), OneWay] Task ExecuteAsync(JobRequest request);
+    /// <summary>
+    /// Starts the jobs (one or more, dispatched by an event grain in one turn) and returns; their outcomes go to
+    /// <see cref="IEventGrain.CompleteAsync"/>.
+    /// </summary>
+    [Alias("Execute"), OneWay] Task ExecuteAsync(List<JobRequest> requests);
 }

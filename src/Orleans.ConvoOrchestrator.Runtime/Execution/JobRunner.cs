@@ -24,6 +24,8 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), byte> _running = new();
+    // Outcomes of one event wait here while a report to it is in flight; the next report carries them all.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<EventId, Outbox> _outboxes = new();
     private readonly bool _durable;
     private int _inFlight;
     private int _disposed;
@@ -97,6 +99,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
 
     private async Task RunAsync(JobRequest job)
     {
+        var reported = false;
         try
         {
             JobOutcome outcome;
@@ -124,6 +127,8 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
                 outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the silo shut down before the job started"));
                 _metrics.Finished(job.EventId, outcome);
             }
+            // From here the outbox holds the job until its outcome is reported.
+            reported = true;
             await ReportAsync(job, outcome).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -132,26 +137,91 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         }
         finally
         {
-            _running.TryRemove((job.EventId, job.JobId), out _);
-            Interlocked.Decrement(ref _inFlight);
+            if (!reported) Release(job);
         }
     }
 
-    private async Task ReportAsync(JobRequest job, JobOutcome outcome)
+    private void Release(JobRequest job)
+    {
+        _running.TryRemove((job.EventId, job.JobId), out _);
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    // Group commit of outcome reports: with no report to the event in flight this one goes at once; outcomes that
+    // end meanwhile go together in the next call (a busy event gets one call per batch, not one per job).
+    private Task ReportAsync(JobRequest job, JobOutcome outcome)
+    {
+        while (true)
+        {
+            var box = _outboxes.GetOrAdd(job.EventId, static _ => new Outbox());
+            lock (box)
+            {
+                if (box.Closed) continue; // emptied and dropped meanwhile: take the event's new outbox
+                box.Items.Add(job);
+                box.Completions.Add(new JobCompletion(job.JobId, outcome));
+                if (box.Sending) return Task.CompletedTask;
+                box.Sending = true;
+            }
+            return SendAsync(job.EventId, box);
+        }
+    }
+
+    private async Task SendAsync(EventId eventId, Outbox box)
+    {
+        while (true)
+        {
+            List<JobRequest> jobs;
+            List<JobCompletion> completions;
+            lock (box)
+            {
+                if (box.Items.Count == 0)
+                {
+                    box.Closed = true;
+                    _outboxes.TryRemove(new KeyValuePair<EventId, Outbox>(eventId, box));
+                    return;
+                }
+                (jobs, completions) = (box.Items, box.Completions);
+                (box.Items, box.Completions) = ([], []);
+            }
+            try
+            {
+                await DeliverAsync(eventId, completions).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Undelivered: the jobs' records stay stored, so a later activation of the event runs them again.
+                LogReportFailed(ex, eventId.Value, completions.Count);
+            }
+            finally
+            {
+                foreach (var job in jobs) Release(job);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(EventId eventId, List<JobCompletion> completions)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await _events.Get(job.EventId.Value).CompleteAsync(job.JobId, outcome).ConfigureAwait(false);
+                await _events.Get(eventId.Value).CompleteAsync(completions).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (attempt < ReportBackoff.Length)
             {
-                LogReportRetry(ex, job.EventId.Value, job.JobId);
+                LogReportRetry(ex, eventId.Value, completions.Count);
                 await Task.Delay(ReportBackoff[attempt]).ConfigureAwait(false);
             }
         }
+    }
+
+    private sealed class Outbox
+    {
+        public List<JobRequest> Items = [];
+        public List<JobCompletion> Completions = [];
+        public bool Sending;
+        public bool Closed;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} job {JobId}: the silo stops before the job started; it stays stored for another silo")]
@@ -160,6 +230,9 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} job {JobId}: running or reporting failed")]
     private partial void LogRunFailed(Exception ex, string eventId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} job {JobId}: reporting the outcome failed; retrying")]
-    private partial void LogReportRetry(Exception ex, string eventId, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reporting {Count} outcome(s) failed; retrying")]
+    private partial void LogReportRetry(Exception ex, string eventId, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: {Count} outcome(s) could not be reported; their jobs stay stored and run again")]
+    private partial void LogReportFailed(Exception ex, string eventId, int count);
 }

@@ -40,6 +40,13 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         return Submit();
     }
 
+    /// <summary>Stores several jobs' new delivery counts in one write (reported together, as marked).</summary>
+    public Task Mark(IEnumerable<QueuedJob> jobs)
+    {
+        _marks.AddRange(jobs);
+        return Submit();
+    }
+
     /// <summary>Deletes an ended job's record.</summary>
     public Task Remove(string jobId)
     {

@@ -42,6 +42,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private long _seq;
     private IGrainTimer? _retryTimer;
     private IHandlerWorkerGrain? _workers;
+    private List<JobRequest>? _outgoing;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
     private bool _historyDirty;
@@ -328,6 +329,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _metrics.Increment(MetricNames.JobsEnqueued, Id);
         }
         foreach (var job in marked) Dispatch(job);
+        SendDispatched();
         if (appended.Count > 0) Pump();
     }
 
@@ -344,14 +346,17 @@ public sealed partial class EventGrain : Grain, IEventGrain
     }
 
     /// <inheritdoc />
-    public Task CompleteAsync(string jobId, JobOutcome outcome)
+    public Task CompleteAsync(List<JobCompletion> completions)
     {
-        if (!_running.Remove(jobId, out var job) && !TryTakeQueued(jobId, out job))
+        foreach (var (jobId, outcome) in completions)
         {
-            LogUnknownCompletion(Id.Value, jobId);
-            return Task.CompletedTask;
+            if (!_running.Remove(jobId, out var job) && !TryTakeQueued(jobId, out job))
+            {
+                LogUnknownCompletion(Id.Value, jobId);
+                continue;
+            }
+            Record(job, outcome, stored: true);
         }
-        Record(job, outcome, stored: true);
         Pump();
         return Task.CompletedTask;
     }
@@ -456,19 +461,22 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var gate = RateGateFor(policy);
         // A stopping silo starts nothing new: its queued jobs stay stored and run on a surviving silo.
         if (_stopping.IsStopping) return;
+        List<QueuedJob>? marks = null;
         while (_running.Count + _starting.Count < policy.MaxConcurrency && _queue.First is { } next)
         {
             if (gate is not null && !gate.TryTake(out var retryAfter))
             {
                 ArmRateTimer(retryAfter);
-                return;
+                break;
             }
             _queue.RemoveFirst();
             var job = next.Value with { Deliveries = next.Value.Deliveries + 1 };
             _starting[job.JobId] = job;
-            // Dispatched by Stored once the delivery count is stored, so a redelivery always knows it is one.
-            _ = _writes.Mark(job);
+            (marks ??= []).Add(job);
         }
+        // Dispatched by Stored once the delivery counts are stored (one write for all admitted now), so a
+        // redelivery always knows it is one.
+        if (marks is not null) _ = _writes.Mark(marks);
     }
 
     private void Dispatch(QueuedJob job)
@@ -478,10 +486,18 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var policy = def.EffectivePolicy;
         var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
             job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent);
-        // One-way: the grain's turn ends here; the outcome comes back through CompleteAsync.
-        _ = (_workers ??= GrainFactory.GetGrain<IHandlerWorkerGrain>(0)).ExecuteAsync(request);
-        // Keep the activation until the job can have reported (a deactivation would only cost a reload).
-        DelayDeactivation(MaxJobTime(policy));
+        (_outgoing ??= []).Add(request);
+    }
+
+    // The jobs dispatched in this turn go to the worker pool in one one-way message; outcomes come back
+    // through CompleteAsync.
+    private void SendDispatched()
+    {
+        if (_outgoing is not { } batch) return;
+        _outgoing = null;
+        _ = (_workers ??= GrainFactory.GetGrain<IHandlerWorkerGrain>(0)).ExecuteAsync(batch);
+        // Keep the activation until the jobs can have reported (a deactivation would only cost a reload).
+        DelayDeactivation(MaxJobTime(batch[0].Policy));
     }
 
     // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of

@@ -12,9 +12,9 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 public sealed class HandlerWorkerGrain(JobRunner runner) : Grain, IHandlerWorkerGrain
 {
     /// <inheritdoc />
-    public Task ExecuteAsync(JobRequest request)
+    public Task ExecuteAsync(List<JobRequest> requests)
     {
-        runner.Start(request);
+        foreach (var request in requests) runner.Start(request);
         return Task.CompletedTask;
     }
 }
