@@ -60,6 +60,12 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     /// </summary>
     public bool Holds(EventId eventId, string jobId) => _running.ContainsKey((eventId, jobId));
 
+    /// <summary>Starts jobs in the background (their event grain calls this in its turn); outcomes go to the event grain.</summary>
+    public void Start(IReadOnlyList<JobRequest> jobs)
+    {
+        foreach (var job in jobs) Start(job);
+    }
+
     /// <summary>Starts a job in the background; its outcome goes to its event grain.</summary>
     public void Start(JobRequest job)
     {

@@ -25,6 +25,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly ILogger<EventGrain> _logger;
     private readonly SiloStopping _stopping;
     private readonly IJobStore _jobStore;
+    private readonly IHistoryStore _history;
     private readonly ICatalogStore _catalog;
     private readonly JobRunner _runner;
     private readonly JobWriteBatcher _writes;
@@ -34,6 +35,10 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
     private List<string> _endedUnsaved = [];
+    // Outcomes not yet appended to the history store, oldest first; a write moves them (and bumps the generation).
+    private List<JobRecord> _unsavedHistory = [];
+    private long _historyGeneration;
+    private Task? _historyAppend;
     // Every job this activation answers for, from acceptance (or load) until its record is deleted: a stored job
     // outside this set was written by another activation (see WakeAsync).
     private readonly HashSet<string> _live = new(StringComparer.Ordinal);
@@ -41,7 +46,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private HashSet<string>? _deletedDuringLoad;
     private long _seq;
     private IGrainTimer? _retryTimer;
-    private IHandlerWorkerGrain? _workers;
     private List<JobRequest>? _outgoing;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
@@ -60,11 +64,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         SiloStopping stopping,
         IJobStore jobStore,
+        IHistoryStore history,
         ICatalogStore catalog,
         JobRunner runner,
         ILogger<EventGrain> logger)
     {
         _jobStore = jobStore;
+        _history = history;
         _catalog = catalog;
         _runner = runner;
         _writes = new JobWriteBatcher(jobStore, new EventId(this.GetPrimaryKeyString()), Stored, MarksFailed);
@@ -125,10 +131,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
             await _jobStore.ClearAsync(Id);
             await _state.ClearStateAsync();
             await _outcomes.ClearStateAsync();
+            await _history.ClearAsync(Id);
             _state.State = new EventState();
             _outcomes.State = new OutcomeState();
             _historyDirty = false;
             _endedUnsaved.Clear();
+            _unsavedHistory.Clear();
             _live.Clear();
             return Result.Ok();
         }
@@ -384,12 +392,25 @@ public sealed partial class EventGrain : Grain, IEventGrain
     }
 
     /// <inheritdoc />
-    public Task<Result<List<JobRecord>>> HistoryAsync(int limit)
+    public async Task<Result<List<JobRecord>>> HistoryAsync(int limit)
     {
-        if (Definition is null) return Task.FromResult(NotFound<List<JobRecord>>());
-        var history = _outcomes.State.History;
-        var newestFirst = history.Skip(Math.Max(0, history.Count - limit)).Reverse().ToList();
-        return Task.FromResult(Result<List<JobRecord>>.Ok(newestFirst));
+        if (Definition is null) return NotFound<List<JobRecord>>();
+        limit = Math.Min(limit, _options.HistorySize);
+        if (limit <= 0) return Result<List<JobRecord>>.Ok([]);
+        while (true)
+        {
+            // Stored records, then the ones not written yet; a write that starts meanwhile moves records from one to
+            // the other, so the read is taken again.
+            if (_historyAppend is { } inFlight) await inFlight.ContinueWith(static _ => { }, TaskScheduler.Current);
+            var generation = _historyGeneration;
+            var stored = await _history.LoadAsync(Id, limit);
+            if (generation != _historyGeneration || _historyAppend is not null) continue;
+            var all = new List<JobRecord>(stored.Count + _unsavedHistory.Count);
+            all.AddRange(stored);
+            all.AddRange(_unsavedHistory);
+            var newestFirst = all.Skip(Math.Max(0, all.Count - limit)).Reverse().ToList();
+            return Result<List<JobRecord>>.Ok(newestFirst);
+        }
     }
 
     /// <inheritdoc />
@@ -489,13 +510,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
         (_outgoing ??= []).Add(request);
     }
 
-    // The jobs dispatched in this turn go to the worker pool in one one-way message; outcomes come back
-    // through CompleteAsync.
+    // The jobs dispatched in this turn go to this silo's worker pool, which starts them off the grain's turn
+    // (no grain message: the pool is a silo service); outcomes come back through CompleteAsync.
     private void SendDispatched()
     {
         if (_outgoing is not { } batch) return;
         _outgoing = null;
-        _ = (_workers ??= GrainFactory.GetGrain<IHandlerWorkerGrain>(0)).ExecuteAsync(batch);
+        _runner.Start(batch);
         // Keep the activation until the jobs can have reported (a deactivation would only cost a reload).
         DelayDeactivation(MaxJobTime(batch[0].Policy));
     }
@@ -547,9 +568,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
         }
         if (stored) _endedUnsaved.Add(job.JobId);
         _outcomes.State.LastOutcome = outcome;
-        var history = _outcomes.State.History;
-        history.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
-        if (history.Count > _options.HistorySize) history.RemoveRange(0, history.Count - _options.HistorySize);
+        _unsavedHistory.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
+        // Only the newest HistorySize are ever kept; a store that stays down must not grow this without bound.
+        if (_unsavedHistory.Count > _options.HistorySize) _unsavedHistory.RemoveRange(0, _unsavedHistory.Count - _options.HistorySize);
         _historyDirty = true;
         ScheduleHistoryWrite();
     }
@@ -573,21 +594,42 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (!_stopping.IsStopping) await WriteHistoryIfDirtyAsync();
     }
 
+    // Appends the new outcomes to the history store (their records only, never the whole history), then stores
+    // the last outcome (its version check is what tells a stale duplicate activation), then deletes the ended jobs.
     private async Task WriteHistoryIfDirtyAsync()
     {
         if (!_historyDirty || _state.State.Definition is null) return;
+        _historyDirty = false;
         var ended = _endedUnsaved;
         _endedUnsaved = [];
+        var records = _unsavedHistory;
+        _unsavedHistory = [];
+        _historyGeneration++;
+        var appended = false;
         try
         {
+            if (records.Count > 0)
+            {
+                var append = _history.AppendAsync(Id, records, _options.HistorySize);
+                _historyAppend = append;
+                await append;
+            }
+            appended = true;
             await _outcomes.WriteStateAsync();
-            _historyDirty = false;
         }
         catch (Exception ex)
         {
+            if (!appended) _unsavedHistory.InsertRange(0, records);
             _endedUnsaved.InsertRange(0, ended);
+            _historyDirty = true;
             OnWriteFailed(ex);
+            if (!_stopping.IsStopping) ScheduleHistoryWrite(); // try again; a stale activation is deactivating by now
             return;
+        }
+        finally
+        {
+            _historyAppend = null;
+            _historyGeneration++;
         }
         // Outcomes stored: the ended jobs' records can go. If this delete is lost with its silo, a job runs once
         // more after recovery (at least once), its outcome recorded again.

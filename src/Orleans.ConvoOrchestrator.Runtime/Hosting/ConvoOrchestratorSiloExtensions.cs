@@ -46,6 +46,7 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobStore, MemoryJobStore>();
+        services.TryAddSingleton<IHistoryStore, MemoryHistoryStore>();
         services.TryAddSingleton<ICatalogStore, MemoryCatalogStore>();
         services.TryAddSingleton<RecoverySweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RecoverySweeper>());
@@ -62,6 +63,7 @@ public static class ConvoOrchestratorSiloExtensions
     {
         silo.AddMemoryGrainStorage(ConvoOrchestratorOptions.StorageName).UseInMemoryReminderService();
         silo.Services.AddSingleton<IJobStore, MemoryJobStore>();
+        silo.Services.AddSingleton<IHistoryStore, MemoryHistoryStore>();
         silo.Services.AddSingleton<ICatalogStore, MemoryCatalogStore>();
         // Nothing outside the process reads this store: Orleans' binary serializer instead of the default
         // JSON one, which cost more CPU than the rest of a trigger fire together.

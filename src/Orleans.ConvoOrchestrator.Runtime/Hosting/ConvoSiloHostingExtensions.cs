@@ -71,6 +71,7 @@ public static class ConvoSiloHostingExtensions
         silo.UseRedisReminderService(o => o.ConfigurationOptions = parsed.Clone());
         silo.Services.AddSingleton(sp => new RedisConnection(redisConfiguration, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>()));
         silo.Services.AddSingleton<IJobStore, RedisJobStore>();
+        silo.Services.AddSingleton<IHistoryStore, RedisHistoryStore>();
         silo.Services.AddSingleton<ICatalogStore, RedisCatalogStore>();
         return silo;
     }

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// The embedded store's histories: a ring of records per event in the silo's memory (records are immutable, so
+/// they are kept as they are, never copied or serialized). Every operation completes synchronously.
+/// </summary>
+public sealed class MemoryHistoryStore : IHistoryStore
+{
+    private readonly ConcurrentDictionary<EventId, Ring> _events = new();
+
+    /// <inheritdoc />
+    public Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        var ring = _events.GetOrAdd(eventId, static _ => new Ring());
+        lock (ring)
+        {
+            foreach (var record in records) ring.Add(record, keep);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> LoadAsync(EventId eventId, int limit)
+    {
+        if (!_events.TryGetValue(eventId, out var ring)) return Task.FromResult<IReadOnlyList<JobRecord>>([]);
+        lock (ring) return Task.FromResult<IReadOnlyList<JobRecord>>(ring.Newest(limit));
+    }
+
+    /// <inheritdoc />
+    public Task ClearAsync(EventId eventId)
+    {
+        _events.TryRemove(eventId, out _);
+        return Task.CompletedTask;
+    }
+
+    // A circular buffer that grows up to the bound it is given and then overwrites its oldest record.
+    private sealed class Ring
+    {
+        private JobRecord[] _items = new JobRecord[4];
+        private int _start;
+        private int _count;
+
+        public void Add(JobRecord record, int keep)
+        {
+            if (_items.Length != keep && (_count == _items.Length || _items.Length > keep)) Resize(keep);
+            if (_count < _items.Length)
+            {
+                _items[(_start + _count) % _items.Length] = record;
+                _count++;
+                return;
+            }
+            _items[_start] = record; // full at its bound: the oldest goes
+            _start = (_start + 1) % _items.Length;
+        }
+
+        public List<JobRecord> Newest(int limit)
+        {
+            var take = Math.Clamp(limit, 0, _count);
+            var result = new List<JobRecord>(take);
+            for (var i = _count - take; i < _count; i++) result.Add(_items[(_start + i) % _items.Length]);
+            return result;
+        }
+
+        // Grows (doubling, up to the bound) or shrinks to a new bound, keeping the newest records in order.
+        private void Resize(int keep)
+        {
+            var capacity = _items.Length > keep ? keep : Math.Min(keep, Math.Max(4, _items.Length * 2));
+            var kept = Newest(capacity);
+            _items = new JobRecord[capacity];
+            kept.CopyTo(_items);
+            _start = 0;
+            _count = kept.Count;
+        }
+    }
+}
