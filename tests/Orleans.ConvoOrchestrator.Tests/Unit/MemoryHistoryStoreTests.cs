@@ -1,0 +1,53 @@
+using Orleans.ConvoOrchestrator.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Tests.Unit;
+
+/// <summary>The embedded history store keeps the newest records per event, in order, within the bound it is given.</summary>
+public sealed class MemoryHistoryStoreTests
+{
+    private static readonly EventId Ev = new("ev");
+
+    private static JobRecord Rec(int n) => new($"job-{n}", null, DateTimeOffset.UnixEpoch.AddSeconds(n),
+        new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch));
+
+    private static async Task<List<string>> Ids(MemoryHistoryStore store, int limit) =>
+        (await store.LoadAsync(Ev, limit)).Select(r => r.JobId).ToList();
+
+    [Fact]
+    public async Task Keeps_the_newest_records_oldest_first_once_it_wraps()
+    {
+        var store = new MemoryHistoryStore();
+        for (var i = 0; i < 25; i++) await store.AppendAsync(Ev, [Rec(i)], keep: 10);
+
+        Assert.Equal(Enumerable.Range(15, 10).Select(i => $"job-{i}"), await Ids(store, 100));
+        Assert.Equal(["job-22", "job-23", "job-24"], await Ids(store, 3));
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_bound_keeps_its_newest_and_a_smaller_bound_drops_the_oldest()
+    {
+        var store = new MemoryHistoryStore();
+        await store.AppendAsync(Ev, Enumerable.Range(0, 7).Select(Rec).ToList(), keep: 5);
+        Assert.Equal(Enumerable.Range(2, 5).Select(i => $"job-{i}"), await Ids(store, 10));
+
+        await store.AppendAsync(Ev, [Rec(7)], keep: 3);
+        Assert.Equal(["job-5", "job-6", "job-7"], await Ids(store, 10));
+
+        // A larger bound keeps what is there and grows: nothing dropped earlier comes back.
+        await store.AppendAsync(Ev, [Rec(8), Rec(9)], keep: 6);
+        Assert.Equal(["job-5", "job-6", "job-7", "job-8", "job-9"], await Ids(store, 10));
+    }
+
+    [Fact]
+    public async Task Events_are_apart_and_a_cleared_event_has_no_history()
+    {
+        var store = new MemoryHistoryStore();
+        await store.AppendAsync(Ev, [Rec(1)], keep: 10);
+        await store.AppendAsync(new EventId("other"), [Rec(2)], keep: 10);
+        await store.ClearAsync(Ev);
+
+        Assert.Empty(await store.LoadAsync(Ev, 10));
+        Assert.Equal(["job-2"], (await store.LoadAsync(new EventId("other"), 10)).Select(r => r.JobId));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AppendAsync(Ev, [Rec(3)], keep: 0));
+    }
+}
