@@ -87,8 +87,8 @@ public sealed class EmitTests(ClusterFixture fx)
     public async Task Emit_returns_distinct_job_ids_that_appear_in_history_with_the_correlation_id()
     {
         var handler = ClusterFixture.Unique("ids");
-        var correlations = new List<string>();
-        fx.Handlers.Register(handler, ctx => { lock (correlations) correlations.Add(ctx.CorrelationId); return ctx.JobId; });
+        var correlations = new Dictionary<string, string>();
+        fx.Handlers.Register(handler, ctx => { lock (correlations) correlations[ctx.JobId] = ctx.CorrelationId; return ctx.JobId; });
         var id = await fx.SaveEventAsync(handler, new Policy(MaxConcurrency: 2));
 
         var first = (await fx.Api.EmitAsync(id, null, new EmitOptions(CorrelationId: "corr-1"))).Unwrap();
@@ -98,7 +98,8 @@ public sealed class EmitTests(ClusterFixture fx)
         Assert.NotEqual(first, second);
         Assert.Equal(new[] { first, second }.Order(), history.Select(h => h.JobId).Order());
         Assert.All(history, h => Assert.Equal(h.JobId, h.Outcome.ResultPreview));
-        Assert.Contains("corr-1", correlations);
+        Assert.Equal("corr-1", correlations[first]);
+        Assert.Equal(second, correlations[second]); // without one given, the job's id is its correlation id
     }
 
     [Fact]

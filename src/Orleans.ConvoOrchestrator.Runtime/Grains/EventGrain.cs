@@ -444,8 +444,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (size > _options.MaxPayloadBytes)
             return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
         var now = _clock.GetUtcNow();
-        var job = new QueuedJob(Guid.NewGuid().ToString("N"), _seq++, payloadJson, options?.TriggerId,
-            options?.CorrelationId ?? Guid.NewGuid().ToString("N"), now, options?.ScheduledAt);
+        var jobId = Guid.NewGuid().ToString("N");
+        // Without a caller's correlation id the job's own id correlates its runs, logs and spans.
+        var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, options?.CorrelationId ?? jobId, now, options?.ScheduledAt);
         if (requireActive && !def.Active)
         {
             // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
