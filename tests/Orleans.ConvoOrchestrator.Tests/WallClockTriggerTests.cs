@@ -25,9 +25,15 @@ public sealed class WallClockTriggerTests(ClusterFixture fx)
         lock (fires) seen = fires.ToList();
         Assert.InRange(seen.Count, 2, 4);
         Assert.All(seen, f => Assert.Equal(trigger.Id.Value, f.Trigger));
-        // Fixed rate: scheduled instants are exactly 200 ms apart.
+        // Fixed rate, no drift: scheduled instants lie on the 200 ms grid of the anchor. Consecutive fires are
+        // 200 ms apart unless the machine stalled past the misfire threshold, when the missed ones are coalesced
+        // into the latest: then the gap is a whole multiple of 200 ms (seen once in CI under load: 1 s).
         var scheduled = seen.Select(f => f.Scheduled!.Value).Order().ToList();
-        for (var i = 1; i < scheduled.Count; i++) Assert.Equal(TimeSpan.FromMilliseconds(200), scheduled[i] - scheduled[i - 1]);
+        for (var i = 1; i < scheduled.Count; i++)
+        {
+            var gap = scheduled[i] - scheduled[i - 1];
+            Assert.True(gap > TimeSpan.Zero && gap.Ticks % TimeSpan.FromMilliseconds(200).Ticks == 0, $"fires {gap} apart: off the 200 ms grid");
+        }
     }
 
     [Fact]
