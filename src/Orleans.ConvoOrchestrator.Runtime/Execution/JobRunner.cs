@@ -143,13 +143,13 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         }
         finally
         {
-            if (!reported) Release(job);
+            if (!reported) Release(job.EventId, job.JobId);
         }
     }
 
-    private void Release(JobRequest job)
+    private void Release(EventId eventId, string jobId)
     {
-        _running.TryRemove((job.EventId, job.JobId), out _);
+        _running.TryRemove((eventId, jobId), out _);
         Interlocked.Decrement(ref _inFlight);
     }
 
@@ -163,7 +163,6 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
             lock (box)
             {
                 if (box.Closed) continue; // emptied and dropped meanwhile: take the event's new outbox
-                box.Items.Add(job);
                 box.Completions.Add(new JobCompletion(job.JobId, outcome));
                 if (box.Sending) return Task.CompletedTask;
                 box.Sending = true;
@@ -176,18 +175,17 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     {
         while (true)
         {
-            List<JobRequest> jobs;
             List<JobCompletion> completions;
             lock (box)
             {
-                if (box.Items.Count == 0)
+                if (box.Completions.Count == 0)
                 {
                     box.Closed = true;
                     _outboxes.TryRemove(new KeyValuePair<EventId, Outbox>(eventId, box));
                     return;
                 }
-                (jobs, completions) = (box.Items, box.Completions);
-                (box.Items, box.Completions) = ([], []);
+                completions = box.Completions;
+                box.Completions = [];
             }
             try
             {
@@ -200,7 +198,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
             }
             finally
             {
-                foreach (var job in jobs) Release(job);
+                foreach (var completion in completions) Release(eventId, completion.JobId);
             }
         }
     }
@@ -224,7 +222,6 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
 
     private sealed class Outbox
     {
-        public List<JobRequest> Items = [];
         public List<JobCompletion> Completions = [];
         public bool Sending;
         public bool Closed;

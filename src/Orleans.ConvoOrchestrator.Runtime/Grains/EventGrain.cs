@@ -35,7 +35,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
     private List<string> _endedUnsaved = [];
-    // Outcomes not yet appended to the history store, oldest first; a write moves them (and bumps the generation).
+    // Outcomes not yet appended to the history store, oldest first. A write moves them out and bumps the generation,
+    // so a history read that overlapped the start of a write reads again; _historyAppend is the append in flight.
     private List<JobRecord> _unsavedHistory = [];
     private long _historyGeneration;
     private Task? _historyAppend;
@@ -46,7 +47,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private HashSet<string>? _deletedDuringLoad;
     private long _seq;
     private IGrainTimer? _retryTimer;
-    private List<JobRequest>? _outgoing;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     private bool _removing;
     private bool _historyDirty;
@@ -336,8 +336,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _queue.AddLast(job);
             _metrics.Increment(MetricNames.JobsEnqueued, Id);
         }
-        foreach (var job in marked) Dispatch(job);
-        SendDispatched();
+        if (marked.Count > 0) Dispatch(marked);
         if (appended.Count > 0) Pump();
     }
 
@@ -404,7 +403,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             if (_historyAppend is { } inFlight) await inFlight.ContinueWith(static _ => { }, TaskScheduler.Current);
             var generation = _historyGeneration;
             var stored = await _history.LoadAsync(Id, limit);
-            if (generation != _historyGeneration || _historyAppend is not null) continue;
+            if (generation != _historyGeneration) continue;
             var all = new List<JobRecord>(stored.Count + _unsavedHistory.Count);
             all.AddRange(stored);
             all.AddRange(_unsavedHistory);
@@ -501,22 +500,20 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (marks is not null) _ = _writes.Mark(marks);
     }
 
-    private void Dispatch(QueuedJob job)
+    // The jobs whose delivery counts one write stored go to this silo's worker pool together, which starts them
+    // off the grain's turn (no grain message: the pool is a silo service); outcomes come back through CompleteAsync.
+    private void Dispatch(IReadOnlyList<QueuedJob> marked)
     {
-        if (!_starting.Remove(job.JobId) || Definition is not { } def) return;
-        _running[job.JobId] = job;
-        var policy = def.EffectivePolicy;
-        var request = new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
-            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent);
-        (_outgoing ??= []).Add(request);
-    }
-
-    // The jobs dispatched in this turn go to this silo's worker pool, which starts them off the grain's turn
-    // (no grain message: the pool is a silo service); outcomes come back through CompleteAsync.
-    private void SendDispatched()
-    {
-        if (_outgoing is not { } batch) return;
-        _outgoing = null;
+        var def = Definition;
+        var batch = new List<JobRequest>(marked.Count);
+        foreach (var job in marked)
+        {
+            if (!_starting.Remove(job.JobId) || def is null) continue; // removed meanwhile: not run
+            _running[job.JobId] = job;
+            batch.Add(new JobRequest(Id, job.JobId, def.HandlerName, def.EffectivePolicy, job.PayloadJson, job.TriggerId, job.CorrelationId,
+                job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent));
+        }
+        if (batch.Count == 0) return;
         _runner.Start(batch);
         // Keep the activation until the jobs can have reported (a deactivation would only cost a reload).
         DelayDeactivation(MaxJobTime(batch[0].Policy));
@@ -613,7 +610,14 @@ public sealed partial class EventGrain : Grain, IEventGrain
             {
                 var append = _history.AppendAsync(Id, records, _options.HistorySize);
                 _historyAppend = append;
-                await append;
+                try
+                {
+                    await append;
+                }
+                finally
+                {
+                    _historyAppend = null;
+                }
             }
             appended = true;
             await _outcomes.WriteStateAsync();
@@ -626,11 +630,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
             OnWriteFailed(ex);
             if (!_stopping.IsStopping) ScheduleHistoryWrite(); // try again; a stale activation is deactivating by now
             return;
-        }
-        finally
-        {
-            _historyAppend = null;
-            _historyGeneration++;
         }
         // Outcomes stored: the ended jobs' records can go. If this delete is lost with its silo, a job runs once
         // more after recovery (at least once), its outcome recorded again.
