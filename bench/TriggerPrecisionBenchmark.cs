@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Orleans.ConvoOrchestrator.Runtime;
 
@@ -13,9 +14,9 @@ namespace Orleans.ConvoOrchestrator.Bench;
 internal static class TriggerPrecisionBenchmark
 {
     public sealed record Result(int Triggers, string Anchors, int Seconds, long Fires, long Expected, double Within50MsShare,
-        double P50Ms, double P99Ms, double MaxMs, double CpuMicrosPerFire);
+        double P50Ms, double P99Ms, double MaxMs, double CpuMicrosPerFire, string GcPauses);
 
-    public static async Task<Result> RunAsync(int triggers, bool aligned, TimeSpan duration)
+    public static async Task<Result> RunAsync(int triggers, bool aligned, TimeSpan duration, bool logCollections = false)
     {
         var repo = new InMemoryEventRepository();
         var metrics = new InMemoryMetrics();
@@ -54,7 +55,14 @@ internal static class TriggerPrecisionBenchmark
         Volatile.Write(ref measureFrom, from.UtcTicks);
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        await Task.Delay(to - DateTimeOffset.UtcNow);
+        string gc;
+        await using (var pauses = GcPauseWatch.Start(logCollections))
+        {
+            await Task.Delay(to - DateTimeOffset.UtcNow);
+            var counts = pauses.Counts;
+            gc = string.Create(CultureInfo.InvariantCulture,
+                $"{counts[0]}/{counts[1]}/{counts[2]}: {pauses.TotalPause.TotalMilliseconds:0} ms, longest {pauses.LongestPause.TotalMilliseconds:0.0} ms");
+        }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         await mgr.StopAsync();
@@ -63,6 +71,6 @@ internal static class TriggerPrecisionBenchmark
         var expected = (long)triggers * (long)duration.TotalSeconds;
         return new Result(triggers, aligned ? "aligned" : "spread", (int)duration.TotalSeconds, fires, expected,
             lateness.ShareAtMost(50), lateness.Percentile(50), lateness.Percentile(99), lateness.Max,
-            fires == 0 ? double.NaN : cpu.TotalMicroseconds / fires);
+            fires == 0 ? double.NaN : cpu.TotalMicroseconds / fires, gc);
     }
 }

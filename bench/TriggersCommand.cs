@@ -5,13 +5,14 @@ namespace Orleans.ConvoOrchestrator.Bench;
 /// <summary><c>convo-bench triggers</c>: the issue-3 trigger precision benchmark of ConvoOrchestrator alone.</summary>
 internal static class TriggersCommand
 {
-    public const string Usage = "convo-bench triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both]";
+    public const string Usage = "convo-bench triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both] [--gc-log]";
 
     public static async Task<int> RunAsync(CommandLine cmd)
     {
         var counts = cmd.Option("--counts", "1000,10000").Split(',').Select(int.Parse).ToList();
         var seconds = int.Parse(cmd.Option("--seconds", "30"), CultureInfo.InvariantCulture);
         var anchors = cmd.Option("--anchors", "both");
+        var gcLog = cmd.Has("--gc-log");
         var modes = anchors switch { "spread" => new[] { false }, "aligned" => new[] { true }, _ => new[] { false, true } };
 
         var results = new List<TriggerPrecisionBenchmark.Result>();
@@ -24,11 +25,11 @@ internal static class TriggersCommand
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
         Console.WriteLine();
-        Console.WriteLine("| triggers | anchors | seconds | fires / expected | within 50 ms | p50 ms | p99 ms | max ms | CPU µs / fire |");
-        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| triggers | anchors | seconds | fires / expected | within 50 ms | p50 ms | p99 ms | max ms | CPU µs / fire | GCs 0/1/2: pause, longest |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in results)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Triggers:N0} | {r.Anchors} | {r.Seconds} | {r.Fires:N0} / {r.Expected:N0} | {r.Within50MsShare:P2} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.0} | {r.CpuMicrosPerFire:0} |"));
+                $"| {r.Triggers:N0} | {r.Anchors} | {r.Seconds} | {r.Fires:N0} / {r.Expected:N0} | {r.Within50MsShare:P2} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.0} | {r.CpuMicrosPerFire:0} | {r.GcPauses} |"));
         return 0;
     }
 }

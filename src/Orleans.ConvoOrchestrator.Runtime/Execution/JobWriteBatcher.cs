@@ -11,7 +11,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 /// <param name="store">The job store.</param>
 /// <param name="eventId">The event whose jobs these are.</param>
-/// <param name="stored">Called after a successful write with its appended and its marked jobs.</param>
+/// <param name="stored">Called after a successful write with its appended and its marked jobs (lists valid during the call only).</param>
 /// <param name="marksFailed">Called after a failed write with its marked jobs (appends fail through their tasks).</param>
 public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
@@ -19,6 +19,11 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     private List<QueuedJob> _appends = [];
     private List<QueuedJob> _marks = [];
     private List<string> _removals = [];
+    // The lists of the write before, cleared and reused for the next batch: one event makes thousands of writes,
+    // and lists kept between them would otherwise be new objects that live long enough to age in the heap.
+    private List<QueuedJob>? _spareAppends;
+    private List<QueuedJob>? _spareMarks;
+    private List<string>? _spareRemovals;
     private bool _writing;
     private TaskCompletionSource? _next;
 
@@ -67,9 +72,10 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         var appends = _appends;
         var marks = _marks;
         var removals = _removals;
-        _appends = [];
-        _marks = [];
-        _removals = [];
+        _appends = _spareAppends ?? [];
+        _marks = _spareMarks ?? [];
+        _removals = _spareRemovals ?? [];
+        (_spareAppends, _spareMarks, _spareRemovals) = (null, null, null);
         try
         {
             var upserts = marks.Count == 0 ? appends : [.. appends, .. marks];
@@ -88,7 +94,19 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         _writing = false;
         Appending -= appends.Count;
         stored(appends, marks);
+        Recycle(appends, marks, removals);
         StartNext();
+    }
+
+    // The callback has seen the lists and the store is done with them: they serve the next batch.
+    private void Recycle(List<QueuedJob> appends, List<QueuedJob> marks, List<string> removals)
+    {
+        appends.Clear();
+        marks.Clear();
+        removals.Clear();
+        _spareAppends ??= appends;
+        _spareMarks ??= marks;
+        _spareRemovals ??= removals;
     }
 
     // Changes submitted during the write that just ended share the next one (unless the callback already started it).

@@ -564,13 +564,31 @@ public sealed partial class EventGrain : Grain, IEventGrain
             if (stored) _ = DeleteRecordsAsync([job.JobId]);
             return; // removed meanwhile: nothing to record into
         }
-        if (stored) _endedUnsaved.Add(job.JobId);
+        // A durable record goes once the outcome is stored, so a lost silo never loses an outcome. A memory record
+        // dies with the process anyway: it goes at once rather than lingering (and aging in the heap) until then.
+        if (stored && _jobStore.IsDurable) _endedUnsaved.Add(job.JobId);
+        else if (stored) _ = DeleteRecordsAsync([job.JobId]);
         _outcomes.State.LastOutcome = outcome;
         _unsavedHistory.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
         // Only the newest HistorySize are ever kept; a store that stays down must not grow this without bound.
         if (_unsavedHistory.Count > _options.HistorySize) _unsavedHistory.RemoveRange(0, _unsavedHistory.Count - _options.HistorySize);
-        _historyDirty = true;
+        if (_history.AppendsInline) AppendHistoryNow();
+        _historyDirty = true; // the last outcome is still written in a batch: its version check spots a stale activation
         ScheduleHistoryWrite();
+    }
+
+    // An in-process history store takes each record as it comes; held back for a batched write, records would only
+    // outlive the garbage collector's young generation.
+    private void AppendHistoryNow()
+    {
+        var append = _history.AppendAsync(Id, _unsavedHistory, _options.HistorySize);
+        if (append.IsFaulted)
+        {
+            _ = append.Exception; // observed; the batched write tries these records again
+            return;
+        }
+        _unsavedHistory.Clear();
+        _historyGeneration++;
     }
 
     // Outcomes are written in batches, at most one write per HistoryWriteDelay, not one per job.

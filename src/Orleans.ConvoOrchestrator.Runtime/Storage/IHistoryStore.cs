@@ -7,6 +7,12 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 public interface IHistoryStore
 {
+    /// <summary>
+    /// Whether appends complete synchronously in this process. Event grains then append each outcome as it ends;
+    /// for a remote store they batch appends instead, one write per event every few seconds.
+    /// </summary>
+    bool AppendsInline { get; }
+
     /// <summary>Appends <paramref name="records"/> (oldest first) and keeps only the newest <paramref name="keep"/>.</summary>
     Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep);
 

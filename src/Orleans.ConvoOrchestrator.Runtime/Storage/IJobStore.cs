@@ -14,7 +14,8 @@ public interface IJobStore
 
     /// <summary>
     /// Stores (inserts or replaces) <paramref name="upserts"/> and deletes <paramref name="removals"/> of one event, in
-    /// one round trip; the event is listed by <see cref="PendingEventsAsync"/> while it has stored jobs.
+    /// one round trip; the event is listed by <see cref="PendingEventsAsync"/> while it has stored jobs. The lists are
+    /// the caller's again once the task completes (they are reused): a store must not keep them.
     /// </summary>
     Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals);
 

@@ -3,12 +3,16 @@ using System.Collections.Concurrent;
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// The embedded store's histories: a ring of records per event in the silo's memory (records are immutable, so
-/// they are kept as they are, never copied or serialized). Every operation completes synchronously.
+/// The embedded store's histories: a ring of records per event in the silo's memory, each record flattened into
+/// one value (<see cref="CompactJobRecord"/>), so a history is one array however many records it holds. Every
+/// operation completes synchronously.
 /// </summary>
 public sealed class MemoryHistoryStore : IHistoryStore
 {
     private readonly ConcurrentDictionary<EventId, Ring> _events = new();
+
+    /// <inheritdoc />
+    public bool AppendsInline => true;
 
     /// <inheritdoc />
     public Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
@@ -39,7 +43,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     // A circular buffer that grows up to the bound it is given and then overwrites its oldest record.
     private sealed class Ring
     {
-        private JobRecord[] _items = new JobRecord[4];
+        private CompactJobRecord[] _items = new CompactJobRecord[4];
         private int _start;
         private int _count;
 
@@ -48,11 +52,11 @@ public sealed class MemoryHistoryStore : IHistoryStore
             if (_items.Length != keep && (_count == _items.Length || _items.Length > keep)) Resize(keep);
             if (_count < _items.Length)
             {
-                _items[(_start + _count) % _items.Length] = record;
+                _items[(_start + _count) % _items.Length] = new CompactJobRecord(record);
                 _count++;
                 return;
             }
-            _items[_start] = record; // full at its bound: the oldest goes
+            _items[_start] = new CompactJobRecord(record); // full at its bound: the oldest goes
             _start = (_start + 1) % _items.Length;
         }
 
@@ -60,7 +64,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
         {
             var take = Math.Clamp(limit, 0, _count);
             var result = new List<JobRecord>(take);
-            for (var i = _count - take; i < _count; i++) result.Add(_items[(_start + i) % _items.Length]);
+            for (var i = _count - take; i < _count; i++) result.Add(_items[(_start + i) % _items.Length].ToRecord());
             return result;
         }
 
@@ -68,11 +72,12 @@ public sealed class MemoryHistoryStore : IHistoryStore
         private void Resize(int keep)
         {
             var capacity = _items.Length > keep ? keep : Math.Min(keep, Math.Max(4, _items.Length * 2));
-            var kept = Newest(capacity);
-            _items = new JobRecord[capacity];
-            kept.CopyTo(_items);
+            var take = Math.Min(capacity, _count);
+            var items = new CompactJobRecord[capacity];
+            for (var i = 0; i < take; i++) items[i] = _items[(_start + _count - take + i) % _items.Length];
+            _items = items;
             _start = 0;
-            _count = kept.Count;
+            _count = take;
         }
     }
 }

@@ -12,6 +12,9 @@ public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
     private RedisKey Key(EventId eventId) => redis.KeyPrefix + "history:" + eventId.Value;
 
     /// <inheritdoc />
+    public bool AppendsInline => false;
+
+    /// <inheritdoc />
     public async Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);

@@ -84,7 +84,7 @@ public sealed class JobWriteBatcherTests
 
         public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
         {
-            Writes.Add((upserts, removals));
+            Writes.Add((upserts.ToList(), removals.ToList())); // copies: the batcher reuses its lists once a write ends
             var gate = new TaskCompletionSource();
             _gates.Add(gate);
             return gate.Task;

@@ -50,4 +50,20 @@ public sealed class MemoryHistoryStoreTests
         Assert.Equal(["job-2"], (await store.LoadAsync(new EventId("other"), 10)).Select(r => r.JobId));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AppendAsync(Ev, [Rec(3)], keep: 0));
     }
+
+    [Fact]
+    public async Task Every_field_of_a_record_comes_back_whatever_the_form_of_its_id()
+    {
+        var store = new MemoryHistoryStore();
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromHours(1));
+        var failed = new JobOutcome(JobStatus.ERR, at.AddSeconds(1), at.AddSeconds(3), new AppError(ErrorKind.TIMEOUT, "too slow"),
+            Retries: 2, ResultPreview: "partial", Delivery: 3);
+        // A grain-made id (a Guid's 32 lowercase hex digits), look-alikes that are not one, and a free-form id.
+        var ids = new[] { Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N").ToUpperInvariant(), new string('g', 32), "order-42" };
+        var records = ids.Select((id, i) => new JobRecord(id, i % 2 == 0 ? new TriggerId("tr-1") : null, at.AddMinutes(i),
+            i == 0 ? failed : new JobOutcome(JobStatus.OK, at, at))).ToList();
+        await store.AppendAsync(Ev, records, keep: 10);
+
+        Assert.Equal(records, await store.LoadAsync(Ev, 10));
+    }
 }

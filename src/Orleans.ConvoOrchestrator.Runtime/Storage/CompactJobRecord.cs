@@ -1,0 +1,48 @@
+using System.Buffers;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// A <see cref="JobRecord"/> flattened into one value, for histories kept in memory. A ring of these is one array
+/// per event instead of three objects per record (record, outcome, id string): with 100 records for each of
+/// thousands of events, those objects were most of the heap the garbage collector had to trace and, being
+/// overwritten after a while, most of what it promoted and then had to reclaim from the old generation.
+/// A job id in the form the grains create (32 lowercase hex digits) is kept as a <see cref="Guid"/>; any other id as it is.
+/// </summary>
+internal readonly struct CompactJobRecord
+{
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+    private readonly Guid _jobGuid;
+    private readonly string? _jobIdText;
+    private readonly TriggerId? _triggerId;
+    private readonly DateTimeOffset _enqueuedAt;
+    private readonly DateTimeOffset _startedAt;
+    private readonly DateTimeOffset _finishedAt;
+    private readonly AppError? _error;
+    private readonly string? _resultPreview;
+    private readonly int _retries;
+    private readonly int _delivery;
+    private readonly JobStatus _status;
+
+    /// <summary>Flattens <paramref name="record"/>.</summary>
+    public CompactJobRecord(JobRecord record)
+    {
+        var id = record.JobId;
+        if (id.Length == 32 && !id.AsSpan().ContainsAnyExcept(LowerHex) && Guid.TryParseExact(id, "N", out var guid)) _jobGuid = guid;
+        else _jobIdText = id;
+        _triggerId = record.TriggerId;
+        _enqueuedAt = record.EnqueuedAt;
+        var outcome = record.Outcome;
+        _status = outcome.Status;
+        _startedAt = outcome.StartedAt;
+        _finishedAt = outcome.FinishedAt;
+        _error = outcome.Error;
+        _retries = outcome.Retries;
+        _resultPreview = outcome.ResultPreview;
+        _delivery = outcome.Delivery;
+    }
+
+    /// <summary>The record again, equal to the one flattened.</summary>
+    public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt,
+        new JobOutcome(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery));
+}
