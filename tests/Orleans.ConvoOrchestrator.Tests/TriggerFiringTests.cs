@@ -1,5 +1,7 @@
 using Orleans.ConvoOrchestrator.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
+using Orleans.TestingHost;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
@@ -272,6 +274,39 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         Assert.Equal(2, history.Count);
         Assert.Equal(anchor.AddSeconds(20), seen.Max(c => c.ScheduledAt));
         (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, id))).Unwrap();
+    }
+
+    [Fact]
+    public async Task A_far_trigger_is_reminded_just_before_its_fire_and_a_near_one_every_period()
+    {
+        var ev = await fx.RecordingEventAsync([]);
+        var far = new Trigger(NewId("far"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1));
+        var near = new Trigger(NewId("near"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10));
+        (await fx.Api.AttachTriggerAsync(ev, far)).Unwrap();
+        (await fx.Api.AttachTriggerAsync(ev, near)).Unwrap();
+        var farNext = (await fx.Api.TriggerStatusAsync(far.Id)).Unwrap().NextFire!.Value;
+
+        // Reminders run on real time; the trigger sets the first tick from its own clock: WakeLead (10 s) before the fire.
+        var farDue = farNext - TimeSpan.FromSeconds(10) - fx.Clock.GetUtcNow();
+        var farEntry = await ReminderAsync(far.Id, e => e.StartAt > DateTime.UtcNow + TimeSpan.FromMinutes(30));
+        Assert.InRange(farEntry.StartAt - DateTime.UtcNow, farDue - TimeSpan.FromSeconds(15), farDue + TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), farEntry.Period); // the fixture's ReminderPeriod, from the first tick on
+
+        // A fire within ReminderPeriod + WakeLead keeps the grain in memory and a reminder ticking every period as backstop.
+        var nearEntry = await ReminderAsync(near.Id, _ => true);
+        Assert.True(nearEntry.StartAt < DateTime.UtcNow + TimeSpan.FromSeconds(5), $"near reminder starts at {nearEntry.StartAt:O}");
+        Assert.Equal(TimeSpan.FromSeconds(1), nearEntry.Period);
+
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, far.Id))).Unwrap();
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, near.Id))).Unwrap();
+    }
+
+    private Task<ReminderEntry> ReminderAsync(TriggerId id, Func<ReminderEntry, bool> done)
+    {
+        var table = ((InProcessSiloHandle)fx.Cluster.Silos[0]).ServiceProvider.GetRequiredService<IReminderTable>();
+        var grainId = fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(id.Value).GetGrainId();
+        return Eventually.MatchAsync(async () => await table.ReadRow(grainId, "convo-trigger") ?? new ReminderEntry(), e => e.GrainId == grainId && done(e),
+            TimeSpan.FromSeconds(20), $"reminder of {id}", 20);
     }
 
     [Fact]

@@ -17,6 +17,8 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 {
     private const string ReminderName = "convo-trigger";
+    // Orleans takes reminder due times up to ~49 days; a farther fire is reached by waking on the way.
+    private static readonly TimeSpan MaxReminderDue = TimeSpan.FromDays(30);
     private readonly IPersistentState<TriggerState> _state;
     private readonly MetricsCollector _metrics;
     private readonly ConditionRegistry _conditions;
@@ -32,6 +34,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private bool _dirty;
     private bool _timerKeepsAlive;
     private bool _reminderEnsured;
+    // When the reminder this activation registered first ticks; null: one period after its registration.
+    private DateTimeOffset? _reminderFirstTick;
     private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
@@ -46,6 +50,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         ILogger<TriggerGrain> logger)
     {
         _catalog = catalog;
+        Id = new TriggerId(this.GetPrimaryKeyString());
         _stopping = stopping;
         _state = state;
         _metrics = metrics;
@@ -55,7 +60,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         _logger = logger;
     }
 
-    private TriggerId Id => new(this.GetPrimaryKeyString());
+    // Read once: the grain id's key is decoded into a new string on every GetPrimaryKeyString call.
+    private TriggerId Id { get; }
 
     private SortedDictionary<string, string> Labels =>
         _labels ??= new SortedDictionary<string, string>(StringComparer.Ordinal) { [MetricNames.TriggerIdLabel] = Id.Value };
@@ -239,8 +245,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         }
         var due = next > now ? next - now : TimeSpan.Zero;
         // Close fires keep the grain in memory; far ones let it go and trust the reminder to wake it in time.
-        Arm(due, Timeout.InfiniteTimeSpan, keepAlive: due <= _options.ReminderPeriod + _options.WakeLead, _ => ScheduleAsync());
-        EnsureReminder();
+        var near = due <= _options.ReminderPeriod + _options.WakeLead;
+        Arm(due, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
+        if (near) EnsureReminder();
+        else EnsureReminderWakesAt(next - _options.WakeLead, now);
     }
 
     private void ArmPolling(Trigger def)
@@ -296,20 +304,33 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         _timer = null;
     }
 
-    // Registered once per activation, in the background: a reminder service still loading must not hold up
-    // attaching or firing. Until it lands, the timer alone drives the trigger.
+    // A reminder ticking every ReminderPeriod from now on: for fires close enough that the grain stays in memory.
+    // Registered once per activation (unless one registered for a far fire would not tick in time), in the
+    // background: a reminder service still loading must not hold up attaching or firing. Until it lands, the
+    // timer alone drives the trigger.
     private void EnsureReminder()
     {
-        if (_reminderEnsured) return;
-        _reminderEnsured = true;
-        _ = RegisterReminderAsync();
+        if (_reminderEnsured && (_reminderFirstTick is not { } first || first <= _clock.GetUtcNow() + _options.ReminderPeriod)) return;
+        _ = RegisterReminderAsync(null, _options.ReminderPeriod);
     }
 
-    private async Task RegisterReminderAsync()
+    // For a far fire the reminder first ticks WakeLead before it, not every period meanwhile: a reminder tick
+    // activates the grain, so a periodic one would keep every long-interval trigger in memory for good. Registered
+    // again only when the next fire moves (after a fire, or on a new activation).
+    private void EnsureReminderWakesAt(DateTimeOffset wakeAt, DateTimeOffset now)
     {
+        var due = wakeAt - now;
+        if (due > MaxReminderDue) (due, wakeAt) = (MaxReminderDue, now + MaxReminderDue);
+        if (_reminderEnsured && _reminderFirstTick == wakeAt) return;
+        _ = RegisterReminderAsync(wakeAt, due);
+    }
+
+    private async Task RegisterReminderAsync(DateTimeOffset? firstTick, TimeSpan due)
+    {
+        (_reminderEnsured, _reminderFirstTick) = (true, firstTick);
         try
         {
-            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+            await this.RegisterOrUpdateReminder(ReminderName, due, _options.ReminderPeriod);
         }
         catch (Exception ex)
         {
@@ -320,6 +341,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 
     private async Task ForgetReminderAsync()
     {
+        (_reminderEnsured, _reminderFirstTick) = (false, null);
         try
         {
             if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
