@@ -58,6 +58,8 @@ internal sealed class HangfireSystem(SystemSettings settings) : IJobSystem
     // 03:00 UTC daily.
     public Task ScheduleIdleAsync(int first, int count) => AddRecurring(first, count, "idle", "0 3 * * *");
 
+    public Task LetIdleRestAsync() => Task.CompletedTask; // nothing to free: its memory is the same at rest
+
     private Task AddRecurring(int first, int count, string prefix, string cron)
     {
         var manager = new RecurringJobManager(_storage);

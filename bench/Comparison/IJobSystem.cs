@@ -26,4 +26,8 @@ internal interface IJobSystem : IAsyncDisposable
     /// <summary>Adds <paramref name="count"/> jobs/events (numbered from <paramref name="first"/>) each with a daily
     /// schedule that does not fire during the run.</summary>
     Task ScheduleIdleAsync(int first, int count);
+
+    /// <summary>Brings idle schedules to the state they rest in when left alone: what the system frees by itself
+    /// after a while is freed now (forced rather than waited for). A no-op for systems that keep nothing extra.</summary>
+    Task LetIdleRestAsync();
 }

@@ -38,6 +38,8 @@ internal sealed class QuartzSystem(SystemSettings settings) : IJobSystem
         // 03:00 UTC daily (Quartz cron has a seconds field).
         ScheduleAsync(first, count, "idle", _ => CronScheduleBuilder.Create("0 0 3 * * ?"), _ => DateTimeOffset.UtcNow);
 
+    public Task LetIdleRestAsync() => Task.CompletedTask; // nothing to free: its memory is the same at rest
+
     private async Task ScheduleAsync(int first, int count, string prefix, Func<int, IScheduleBuilder> schedule, Func<int, DateTimeOffset> start) =>
         await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {

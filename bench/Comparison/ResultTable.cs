@@ -40,8 +40,10 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
         ],
         [ScenarioKind.Memory] =
         [
-            new("ws_bytes_per_event", "working set bytes / event ↓", "N0"),
-            new("heap_bytes_per_event", "managed heap bytes / event ↓", "N0"),
+            new("ws_bytes_per_event", "working set bytes / event, just set up ↓", "N0"),
+            new("heap_bytes_per_event", "managed heap bytes / event, just set up ↓", "N0"),
+            new("ws_bytes_per_event_at_rest", "working set bytes / event, at rest ↓", "N0"),
+            new("heap_bytes_per_event_at_rest", "managed heap bytes / event, at rest ↓", "N0"),
             new("setup_s", "setup s ↓", "0.0"),
         ],
     };
@@ -100,9 +102,10 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
         }
         if (plan.Scenarios.FirstOrDefault(s => s.Scenario == ScenarioKind.Memory) is { } memory)
         {
-            var ws = Median(memory.Label, SystemKind.Convo, "ws_bytes_per_event");
-            var heap = Median(memory.Label, SystemKind.Convo, "heap_bytes_per_event");
-            Row("memory <= 2 KiB per idle scheduled event", $"{Fmt(ws, "N0")} B working set, {Fmt(heap, "N0")} B managed heap",
+            // An idle event's lasting cost is what it keeps at rest (just after setup its grains are still active).
+            var ws = Median(memory.Label, SystemKind.Convo, "ws_bytes_per_event_at_rest");
+            var heap = Median(memory.Label, SystemKind.Convo, "heap_bytes_per_event_at_rest");
+            Row("memory <= 2 KiB per idle scheduled event", $"at rest: {Fmt(ws, "N0")} B working set, {Fmt(heap, "N0")} B managed heap",
                 All(ws <= 2048, heap <= 2048));
         }
         return md.ToString();

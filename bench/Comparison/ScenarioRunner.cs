@@ -158,10 +158,14 @@ internal static class ScenarioRunner
         var setupSeconds = setup.Elapsed.TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(1)); // let writes and batches settle
         var (ws1, heap1) = Measure();
+        await sut.LetIdleRestAsync();
+        var (ws2, heap2) = Measure();
         return (new()
         {
             ["ws_bytes_per_event"] = (ws1 - ws0) / (double)events,
             ["heap_bytes_per_event"] = (heap1 - heap0) / (double)events,
+            ["ws_bytes_per_event_at_rest"] = (ws2 - ws0) / (double)events,
+            ["heap_bytes_per_event_at_rest"] = (heap2 - heap0) / (double)events,
             ["setup_s"] = setupSeconds,
         }, null);
     }
