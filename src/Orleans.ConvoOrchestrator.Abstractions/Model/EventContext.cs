@@ -5,7 +5,8 @@ namespace Orleans.ConvoOrchestrator;
 /// <summary>What a handler receives for one attempt of one job.</summary>
 public sealed class EventContext
 {
-    private readonly Lazy<JsonElement> _payload;
+    // Parsed on first use only: most handlers read PayloadJson or nothing, and a context is made per attempt.
+    private System.Runtime.CompilerServices.StrongBox<JsonElement>? _payload;
 
     /// <summary>Creates a context; the runtime does this for every attempt.</summary>
     public EventContext(
@@ -30,7 +31,6 @@ public sealed class EventContext
         Ts = ts;
         Attempt = attempt;
         CancellationToken = cancellationToken;
-        _payload = new Lazy<JsonElement>(() => JsonPayload.Parse(PayloadJson));
     }
 
     /// <summary>The event this job belongs to.</summary>
@@ -46,7 +46,7 @@ public sealed class EventContext
     public string PayloadJson { get; }
 
     /// <summary>The payload as a JSON element.</summary>
-    public JsonElement Payload => _payload.Value;
+    public JsonElement Payload => LazyInitializer.EnsureInitialized(ref _payload, () => new(JsonPayload.Parse(PayloadJson))).Value!;
 
     /// <summary>Correlates the job with its caller's work.</summary>
     public string CorrelationId { get; }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Orleans.ConvoOrchestrator;
@@ -37,16 +39,30 @@ public static class JsonPayload
     public static Result<string> FromJson(string? json)
     {
         if (string.IsNullOrWhiteSpace(json)) return "null";
+        // Checked with a reader over pooled UTF-8 bytes, not parsed into a document: this runs for every emit.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.GetRawText();
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, Encoding.UTF8.GetBytes(json, buffer)));
+            reader.Read();
+            reader.Skip();
+            // One value only: anything after it but whitespace makes the reader throw.
+            if (reader.Read()) return Result<string>.Err(ErrorKind.VALIDATION, "payload is not valid JSON: more than one value");
         }
         catch (JsonException ex)
         {
             return Result<string>.Err(ErrorKind.VALIDATION, $"payload is not valid JSON: {ex.Message}");
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        // The value without the whitespace around it (the same string when there is none).
+        var value = json.AsSpan().Trim(JsonWhitespace);
+        return value.Length == json.Length ? json : value.ToString();
     }
+
+    private const string JsonWhitespace = " \t\r\n";
 
     /// <summary>Parses JSON text into a standalone element.</summary>
     public static JsonElement Parse(string json)

@@ -46,7 +46,11 @@ public sealed partial class JobExecutor
     /// Runs every attempt of <paramref name="job"/>; <paramref name="shutdown"/> cancels it as CANCELLED. The run is one
     /// span of <see cref="ConvoTracing.Source"/>, linked to the job's emit span and current while the handler runs.
     /// </summary>
-    public async Task<JobOutcome> RunAsync(JobRequest job, CancellationToken shutdown)
+    public Task<JobOutcome> RunAsync(JobRequest job, CancellationToken shutdown) =>
+        // Untraced (nobody listens), the attempts run without the extra async layer that keeps the span current.
+        ConvoTracing.Source.HasListeners() ? RunTracedAsync(job, shutdown) : RunAttemptsAsync(job, shutdown);
+
+    private async Task<JobOutcome> RunTracedAsync(JobRequest job, CancellationToken shutdown)
     {
         var span = ConvoTracing.StartRun(job);
         JobOutcome? outcome = null;
@@ -75,17 +79,19 @@ public sealed partial class JobExecutor
         for (var attempt = 1; ; attempt++)
         {
             AppError error;
-            using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : new CancellationTokenSource())
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, shutdown))
+            // Without a timeout the attempt's token is the shutdown token itself: no sources to make per attempt.
+            using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : null)
+            using (var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, shutdown))
             {
-                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, linked.Token, job.ScheduledAt, job.Delivery);
+                var token = linked?.Token ?? shutdown;
+                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, token, job.ScheduledAt, job.Delivery);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
                 // occupies a pool thread, never the caller's (or an Orleans scheduler's) turn.
                 var attemptStart = _clock.GetUtcNow();
                 var run = Task.Run(() => handler(_services, context), CancellationToken.None);
                 try
                 {
-                    var result = await run.WaitAsync(linked.Token).ConfigureAwait(false);
+                    var result = await run.WaitAsync(token).ConfigureAwait(false);
                     var finishedAt = _clock.GetUtcNow();
                     // The clock decides, not which callback ran first: on a starved thread pool the timeout's
                     // callback can run after a handler that overran it has returned.
@@ -100,7 +106,7 @@ public sealed partial class JobExecutor
                     return Finish(job, new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(),
                         new AppError(ErrorKind.CANCELLED, "the silo shut down while the job ran"), attempt - 1));
                 }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                catch (OperationCanceledException) when (timeout is { IsCancellationRequested: true })
                 {
                     Abandon(run);
                     _metrics.Increment(MetricNames.JobsTimedOut, job.EventId);

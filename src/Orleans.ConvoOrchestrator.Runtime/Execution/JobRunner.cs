@@ -63,7 +63,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     /// <summary>Starts jobs in the background (their event grain calls this in its turn); outcomes go to the event grain.</summary>
     public void Start(IReadOnlyList<JobRequest> jobs)
     {
-        foreach (var job in jobs) Start(job);
+        for (var i = 0; i < jobs.Count; i++) Start(jobs[i]);
     }
 
     /// <summary>Starts a job in the background; its outcome goes to its event grain.</summary>
@@ -71,7 +71,9 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     {
         Interlocked.Increment(ref _inFlight);
         _running[(job.EventId, job.JobId)] = 0;
-        _ = Task.Run(() => RunAsync(job), CancellationToken.None);
+        // Off the caller's turn, through the thread pool's queue: one work item instead of Task.Run's delegate,
+        // closure and unwrapping tasks. The execution context flows (a job's span parents its handler's).
+        ThreadPool.QueueUserWorkItem(static start => _ = start.Runner.RunAsync(start.Job), (Runner: this, Job: job), preferLocal: true);
     }
 
     /// <inheritdoc />

@@ -73,7 +73,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
         _history = history;
         _catalog = catalog;
         _runner = runner;
-        _writes = new JobWriteBatcher(jobStore, new EventId(this.GetPrimaryKeyString()), Stored, MarksFailed);
+        Id = new EventId(this.GetPrimaryKeyString());
+        _writes = new JobWriteBatcher(jobStore, Id, Stored, MarksFailed);
         _stopping = stopping;
         _state = state;
         _outcomes = outcomes;
@@ -83,7 +84,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
         _logger = logger;
     }
 
-    private EventId Id => new(this.GetPrimaryKeyString());
+    // Read once: the grain id's key is decoded into a new string on every GetPrimaryKeyString call.
+    private EventId Id { get; }
 
     // Jobs this activation answers for: accepted and not stored yet, queued, being marked, or running.
     private int Pending => _writes.Appending + _queue.Count + _starting.Count + _running.Count;
@@ -330,10 +332,11 @@ public sealed partial class EventGrain : Grain, IEventGrain
     // A successful store write: appended jobs join the queue in acceptance order; marked jobs go to a handler.
     private void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked)
     {
-        foreach (var job in appended)
+        // Index loops: these run once per job, and foreach over the interface would allocate an enumerator each time.
+        for (var i = 0; i < appended.Count; i++)
         {
             if (_state.State.Definition is null) break; // removed while the write was in flight
-            _queue.AddLast(job);
+            _queue.AddLast(appended[i]);
             _metrics.Increment(MetricNames.JobsEnqueued, Id);
         }
         if (marked.Count > 0) Dispatch(marked);
@@ -506,8 +509,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         var def = Definition;
         var batch = new List<JobRequest>(marked.Count);
-        foreach (var job in marked)
+        for (var i = 0; i < marked.Count; i++)
         {
+            var job = marked[i];
             if (!_starting.Remove(job.JobId) || def is null) continue; // removed meanwhile: not run
             _running[job.JobId] = job;
             batch.Add(new JobRequest(Id, job.JobId, def.HandlerName, def.EffectivePolicy, job.PayloadJson, job.TriggerId, job.CorrelationId,
@@ -567,7 +571,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         // A durable record goes once the outcome is stored, so a lost silo never loses an outcome. A memory record
         // dies with the process anyway: it goes at once rather than lingering (and aging in the heap) until then.
         if (stored && _jobStore.IsDurable) _endedUnsaved.Add(job.JobId);
-        else if (stored) _ = DeleteRecordsAsync([job.JobId]);
+        else if (stored) ForgetRecord(job.JobId);
         _outcomes.State.LastOutcome = outcome;
         _unsavedHistory.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
         // Only the newest HistorySize are ever kept; a store that stays down must not grow this without bound.
@@ -652,6 +656,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
         // Outcomes stored: the ended jobs' records can go. If this delete is lost with its silo, a job runs once
         // more after recovery (at least once), its outcome recorded again.
         if (ended.Count > 0) await DeleteRecordsAsync(ended);
+    }
+
+    // A memory store's record: its removal cannot fail (nor outlive the process), so the id goes with it at once.
+    private void ForgetRecord(string jobId)
+    {
+        _ = _writes.Remove(jobId);
+        _live.Remove(jobId);
     }
 
     private async Task DeleteRecordsAsync(List<string> jobIds)

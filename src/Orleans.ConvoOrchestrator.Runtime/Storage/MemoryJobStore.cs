@@ -18,8 +18,9 @@ public sealed class MemoryJobStore : IJobStore
     public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
     {
         var jobs = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
-        foreach (var job in upserts) jobs[job.JobId] = job;
-        foreach (var jobId in removals) jobs.TryRemove(jobId, out _);
+        // Index loops: a foreach over the interfaces would allocate an enumerator per call, and this runs per job.
+        for (var i = 0; i < upserts.Count; i++) jobs[upserts[i].JobId] = upserts[i];
+        for (var i = 0; i < removals.Count; i++) jobs.TryRemove(removals[i], out _);
         return Task.CompletedTask;
     }
 
