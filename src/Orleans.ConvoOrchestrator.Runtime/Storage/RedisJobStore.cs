@@ -35,9 +35,17 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         if (upserts.Count > 0)
         {
             pending = tx.SetAddAsync(PendingKey, eventId.Value);
-            set = tx.HashSetAsync(key, upserts.Select(j => new HashEntry(j.JobId, JsonSerializer.Serialize(j, Json))).ToArray());
+            // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
+            var entries = new HashEntry[upserts.Count];
+            for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, JsonSerializer.SerializeToUtf8Bytes(upserts[i], Json));
+            set = tx.HashSetAsync(key, entries);
         }
-        if (removals.Count > 0) delete = tx.HashDeleteAsync(key, removals.Select(r => (RedisValue)r).ToArray());
+        if (removals.Count > 0)
+        {
+            var fields = new RedisValue[removals.Count];
+            for (var i = 0; i < fields.Length; i++) fields[i] = removals[i];
+            delete = tx.HashDeleteAsync(key, fields);
+        }
         if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
         await Task.WhenAll(pending, set, delete);
     }
@@ -50,7 +58,7 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         var jobs = new List<QueuedJob>(entries.Length);
         foreach (var entry in entries)
         {
-            if (JsonSerializer.Deserialize<QueuedJob>((string)entry.Value!, Json) is { } job) jobs.Add(job);
+            if (JsonSerializer.Deserialize<QueuedJob>((byte[])entry.Value!, Json) is { } job) jobs.Add(job);
         }
         return jobs;
     }
