@@ -104,34 +104,13 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         return json.IsErr ? Task.FromResult(json) : Emit(eventId, json.Unwrap(), options);
     }
 
-    // The hot path, without the delegates and the two async layers of Call and Guard: an emit the grain has
-    // answered by the time it returns costs no state machine here at all.
+    // The hot path: a static delegate with its state (no closure), and an emit the grain has answered by the time it
+    // returns costs no state machine here at all.
     private Task<Result<string>> Emit(EventId eventId, string json, EmitOptions? options)
     {
         var check = DefinitionValidator.Validate(eventId);
         if (check.IsErr) return Task.FromResult(Result<string>.Err(check.Error));
-        Task<Result<string>> call;
-        try
-        {
-            call = _events.Get(eventId.Value).EmitAsync(json, options);
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            return Task.FromResult(Unavailable<string>(ex));
-        }
-        return call.IsCompletedSuccessfully ? call : GuardAsync(call);
-    }
-
-    private static async Task<Result<T>> GuardAsync<T>(Task<Result<T>> call)
-    {
-        try
-        {
-            return await call;
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            return Unavailable<T>(ex);
-        }
+        return Guard(static s => s.Events.Get(s.Id).EmitAsync(s.Json, s.Options), (Events: _events, Id: eventId.Value, Json: json, Options: options));
     }
 
     /// <inheritdoc />
@@ -217,11 +196,33 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         }
     }
 
-    private static async Task<Result<T>> Guard<T>(Func<Task<Result<T>>> call)
+    private static Task<Result<T>> Guard<T>(Func<Task<Result<T>>> call) => Guard(static c => c(), call);
+
+    // Runs a grain call, turning an unreachable cluster (thrown at once or when awaited) into QUEUE_UNAVAILABLE; any
+    // other failure comes back as a faulted task, as from an async method. An answered call is returned as it is.
+    private static Task<Result<T>> Guard<TState, T>(Func<TState, Task<Result<T>>> call, TState state)
+    {
+        Task<Result<T>> task;
+        try
+        {
+            task = call(state);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            return Task.FromResult(Unavailable<T>(ex));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<Result<T>>(ex);
+        }
+        return task.IsCompletedSuccessfully ? task : GuardAsync(task);
+    }
+
+    private static async Task<Result<T>> GuardAsync<T>(Task<Result<T>> call)
     {
         try
         {
-            return await call();
+            return await call;
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {

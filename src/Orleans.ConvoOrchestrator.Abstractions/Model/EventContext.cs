@@ -46,7 +46,11 @@ public sealed class EventContext
     public string PayloadJson { get; }
 
     /// <summary>The payload as a JSON element.</summary>
-    public JsonElement Payload => LazyInitializer.EnsureInitialized(ref _payload, () => new(JsonPayload.Parse(PayloadJson))).Value!;
+    public JsonElement Payload => (Volatile.Read(ref _payload) ?? ParsePayload()).Value;
+
+    // Concurrent first reads may each parse; one result is kept, and every read sees that one.
+    private System.Runtime.CompilerServices.StrongBox<JsonElement> ParsePayload() =>
+        Interlocked.CompareExchange(ref _payload, new(JsonPayload.Parse(PayloadJson)), null) ?? _payload!;
 
     /// <summary>Correlates the job with its caller's work.</summary>
     public string CorrelationId { get; }

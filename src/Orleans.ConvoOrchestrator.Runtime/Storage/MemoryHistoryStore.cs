@@ -21,7 +21,8 @@ public sealed class MemoryHistoryStore : IHistoryStore
         var ring = _events.GetOrAdd(eventId, static _ => new Ring());
         lock (ring)
         {
-            foreach (var record in records) ring.Add(record, keep);
+            // An index loop: appends come once per outcome, and foreach over the interface allocates an enumerator.
+            for (var i = 0; i < records.Count; i++) ring.Add(records[i], keep);
         }
         return Task.CompletedTask;
     }
