@@ -44,6 +44,11 @@ public sealed class DurableRestartTests
             var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
             Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
             hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;
+            // The hourly trigger is far: it sleeps in a wake bucket whose entry and one reminder are in Redis, with no
+            // reminder of its own (that would keep its grain in memory). The fired AT keeps none either.
+            var bucket = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)));
+            await Eventually.MatchAsync(() => RedisTextAsync(redis.Configuration), text => text.Contains(bucket + " tr-hourly") && text.Contains("convo-wake") && !text.Contains("convo-trigger"),
+                TimeSpan.FromSeconds(20), "wake bucket in Redis", 200);
 
             if (kill) await first.KillAsync();
             else await first.TerminateAsync(TimeSpan.FromSeconds(30));
@@ -59,6 +64,8 @@ public sealed class DurableRestartTests
         Assert.Equal(["tr-at", "tr-hourly"], triggers);
         Assert.Equal(hourlyNext, (await api2.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire);
         Assert.Equal(hourlyNext, (await api2.StatusAsync(new EventId("sched"))).Unwrap().NextRun);
+        var stillListed = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1))) + " tr-hourly";
+        Assert.Contains(stillListed, await RedisTextAsync(redis.Configuration));
 
         // Every accepted job runs (at least once) after the restart.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
@@ -82,6 +89,31 @@ public sealed class DurableRestartTests
         await Task.Delay(1000);
         var atJobs = (await api2.HistoryAsync(new EventId("at"), 10)).Unwrap();
         Assert.Single(atJobs.Select(r => r.JobId).Distinct());
+    }
+
+    // Every sorted set and hash, one "key member" line per member (hash fields with their values): enough to find what is stored.
+    private static async Task<string> RedisTextAsync(string configuration)
+    {
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+        var db = mux.GetDatabase();
+        var text = new System.Text.StringBuilder();
+        foreach (var key in mux.GetServer(mux.GetEndPoints()[0]).Keys(pattern: "*"))
+        {
+            // Catalog keys are named after their catalog (wake:<bucket>), without the silo's prefix.
+            var name = key.ToString();
+            var at = name.IndexOf("catalog:", StringComparison.Ordinal);
+            var label = at >= 0 ? name[(at + "catalog:".Length)..] : name;
+            switch (await db.KeyTypeAsync(key))
+            {
+                case StackExchange.Redis.RedisType.SortedSet:
+                    foreach (var member in await db.SortedSetRangeByRankAsync(key)) text.Append(label).Append(' ').Append(member).Append('\n');
+                    break;
+                case StackExchange.Redis.RedisType.Hash:
+                    foreach (var field in await db.HashGetAllAsync(key)) text.Append(label).Append(' ').Append(field.Name).Append(' ').Append(field.Value).Append('\n');
+                    break;
+            }
+        }
+        return text.ToString();
     }
 
     [Fact]

@@ -277,7 +277,7 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
-    public async Task A_far_trigger_is_reminded_just_before_its_fire_and_a_near_one_every_period()
+    public async Task A_far_trigger_sleeps_in_a_wake_bucket_and_a_near_one_keeps_its_own_reminder()
     {
         var ev = await fx.RecordingEventAsync([]);
         var far = new Trigger(NewId("far"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1));
@@ -286,28 +286,101 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         (await fx.Api.AttachTriggerAsync(ev, near)).Unwrap();
         var farNext = (await fx.Api.TriggerStatusAsync(far.Id)).Unwrap().NextFire!.Value;
 
-        // Reminders run on real time; the trigger sets the first tick from its own clock: WakeLead (10 s) before the fire.
-        var farDue = farNext - TimeSpan.FromSeconds(10) - fx.Clock.GetUtcNow();
-        var farEntry = await ReminderAsync(far.Id, e => e.StartAt > DateTime.UtcNow + TimeSpan.FromMinutes(30));
-        Assert.InRange(farEntry.StartAt - DateTime.UtcNow, farDue - TimeSpan.FromSeconds(15), farDue + TimeSpan.FromSeconds(1));
-        Assert.Equal(TimeSpan.FromSeconds(1), farEntry.Period); // the fixture's ReminderPeriod, from the first tick on
+        // The far trigger is listed in the bucket of WakeLead (10 s) before its fire (buckets are ReminderPeriod wide).
+        var bucket = WakeBuckets.KeyFor(farNext - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        await Eventually.MatchAsync(() => BucketIdsAsync(bucket), ids => ids.Contains(far.Id.Value), TimeSpan.FromSeconds(20), "bucket entry", 20);
+        // Reminders run on real time; the bucket sets its first tick from the orchestrator's clock.
+        var farDue = WakeBuckets.StartOf(bucket) - fx.Clock.GetUtcNow();
+        var bucketEntry = await ReminderAsync(BucketGrainId(bucket), "convo-wake", e => e.StartAt > DateTime.UtcNow + TimeSpan.FromMinutes(30));
+        Assert.InRange(bucketEntry.StartAt - DateTime.UtcNow, farDue - TimeSpan.FromSeconds(15), farDue + TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), bucketEntry.Period); // the fixture's ReminderPeriod: retries until all are woken
+        // No reminder of its own: its ticks would keep the grain in memory.
+        Assert.Null(await Table.ReadRow(TriggerGrainId(far.Id), "convo-trigger"));
 
         // A fire within ReminderPeriod + WakeLead keeps the grain in memory and a reminder ticking every period as backstop.
-        var nearEntry = await ReminderAsync(near.Id, _ => true);
+        var nearEntry = await ReminderAsync(TriggerGrainId(near.Id), "convo-trigger", _ => true);
         Assert.True(nearEntry.StartAt < DateTime.UtcNow + TimeSpan.FromSeconds(5), $"near reminder starts at {nearEntry.StartAt:O}");
         Assert.Equal(TimeSpan.FromSeconds(1), nearEntry.Period);
+        Assert.DoesNotContain(near.Id.Value, await BucketIdsAsync(WakeBuckets.KeyFor(fx.Clock.GetUtcNow() + TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1))));
 
+        // Detaching the far trigger takes its bucket entry with it.
         (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, far.Id))).Unwrap();
+        Assert.DoesNotContain(far.Id.Value, await BucketIdsAsync(bucket));
         (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, near.Id))).Unwrap();
     }
 
-    private Task<ReminderEntry> ReminderAsync(TriggerId id, Func<ReminderEntry, bool> done)
+    [Fact]
+    public async Task A_deactivated_far_trigger_is_woken_by_its_bucket_and_fires_on_time()
     {
-        var table = ((InProcessSiloHandle)fx.Cluster.Silos[0]).ServiceProvider.GetRequiredService<IReminderTable>();
-        var grainId = fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(id.Value).GetGrainId();
-        return Eventually.MatchAsync(async () => await table.ReadRow(grainId, "convo-trigger") ?? new ReminderEntry(), e => e.GrainId == grainId && done(e),
-            TimeSpan.FromSeconds(20), $"reminder of {id}", 20);
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        // 12 s is beyond ReminderPeriod + WakeLead (11 s): far. Its bucket starts 10 s before the fire, 2 s from now.
+        var (id, anchor) = await AttachIntervalAsync(ev, TimeSpan.FromSeconds(12));
+        var bucket = WakeBuckets.KeyFor(anchor.AddSeconds(2), TimeSpan.FromSeconds(1));
+        await ReminderAsync(BucketGrainId(bucket), "convo-wake", _ => true);
+
+        await fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(id.Value).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        fx.Advance(TimeSpan.FromSeconds(12)); // due now, but no activation holds a timer and the trigger has no reminder
+        // Nobody calls the trigger grain: only its bucket's reminder (2 s of real time) can bring it back.
+        var history = await fx.WaitForHistoryAsync(ev, 1);
+
+        Assert.Single(history);
+        Assert.Equal([anchor.AddSeconds(12)], seen.Select(c => c.ScheduledAt!.Value));
+        Assert.Equal(0, (await fx.Api.TriggerStatusAsync(id)).Unwrap().MissCount);
+        // The woken trigger left the bucket, and the emptied bucket dropped its reminder.
+        await Eventually.MatchAsync(async () => (await BucketIdsAsync(bucket)).Count == 0 && await Table.ReadRow(BucketGrainId(bucket), "convo-wake") is null,
+            done => done, TimeSpan.FromSeconds(20), "emptied bucket", 20);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, id))).Unwrap();
     }
+
+    [Fact]
+    public async Task A_bucket_ticking_before_its_start_wakes_nobody_and_after_it_drops_only_answered_entries()
+    {
+        var ev = await fx.RecordingEventAsync([]);
+        var far = new Trigger(NewId("far"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(2));
+        (await fx.Api.AttachTriggerAsync(ev, far)).Unwrap();
+        var next = (await fx.Api.TriggerStatusAsync(far.Id)).Unwrap().NextFire!.Value;
+        var bucket = WakeBuckets.KeyFor(next - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        await ReminderAsync(BucketGrainId(bucket), "convo-wake", _ => true);
+        // A trigger id listed with no trigger behind it (its removal raced the listing): resuming it answers true.
+        await Silo.GetRequiredService<Runtime.ICatalogStore>().PutAsync(WakeBuckets.CatalogOf(bucket), "no-such-trigger", "");
+        var remindable = fx.Cluster.Client.GetGrain<Grains.IWakeBucketGrain>(bucket).AsReference<IRemindable>();
+
+        // A tick before the bucket's start (by the orchestrator's clock) wakes nobody and keeps every entry.
+        await remindable.ReceiveReminder("convo-wake", new TickStatus(DateTime.UtcNow, TimeSpan.FromSeconds(1), DateTime.UtcNow));
+        Assert.Equal(new[] { far.Id.Value, "no-such-trigger" }.Order(StringComparer.Ordinal), await BucketIdsAsync(bucket));
+        Assert.NotNull(await Table.ReadRow(BucketGrainId(bucket), "convo-wake"));
+
+        // At its start each trigger is resumed: near its fire now, it keeps its own reminder, and the entries go.
+        fx.Advance(WakeBuckets.StartOf(bucket) - fx.Clock.GetUtcNow());
+        await remindable.ReceiveReminder("convo-wake", new TickStatus(DateTime.UtcNow, TimeSpan.FromSeconds(1), DateTime.UtcNow));
+        Assert.Empty(await BucketIdsAsync(bucket));
+        Assert.NotNull(await Table.ReadRow(TriggerGrainId(far.Id), "convo-trigger"));
+        Assert.Null(await Table.ReadRow(BucketGrainId(bucket), "convo-wake"));
+
+        // It fires on time, then sleeps in the bucket of its next fire.
+        await StepAsync(far.Id, next - fx.Clock.GetUtcNow(), 1);
+        var following = WakeBuckets.KeyFor(next.AddHours(2) - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        await Eventually.MatchAsync(() => BucketIdsAsync(following), ids => ids.Contains(far.Id.Value), TimeSpan.FromSeconds(20), "next bucket entry", 20);
+        Assert.Equal(0, (await fx.Api.TriggerStatusAsync(far.Id)).Unwrap().MissCount);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, far.Id))).Unwrap();
+    }
+
+    private IServiceProvider Silo => ((InProcessSiloHandle)fx.Cluster.Silos[0]).ServiceProvider;
+
+    private IReminderTable Table => Silo.GetRequiredService<IReminderTable>();
+
+    private GrainId TriggerGrainId(TriggerId id) => fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(id.Value).GetGrainId();
+
+    private GrainId BucketGrainId(long bucket) => fx.Cluster.Client.GetGrain<Grains.IWakeBucketGrain>(bucket).GetGrainId();
+
+    private async Task<List<string>> BucketIdsAsync(long bucket) =>
+        (await Silo.GetRequiredService<Runtime.ICatalogStore>().ListAsync(WakeBuckets.CatalogOf(bucket), null, 1000)).Select(e => e.Id).ToList();
+
+    private Task<ReminderEntry> ReminderAsync(GrainId grainId, string name, Func<ReminderEntry, bool> done) =>
+        Eventually.MatchAsync(async () => await Table.ReadRow(grainId, name) ?? new ReminderEntry(), e => e.GrainId == grainId && done(e),
+            TimeSpan.FromSeconds(20), $"reminder {name} of {grainId}", 20);
 
     [Fact]
     public async Task Cron_with_seconds_fires_on_its_occurrences()

@@ -28,4 +28,12 @@ public interface ITriggerGrain : IGrainWithStringKey
     /// than at the next reminder tick.
     /// </summary>
     [Alias("Wake"), Orleans.Concurrency.AlwaysInterleave, Orleans.Concurrency.OneWay] Task WakeAsync();
+
+    /// <summary>
+    /// Sent by the wake bucket <paramref name="bucket"/> when it starts: activates the trigger like
+    /// <see cref="WakeAsync"/> and answers once its next wake-up is durable and no longer rests on that bucket (its
+    /// own reminder, or an entry in a later bucket): true, else false. The bucket drops the trigger's entry only
+    /// after a true answer.
+    /// </summary>
+    [Alias("Resume")] Task<bool> ResumeAsync(long bucket);
 }

@@ -11,14 +11,14 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// exact next fire (re-armed from the schedule each time, so it never drifts); durability from a reminder that
 /// brings the grain back when it was deactivated or its silo was lost, and from the persisted
 /// <see cref="TriggerState.HandledUpTo"/>, which makes every wake-up idempotent: fires are computed from the
-/// schedule and what was already handled, never from counting ticks. Missed fires follow the trigger's
-/// <see cref="MisfirePolicy"/> and are always counted.
+/// schedule and what was already handled, never from counting ticks. A trigger whose next fire is near keeps its
+/// grain in memory and its own periodic reminder; a far one lists itself in a <see cref="WakeBucketGrain"/> (one
+/// reminder for many triggers) and lets its grain go. Missed fires follow the trigger's <see cref="MisfirePolicy"/>
+/// and are always counted.
 /// </summary>
 public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 {
     private const string ReminderName = "convo-trigger";
-    // Orleans takes reminder due times up to ~49 days; a farther fire is reached by waking on the way.
-    private static readonly TimeSpan MaxReminderDue = TimeSpan.FromDays(30);
     private readonly IPersistentState<TriggerState> _state;
     private readonly MetricsCollector _metrics;
     private readonly ConditionRegistry _conditions;
@@ -34,8 +34,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private bool _dirty;
     private bool _timerKeepsAlive;
     private bool _reminderEnsured;
-    // When the reminder this activation registered first ticks; null: one period after its registration.
-    private DateTimeOffset? _reminderFirstTick;
+    // The wake bucket this activation listed the trigger in (null: none, or its own reminder keeps it).
+    private long? _wakeBucket;
+    // The latest change of how the trigger is woken (its own reminder, or a bucket): each waits for the one before,
+    // and ResumeAsync answers with its result.
+    private Task<bool>? _wakeUp;
     private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
@@ -71,6 +74,16 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 
     /// <inheritdoc />
     public Task WakeAsync() => Task.CompletedTask; // activation already reconciled the schedule
+
+    /// <inheritdoc />
+    public async Task<bool> ResumeAsync(long bucket)
+    {
+        // Activation scheduled already; again here so that a wake-up whose registration failed is tried again.
+        await ScheduleAsync();
+        var durable = _wakeUp is null || await _wakeUp;
+        // A bucket wakes its triggers once it has started, when their fires are near: none should still rest on it.
+        return durable && _wakeBucket != bucket;
+    }
 
     /// <inheritdoc />
     public async Task<Result<Trigger>> SubscribeAsync(Trigger trigger, EventId eventId)
@@ -123,7 +136,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         }
         // The last subscriber went: the trigger goes with it.
         StopTimer();
-        await ForgetReminderAsync();
+        await ForgetWakeUpsAsync();
         await _state.ClearStateAsync();
         _state.State = new TriggerState();
         await _catalog.RemoveAsync(CatalogKeys.Triggers, Id.Value);
@@ -160,7 +173,9 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     }
 
     /// <inheritdoc />
-    public Task ReceiveReminder(string reminderName, TickStatus status) => ScheduleAsync();
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        // A reminder that outlived its trigger (its removal failed to unregister it) goes now.
+        _state.State.Definition is null ? ForgetWakeUpsAsync() : ScheduleAsync();
 
     // Looks at the clock, fires what is due (or counts it missed), and arms the timer for the next fire.
     private async Task ScheduleAsync()
@@ -238,17 +253,17 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         var now = _clock.GetUtcNow();
         if (NextFire(def, now) is not { } next)
         {
-            // Nothing left to fire (a fired AT): no timer, no reminder.
+            // Nothing left to fire (a fired AT): no timer, no wake-up.
             StopTimer();
-            _ = ForgetReminderAsync();
+            _ = ForgetWakeUpsAsync();
             return;
         }
         var due = next > now ? next - now : TimeSpan.Zero;
-        // Close fires keep the grain in memory; far ones let it go and trust the reminder to wake it in time.
+        // Close fires keep the grain in memory; far ones let it go and trust their wake bucket to wake it in time.
         var near = due <= _options.ReminderPeriod + _options.WakeLead;
         Arm(due, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
         if (near) EnsureReminder();
-        else EnsureReminderWakesAt(next - _options.WakeLead, now);
+        else EnsureWakeBucket(WakeBuckets.KeyFor(next - _options.WakeLead, _options.ReminderPeriod));
     }
 
     private void ArmPolling(Trigger def)
@@ -305,49 +320,84 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     }
 
     // A reminder ticking every ReminderPeriod from now on: for fires close enough that the grain stays in memory.
-    // Registered once per activation (unless one registered for a far fire would not tick in time), in the
-    // background: a reminder service still loading must not hold up attaching or firing. Until it lands, the
-    // timer alone drives the trigger.
+    // Registered once per activation, in the background: a reminder service still loading must not hold up
+    // attaching or firing. Until it lands, the timer alone drives the trigger.
     private void EnsureReminder()
     {
-        if (_reminderEnsured && (_reminderFirstTick is not { } first || first <= _clock.GetUtcNow() + _options.ReminderPeriod)) return;
-        _ = RegisterReminderAsync(null, _options.ReminderPeriod);
+        if (_reminderEnsured) return;
+        (_reminderEnsured, _wakeBucket) = (true, null);
+        Then(RegisterReminderAsync);
     }
 
-    // For a far fire the reminder first ticks WakeLead before it, not every period meanwhile: a reminder tick
-    // activates the grain, so a periodic one would keep every long-interval trigger in memory for good. Registered
-    // again only when the next fire moves (after a fire, or on a new activation).
-    private void EnsureReminderWakesAt(DateTimeOffset wakeAt, DateTimeOffset now)
+    // A far fire: the trigger lists itself in the bucket that wakes it WakeLead (plus up to a bucket's width) before
+    // the fire, then drops its own reminder, whose ticks would keep its grain in memory. The bucket's width is
+    // ReminderPeriod, so a woken trigger's fire is near and it keeps its own reminder until then. Listed again
+    // only when the next fire moves to another bucket; the old entry goes when the old bucket wakes it.
+    private void EnsureWakeBucket(long bucket)
     {
-        var due = wakeAt - now;
-        if (due > MaxReminderDue) (due, wakeAt) = (MaxReminderDue, now + MaxReminderDue);
-        if (_reminderEnsured && _reminderFirstTick == wakeAt) return;
-        _ = RegisterReminderAsync(wakeAt, due);
+        if (_wakeBucket == bucket) return;
+        (_wakeBucket, _reminderEnsured) = (bucket, false);
+        Then(() => JoinBucketAsync(bucket));
     }
 
-    private async Task RegisterReminderAsync(DateTimeOffset? firstTick, TimeSpan due)
+    private void Then(Func<Task<bool>> change) => _wakeUp = After(_wakeUp, change);
+
+    private static async Task<bool> After(Task<bool>? previous, Func<Task<bool>> change)
     {
-        (_reminderEnsured, _reminderFirstTick) = (true, firstTick);
+        if (previous is not null) await previous;
+        return await change();
+    }
+
+    private async Task<bool> RegisterReminderAsync()
+    {
+        if (!_reminderEnsured) return true; // a later change took over before this one ran
         try
         {
-            await this.RegisterOrUpdateReminder(ReminderName, due, _options.ReminderPeriod);
+            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+            return true;
         }
         catch (Exception ex)
         {
             _reminderEnsured = false; // try again at the next wake-up
             LogReminderFailed(ex, Id.Value);
+            return false;
         }
     }
 
-    private async Task ForgetReminderAsync()
+    private async Task<bool> JoinBucketAsync(long bucket)
     {
-        (_reminderEnsured, _reminderFirstTick) = (false, null);
+        if (_wakeBucket != bucket) return true; // a later change took over before this one ran
         try
         {
-            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+            // The entry first, then the bucket's reminder, then the trigger's own reminder goes: a crash in between
+            // leaves one wake-up too many, never none.
+            await _catalog.PutAsync(WakeBuckets.CatalogOf(bucket), Id.Value, "");
+            await GrainFactory.GetGrain<IWakeBucketGrain>(bucket).EnsureAsync();
+            if (await this.GetReminder(ReminderName) is { } own) await this.UnregisterReminder(own);
+            return true;
         }
         catch (Exception ex)
         {
+            if (_wakeBucket == bucket) _wakeBucket = null; // try again at the next wake-up
+            LogReminderFailed(ex, Id.Value);
+            return false;
+        }
+    }
+
+    // The trigger is gone or has nothing left to fire: no reminder, no bucket entry.
+    private async Task ForgetWakeUpsAsync()
+    {
+        var bucket = _wakeBucket;
+        (_reminderEnsured, _wakeBucket) = (false, null);
+        if (_wakeUp is { } pending) await pending; // let a registration under way land first, then undo it
+        try
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+            if (bucket is { } key) await _catalog.RemoveAsync(WakeBuckets.CatalogOf(key), Id.Value);
+        }
+        catch (Exception ex)
+        {
+            // A reminder left behind wakes an empty trigger grain that forgets it then; a bucket entry goes at its tick.
             LogReminderFailed(ex, Id.Value);
         }
     }
@@ -371,7 +421,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Error, Message = "Trigger {TriggerId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string triggerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: reminder registration failed; the timer still runs")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: registering its wake-up (reminder or wake bucket) failed; the timer still runs")]
     private partial void LogReminderFailed(Exception ex, string triggerId);
 
     // Information, not Warning: an overloaded or restarted cluster misses many at once; the metric and the

@@ -21,7 +21,7 @@ public sealed class MemoryCatalogStore : ICatalogStore
             var (ids, definitions) = Catalog(catalog);
             var at = ids.BinarySearch(id, StringComparer.Ordinal);
             if (at < 0) ids.Insert(~at, id);
-            definitions[id] = Encoding.UTF8.GetBytes(json);
+            definitions[id] = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
         }
         return Task.CompletedTask;
     }
