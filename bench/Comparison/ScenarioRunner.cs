@@ -18,7 +18,7 @@ internal static class ScenarioRunner
             await using var redis = await RedisServer.StartAsync();
             return await WithSystemAsync(system, scenario, new SystemSettings(workers, redis.Configuration), sut => DurableAsync(sut, seconds));
         }
-        return await WithSystemAsync(system, scenario, new SystemSettings(workers), scenario switch
+        return await WithSystemAsync(system, scenario, new SystemSettings(workers, IdleRest: scenario == ScenarioKind.Memory), scenario switch
         {
             ScenarioKind.Burst => sut => BurstAsync(sut, size),
             ScenarioKind.Latency => sut => LatencyAsync(sut, seconds),
