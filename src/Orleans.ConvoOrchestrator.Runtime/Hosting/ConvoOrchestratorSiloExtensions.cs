@@ -4,6 +4,7 @@ using Orleans.ConvoOrchestrator.Client;
 using Orleans.Hosting;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace Orleans.ConvoOrchestrator.Runtime;
@@ -58,17 +59,17 @@ public static class ConvoOrchestratorSiloExtensions
         return silo;
     }
 
-    /// <summary>The embedded store: memory grain storage for the orchestrator and in-memory reminders. Nothing survives the process.</summary>
+    /// <summary>
+    /// The embedded store, for one silo: grain states, jobs, histories and catalogs in this silo's memory
+    /// (<see cref="SiloMemoryGrainStorage"/> and friends) and in-memory reminders. Nothing survives the process.
+    /// </summary>
     public static ISiloBuilder UseConvoInMemoryStore(this ISiloBuilder silo)
     {
-        silo.AddMemoryGrainStorage(ConvoOrchestratorOptions.StorageName).UseInMemoryReminderService();
+        silo.UseInMemoryReminderService();
+        silo.Services.AddGrainStorage(ConvoOrchestratorOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SiloMemoryGrainStorage>(sp));
         silo.Services.AddSingleton<IJobStore, MemoryJobStore>();
         silo.Services.AddSingleton<IHistoryStore, MemoryHistoryStore>();
         silo.Services.AddSingleton<ICatalogStore, MemoryCatalogStore>();
-        // Nothing outside the process reads this store: Orleans' binary serializer instead of the default
-        // JSON one, which cost more CPU than the rest of a trigger fire together.
-        silo.Services.AddOptions<MemoryGrainStorageOptions>(ConvoOrchestratorOptions.StorageName)
-            .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         return silo;
     }
 }
