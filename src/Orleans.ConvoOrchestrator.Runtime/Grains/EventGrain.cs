@@ -620,10 +620,12 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (!_historyDirty || _state.State.Definition is null) return;
         _historyDirty = false;
-        var ended = _endedUnsaved;
-        _endedUnsaved = [];
-        var records = _unsavedHistory;
-        _unsavedHistory = [];
+        // Moved out only when there is something to move: with the memory stores both are empty here, and new lists
+        // every HistoryWriteDelay per event would live just long enough to age in the heap.
+        IReadOnlyList<string> ended = [];
+        if (_endedUnsaved.Count > 0) (ended, _endedUnsaved) = (_endedUnsaved, []);
+        IReadOnlyList<JobRecord> records = [];
+        if (_unsavedHistory.Count > 0) (records, _unsavedHistory) = (_unsavedHistory, []);
         _historyGeneration++;
         var appended = false;
         try
@@ -665,7 +667,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         _live.Remove(jobId);
     }
 
-    private async Task DeleteRecordsAsync(List<string> jobIds)
+    private async Task DeleteRecordsAsync(IReadOnlyList<string> jobIds)
     {
         Task removed = Task.CompletedTask;
         foreach (var jobId in jobIds) removed = _writes.Remove(jobId);

@@ -68,12 +68,18 @@ public sealed class MetricsCollector
         var histograms = new List<HistogramSample>();
         foreach (var cell in _histograms.Values)
         {
-            var counts = new long[cell.Counts.Length];
-            var any = false;
-            for (var i = 0; i < counts.Length; i++) any |= (counts[i] = Interlocked.Exchange(ref cell.Counts[i], 0)) != 0;
+            // Most series see nothing in most intervals: those cost no array.
+            long[]? counts = null;
+            for (var i = 0; i < cell.Counts.Length; i++)
+            {
+                if (Volatile.Read(ref cell.Counts[i]) == 0) continue;
+                counts ??= new long[cell.Counts.Length];
+                counts[i] = Interlocked.Exchange(ref cell.Counts[i], 0);
+            }
+            if (counts is null) continue;
             double sum;
             lock (cell) (sum, cell.Sum) = (cell.Sum, 0);
-            if (any) histograms.Add(new HistogramSample(cell.Name, cell.Labels, cell.Buckets, counts, sum));
+            histograms.Add(new HistogramSample(cell.Name, cell.Labels, cell.Buckets, counts, sum));
         }
         return new MetricsBatch(counters, histograms);
     }
