@@ -79,11 +79,12 @@ public sealed partial class JobExecutor
         for (var attempt = 1; ; attempt++)
         {
             AppError error;
-            // Without a timeout the attempt's token is the shutdown token itself: no sources to make per attempt.
+            // Without a timeout the attempt's token is the shutdown token itself: no sources to make per attempt. With
+            // one, a single source that the timeout cancels and shutdown cancels too (not a second, linked source).
             using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : null)
-            using (var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, shutdown))
+            using (timeout is null ? default : shutdown.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout))
             {
-                var token = linked?.Token ?? shutdown;
+                var token = timeout?.Token ?? shutdown;
                 var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, token, job.ScheduledAt, job.Delivery);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
                 // occupies a pool thread, never the caller's (or an Orleans scheduler's) turn.

@@ -19,11 +19,11 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     private List<QueuedJob> _appends = [];
     private List<QueuedJob> _marks = [];
     private List<string> _removals = [];
-    // The lists of the write before, cleared and reused for the next batch: one event makes thousands of writes,
-    // and lists kept between them would otherwise be new objects that live long enough to age in the heap.
-    private List<QueuedJob>? _spareAppends;
-    private List<QueuedJob>? _spareMarks;
-    private List<string>? _spareRemovals;
+    // The lists of writes before, cleared and reused for the next batches: one event makes thousands of writes, and
+    // lists kept between them would otherwise be new objects that live long enough to age in the heap. A write's
+    // callback starts a nested write (the delivery marks) before the outer write's lists are free, so two sets wait.
+    private readonly Stack<List<QueuedJob>> _spareJobLists = new(4);
+    private readonly Stack<List<string>> _spareIdLists = new(2);
     private bool _writing;
     private TaskCompletionSource? _next;
 
@@ -72,10 +72,9 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         var appends = _appends;
         var marks = _marks;
         var removals = _removals;
-        _appends = _spareAppends ?? [];
-        _marks = _spareMarks ?? [];
-        _removals = _spareRemovals ?? [];
-        (_spareAppends, _spareMarks, _spareRemovals) = (null, null, null);
+        _appends = _spareJobLists.TryPop(out var a) ? a : [];
+        _marks = _spareJobLists.TryPop(out var m) ? m : [];
+        _removals = _spareIdLists.TryPop(out var r) ? r : [];
         try
         {
             var upserts = marks.Count == 0 ? appends : [.. appends, .. marks];
@@ -101,12 +100,18 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     // The callback has seen the lists and the store is done with them: they serve the next batch.
     private void Recycle(List<QueuedJob> appends, List<QueuedJob> marks, List<string> removals)
     {
-        appends.Clear();
-        marks.Clear();
-        removals.Clear();
-        _spareAppends ??= appends;
-        _spareMarks ??= marks;
-        _spareRemovals ??= removals;
+        if (_spareJobLists.Count < 4)
+        {
+            appends.Clear();
+            marks.Clear();
+            _spareJobLists.Push(appends);
+            _spareJobLists.Push(marks);
+        }
+        if (_spareIdLists.Count < 2)
+        {
+            removals.Clear();
+            _spareIdLists.Push(removals);
+        }
     }
 
     // Changes submitted during the write that just ended share the next one (unless the callback already started it).

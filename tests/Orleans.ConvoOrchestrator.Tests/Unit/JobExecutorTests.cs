@@ -107,24 +107,35 @@ public sealed class JobExecutorTests
         Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
     }
 
-    [Fact]
-    public async Task Shutdown_cancels_a_running_job_as_CANCELLED()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(60.0)] // the attempt's one source is cancelled by shutdown as well as by its timeout
+    public async Task Shutdown_cancels_a_running_job_and_its_token_as_CANCELLED(double? timeoutSec)
     {
         var entered = 0;
+        var tokenCancelled = false;
         _registry.Register("wait", async ctx =>
         {
             Interlocked.Increment(ref entered);
-            await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+            }
+            finally
+            {
+                Volatile.Write(ref tokenCancelled, ctx.CancellationToken.IsCancellationRequested);
+            }
         });
         using var shutdown = new CancellationTokenSource();
 
-        var run = Executor().RunAsync(Job("wait", new Policy(TimeoutSec: null)), shutdown.Token);
+        var run = Executor().RunAsync(Job("wait", new Policy(TimeoutSec: timeoutSec)), shutdown.Token);
         await Until(() => Volatile.Read(ref entered) == 1);
         await shutdown.CancelAsync();
         var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(JobStatus.CANCELLED, outcome.Status);
         Assert.Equal(ErrorKind.CANCELLED, outcome.Error!.Kind);
+        await Until(() => Volatile.Read(ref tokenCancelled));
     }
 
     [Fact]
