@@ -20,6 +20,9 @@ public sealed partial class MetricsFlusher : IMetricsSource, ILifecycleParticipa
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private IMetricsSource? _self;
+    // The last flush's lists, emptied, for the next one.
+    private List<CounterSample>? _counters;
+    private List<HistogramSample>? _histograms;
     private Task _loop = Task.CompletedTask;
     private int _disposed;
 
@@ -55,13 +58,19 @@ public sealed partial class MetricsFlusher : IMetricsSource, ILifecycleParticipa
     {
         if (_self is null) return;
         await _gate.WaitAsync().ConfigureAwait(false);
-        var batch = _collector.Drain();
+        var batch = _collector.Drain(_counters ?? [], _histograms ?? []);
+        (_counters, _histograms) = (null, null);
         try
         {
             await _grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).FlushAsync(batch, _self).ConfigureAwait(false);
+            // Sent and merged by the metrics grain, which keeps no sample: the lists serve the next flush.
+            batch.Counters.Clear();
+            batch.Histograms.Clear();
+            (_counters, _histograms) = (batch.Counters, batch.Histograms);
         }
         catch (Exception ex)
         {
+            // Not reused: a failed call is not known to be done with them.
             _collector.Restore(batch);
             LogFlushFailed(ex);
         }

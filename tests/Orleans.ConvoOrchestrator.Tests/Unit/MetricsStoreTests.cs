@@ -64,6 +64,31 @@ public sealed class MetricsStoreTests
     }
 
     [Fact]
+    public void A_drain_fills_the_lists_it_is_given_only_with_series_that_changed_and_refuses_lists_in_use()
+    {
+        var silo = new MetricsCollector();
+        var (counters, histograms) = (new List<CounterSample>(), new List<HistogramSample>());
+        silo.Finished(new EventId("a"), new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(0.2)));
+        silo.Finished(new EventId("b"), new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(2)));
+
+        var first = silo.Drain(counters, histograms);
+        Assert.Same(counters, first.Counters);
+        Assert.Same(histograms, first.Histograms);
+        Assert.Equal(2, histograms.Count);
+        Assert.Throws<ArgumentException>(() => silo.Drain(counters, []));
+
+        // Reused for the next flush: only the series that saw something since come back.
+        counters.Clear();
+        histograms.Clear();
+        silo.Finished(new EventId("b"), new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(2)));
+        var second = silo.Drain(counters, histograms);
+        var h = Assert.Single(second.Histograms);
+        Assert.Equal("b", h.Labels[MetricNames.EventIdLabel]);
+        Assert.Equal(1, h.Counts.Sum());
+        Assert.Equal(2.0, h.Sum);
+    }
+
+    [Fact]
     public void Skipped_and_cancelled_jobs_count_but_record_no_duration()
     {
         var silo = new MetricsCollector();
