@@ -51,14 +51,17 @@ public sealed class ConvoOrchestratorOptions
     public TimeSpan SchedulerTick { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Period of the reminder every scheduled trigger keeps: it brings a deactivated trigger grain (or one
-    /// whose silo was lost) back to fire. Orleans' <c>MinimumReminderPeriod</c> is lowered to it when shorter.
+    /// Period of the reminder a trigger keeps while its next fire is near, which brings a deactivated trigger grain
+    /// (or one whose silo was lost) back to fire; also the width of a wake bucket, whose one reminder wakes the far
+    /// triggers listed in it (and ticks again at this period until all are woken). Orleans'
+    /// <c>MinimumReminderPeriod</c> is lowered to it when shorter.
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// A trigger whose next fire is closer than <see cref="ReminderPeriod"/> plus this lead keeps its grain
-    /// active; farther ones let it deactivate and rely on the reminder to wake it in time.
+    /// active; a farther one lets it deactivate and is woken by its wake bucket this long (plus up to one
+    /// <see cref="ReminderPeriod"/>) before the fire.
     /// </summary>
     public TimeSpan WakeLead { get; set; } = TimeSpan.FromSeconds(10);
 
