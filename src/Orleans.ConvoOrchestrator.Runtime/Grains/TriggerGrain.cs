@@ -373,7 +373,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
             // leaves one wake-up too many, never none.
             await _catalog.PutAsync(WakeBuckets.CatalogOf(bucket), Id.Value, "");
             await GrainFactory.GetGrain<IWakeBucketGrain>(bucket).EnsureAsync();
-            if (await this.GetReminder(ReminderName) is { } own) await this.UnregisterReminder(own);
+            await this.ForgetReminderAsync(ReminderName);
             return true;
         }
         catch (Exception ex)
@@ -392,7 +392,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (_wakeUp is { } pending) await pending; // let a registration under way land first, then undo it
         try
         {
-            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+            await this.ForgetReminderAsync(ReminderName);
             if (bucket is { } key) await _catalog.RemoveAsync(WakeBuckets.CatalogOf(key), Id.Value);
         }
         catch (Exception ex)

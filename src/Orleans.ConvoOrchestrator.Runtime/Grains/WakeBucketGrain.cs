@@ -65,7 +65,7 @@ public sealed partial class WakeBucketGrain : Grain, IWakeBucketGrain, IRemindab
             return;
         }
         // Nothing left to wake. A trigger that lists itself here later (only with clocks far apart) registers again.
-        if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+        await this.ForgetReminderAsync(ReminderName);
         _registered = false;
         DeactivateOnIdle();
     }

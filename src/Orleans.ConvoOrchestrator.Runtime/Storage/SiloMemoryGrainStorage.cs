@@ -45,15 +45,7 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
     /// <inheritdoc />
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var data = serializer.SerializeToArray(grainState.State);
-        long version;
-        lock (_lock)
-        {
-            Check(stateName, grainId, grainState.ETag);
-            version = ++_lastVersion;
-            _states[(stateName, grainId)] = (data, version);
-        }
-        grainState.ETag = ETag(version);
+        grainState.ETag = ETag(Store(stateName, grainId, grainState.ETag, serializer.SerializeToArray(grainState.State)));
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }
@@ -61,25 +53,25 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
     /// <inheritdoc />
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        long version;
-        lock (_lock)
-        {
-            Check(stateName, grainId, grainState.ETag);
-            version = ++_lastVersion;
-            _states[(stateName, grainId)] = (null, version);
-        }
+        var version = Store(stateName, grainId, grainState.ETag, null);
         grainState.State = activators.GetActivator<T>().Create();
         grainState.ETag = ETag(version);
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
 
-    // The writer must hold the version last stored (none if nothing ever was).
-    private void Check(string stateName, GrainId grainId, string? etag)
+    // Stores data (null: cleared) under a new version if the writer holds the version last stored (none if nothing
+    // ever was); returns the new version.
+    private long Store(string stateName, GrainId grainId, string? etag, byte[]? data)
     {
-        var stored = _states.TryGetValue((stateName, grainId), out var record) ? ETag(record.Version) : null;
-        if (etag != stored)
-            throw new InconsistentStateException($"the {stateName} state of {grainId} was written by another activation", stored, etag);
+        lock (_lock)
+        {
+            var stored = _states.TryGetValue((stateName, grainId), out var record) ? ETag(record.Version) : null;
+            if (etag != stored)
+                throw new InconsistentStateException($"the {stateName} state of {grainId} was written by another activation", stored, etag);
+            _states[(stateName, grainId)] = (data, ++_lastVersion);
+            return _lastVersion;
+        }
     }
 
     private static string ETag(long version) => version.ToString(CultureInfo.InvariantCulture);
