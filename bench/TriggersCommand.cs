@@ -20,7 +20,7 @@ internal static class TriggersCommand
         foreach (var aligned in modes)
         {
             Console.Error.WriteLine($"{count} triggers, {(aligned ? "aligned" : "spread")} anchors, {seconds} s ...");
-            results.Add(await TriggerPrecisionBenchmark.RunAsync(count, aligned, TimeSpan.FromSeconds(seconds)));
+            results.Add(await TriggerPrecisionBenchmark.RunAsync(count, aligned, TimeSpan.FromSeconds(seconds), gcLog));
         }
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");

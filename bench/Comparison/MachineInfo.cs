@@ -8,7 +8,8 @@ internal static class MachineInfo
 {
     public static string Describe() =>
         $"{Environment.ProcessorCount} cores, {MemoryGiB()} memory, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), " +
-        $".NET {Environment.Version}, Server GC";
+        $".NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC" +
+        (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "" : " (concurrent)");
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), or "n/a".</summary>
     public static string LoadAverage()

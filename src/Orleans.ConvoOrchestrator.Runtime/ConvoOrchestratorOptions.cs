@@ -74,6 +74,14 @@ public sealed class ConvoOrchestratorOptions
     /// </summary>
     public TimeSpan RecoverySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether the silo's grain timers (each trigger's timer for its next fire among them) run on one
+    /// <see cref="HeapTimerProvider"/> instead of .NET's timer queue, whose every fire walks all timers due within
+    /// a third of a second (13 % of CPU at 10,000 one-second triggers). Applies only with the system clock, and not
+    /// when the host registers its own grain <see cref="TimeProvider"/> (keyed <c>TimeProviderNames.Grains</c>).
+    /// </summary>
+    public bool HeapGrainTimers { get; set; } = true;
+
     internal IEnumerable<string> Problems()
     {
         if (MaxConcurrentRuns < 1) yield return "MaxConcurrentRuns must be at least 1";

@@ -242,7 +242,7 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
                 o.SchedulerTick = TimeSpan.FromMilliseconds(_schedulerTickMs);
                 _configure?.Invoke(o);
             }, _handlers, _clock, _conditions);
-            if (_clock is not SystemClock && !ReferenceEquals(_clock, TimeProvider.System))
+            if (!SystemClock.IsSystem(_clock))
                 silo.Services.AddKeyedSingleton(TimeProviderNames.Grains, _clock);
         });
         return builder.Build();

@@ -4,4 +4,6 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// tests pass a <c>FakeTimeProvider</c> (the Python library's <c>FakeClock</c>).</summary>
 public sealed class SystemClock : TimeProvider
 {
+    /// <summary>Whether <paramref name="clock"/> tells the system's time (null meaning the default, the system's).</summary>
+    internal static bool IsSystem(TimeProvider? clock) => clock is null or SystemClock || ReferenceEquals(clock, System);
 }

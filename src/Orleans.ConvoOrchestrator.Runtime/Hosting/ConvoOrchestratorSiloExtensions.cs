@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
 namespace Orleans.ConvoOrchestrator.Runtime;
@@ -34,9 +35,17 @@ public static class ConvoOrchestratorSiloExtensions
         if (handlers is not null) services.AddSingleton(handlers);
         else services.TryAddSingleton<HandlerRegistry>();
         services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
+        if (SystemClock.IsSystem(clock) && !HasGrainClock(services))
+        {
+            services.TryAddSingleton<HeapTimerProvider>();
+            services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, static (sp, _) =>
+                sp.GetRequiredService<IOptions<ConvoOrchestratorOptions>>().Value.HeapGrainTimers
+                    ? sp.GetRequiredService<HeapTimerProvider>()
+                    : sp.GetRequiredService<TimeProvider>());
+        }
         services.TryAddSingleton<ConditionRegistry>();
         // Triggers keep a reminder of ReminderPeriod; Orleans refuses periods under its minimum unless lowered.
-        services.AddOptions<Orleans.Hosting.ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<ConvoOrchestratorOptions>>((reminders, convo) =>
+        services.AddOptions<Orleans.Hosting.ReminderOptions>().Configure<IOptions<ConvoOrchestratorOptions>>((reminders, convo) =>
         {
             if (convo.Value.ReminderPeriod < reminders.MinimumReminderPeriod) reminders.MinimumReminderPeriod = convo.Value.ReminderPeriod;
         });
@@ -58,6 +67,10 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<IEventOrchestrator>(sp => new ConvoOrchestratorClient(sp.GetRequiredService<IGrainFactory>()));
         return silo;
     }
+
+    // A grain clock the host registered itself (a test's fake clock, say) is kept.
+    private static bool HasGrainClock(IServiceCollection services) =>
+        services.Any(d => d.IsKeyedService && d.ServiceType == typeof(TimeProvider) && Equals(d.ServiceKey, TimeProviderNames.Grains));
 
     /// <summary>
     /// The embedded store, for one silo: grain states, jobs, histories and catalogs in this silo's memory
