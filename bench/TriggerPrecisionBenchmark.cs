@@ -14,7 +14,7 @@ namespace Orleans.ConvoOrchestrator.Bench;
 internal static class TriggerPrecisionBenchmark
 {
     public sealed record Result(int Triggers, string Anchors, int Seconds, long Fires, long Expected, double Within50MsShare,
-        double P50Ms, double P99Ms, double MaxMs, double CpuMicrosPerFire, string GcPauses);
+        double P50Ms, double P99Ms, double MaxMs, double CpuMicrosPerFire, double AllocatedKbPerFire, string GcPauses);
 
     public static async Task<Result> RunAsync(int triggers, bool aligned, TimeSpan duration, bool logCollections = false)
     {
@@ -55,6 +55,7 @@ internal static class TriggerPrecisionBenchmark
         Volatile.Write(ref measureFrom, from.UtcTicks);
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
         string gc;
         await using (var pauses = GcPauseWatch.Start(logCollections))
         {
@@ -64,6 +65,7 @@ internal static class TriggerPrecisionBenchmark
                 $"{counts[0]}/{counts[1]}/{counts[2]}: {pauses.TotalPause.TotalMilliseconds:0} ms, longest {pauses.LongestPause.TotalMilliseconds:0.0} ms");
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         await mgr.StopAsync();
 
@@ -71,6 +73,6 @@ internal static class TriggerPrecisionBenchmark
         var expected = (long)triggers * (long)duration.TotalSeconds;
         return new Result(triggers, aligned ? "aligned" : "spread", (int)duration.TotalSeconds, fires, expected,
             lateness.ShareAtMost(50), lateness.Percentile(50), lateness.Percentile(99), lateness.Max,
-            fires == 0 ? double.NaN : cpu.TotalMicroseconds / fires, gc);
+            fires == 0 ? double.NaN : cpu.TotalMicroseconds / fires, fires == 0 ? double.NaN : allocated / 1024.0 / fires, gc);
     }
 }

@@ -25,11 +25,11 @@ internal static class TriggersCommand
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
         Console.WriteLine();
-        Console.WriteLine("| triggers | anchors | seconds | fires / expected | within 50 ms | p50 ms | p99 ms | max ms | CPU µs / fire | GCs 0/1/2: pause, longest |");
-        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| triggers | anchors | seconds | fires / expected | within 50 ms | p50 ms | p99 ms | max ms | CPU µs / fire | KB allocated / fire | GCs 0/1/2: pause, longest |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in results)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Triggers:N0} | {r.Anchors} | {r.Seconds} | {r.Fires:N0} / {r.Expected:N0} | {r.Within50MsShare:P2} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.0} | {r.CpuMicrosPerFire:0} | {r.GcPauses} |"));
+                $"| {r.Triggers:N0} | {r.Anchors} | {r.Seconds} | {r.Fires:N0} / {r.Expected:N0} | {r.Within50MsShare:P2} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.0} | {r.CpuMicrosPerFire:0} | {r.AllocatedKbPerFire:0.0} | {r.GcPauses} |"));
         return 0;
     }
 }

@@ -32,6 +32,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly LinkedList<QueuedJob> _queue = new();
     // Jobs whose delivery count is being stored: they hold a concurrency slot but are not handed over yet.
     private readonly Dictionary<string, QueuedJob> _starting = new(StringComparer.Ordinal);
+    // Jobs admitted as they were accepted (in _starting, their delivery count stored with the append), write pending.
+    private int _admittedAppending;
+    private readonly List<QueuedJob> _admitted = [];
     private readonly Dictionary<string, QueuedJob> _running = new(StringComparer.Ordinal);
     // Ended jobs whose outcome is not stored yet: their job records go once it is, so a lost silo never loses an outcome.
     private List<string> _endedUnsaved = [];
@@ -88,7 +91,10 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private EventId Id { get; }
 
     // Jobs this activation answers for: accepted and not stored yet, queued, being marked, or running.
-    private int Pending => _writes.Appending + _queue.Count + _starting.Count + _running.Count;
+    private int Pending => Waiting + _starting.Count + _running.Count;
+
+    // The queue's depth: queued jobs and accepted ones whose write is pending (unless admitted already).
+    private int Waiting => _queue.Count + _writes.Appending - _admittedAppending;
 
     private Event? Definition => _removing ? null : _state.State.Definition;
 
@@ -323,6 +329,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         catch (Exception ex)
         {
             _live.Remove(job.JobId);
+            if (_starting.Remove(job.JobId)) _admittedAppending--;
             LogWriteFailed(ex, Id.Value);
             _metrics.Rejected(Id, ErrorKind.REPOSITORY_ERROR);
             return Result<string>.Err(ErrorKind.REPOSITORY_ERROR, $"the job could not be stored; it was not accepted ({ex.Message})");
@@ -335,9 +342,22 @@ public sealed partial class EventGrain : Grain, IEventGrain
         // Index loops: these run once per job, and foreach over the interface would allocate an enumerator each time.
         for (var i = 0; i < appended.Count; i++)
         {
-            if (_state.State.Definition is null) break; // removed while the write was in flight
-            _queue.AddLast(appended[i]);
+            var job = appended[i];
+            var admitted = _starting.ContainsKey(job.JobId);
+            if (admitted) _admittedAppending--;
+            if (_state.State.Definition is null) // removed while the write was in flight
+            {
+                _starting.Remove(job.JobId);
+                continue;
+            }
             _metrics.Increment(MetricNames.JobsEnqueued, Id);
+            if (admitted) _admitted.Add(job);
+            else _queue.AddLast(job);
+        }
+        if (_admitted.Count > 0)
+        {
+            Dispatch(_admitted);
+            _admitted.Clear();
         }
         if (marked.Count > 0) Dispatch(marked);
         if (appended.Count > 0) Pump();
@@ -390,7 +410,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, _queue.Count + _writes.Appending, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
+            new EventRuntimeStatus(def.Active, Waiting, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
@@ -460,7 +480,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             }
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
         }
-        if (_options.QueueMaxSize is { } max && _queue.Count + _writes.Appending >= max)
+        if (_options.QueueMaxSize is { } max && Waiting >= max)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
         if (ConvoTracing.RecordEmit(Id, job.JobId, job.TriggerId) is { } traceParent) job = job with { TraceParent = traceParent };
@@ -468,6 +488,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
+        if (TryAdmitNow(def)) job = Admit(job);
         _live.Add(job.JobId);
         return (job, _writes.Append(job));
     }
@@ -476,6 +497,24 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         _metrics.Rejected(Id, kind);
         return Result<(QueuedJob, Task)>.Err(kind, message);
+    }
+
+    // A job that would be the next to start, with a free slot, starts as soon as its append is stored: its delivery
+    // count goes into the append, so it needs no second write. Only when nothing accepted earlier waits (FIFO).
+    private bool TryAdmitNow(Event def)
+    {
+        if (_queue.Count > 0 || _writes.Appending > _admittedAppending || _stopping.IsStopping) return false;
+        var policy = def.EffectivePolicy;
+        if (_running.Count + _starting.Count >= policy.MaxConcurrency) return false;
+        return RateGateFor(policy) is not { } gate || gate.TryTake(out _);
+    }
+
+    private QueuedJob Admit(QueuedJob job)
+    {
+        job = job with { Deliveries = 1 };
+        _starting[job.JobId] = job;
+        _admittedAppending++;
+        return job;
     }
 
     private void Pump()
