@@ -60,13 +60,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     /// </summary>
     public bool Holds(EventId eventId, string jobId) => _running.ContainsKey((eventId, jobId));
 
-    /// <summary>Starts jobs in the background (their event grain calls this in its turn); outcomes go to the event grain.</summary>
-    public void Start(IReadOnlyList<JobRequest> jobs)
-    {
-        for (var i = 0; i < jobs.Count; i++) Start(jobs[i]);
-    }
-
-    /// <summary>Starts a job in the background; its outcome goes to its event grain.</summary>
+    /// <summary>Starts a job in the background (its event grain calls this in its turn); its outcome goes to the event grain.</summary>
     public void Start(JobRequest job)
     {
         Interlocked.Increment(ref _inFlight);

@@ -468,7 +468,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var now = _clock.GetUtcNow();
         var jobId = Guid.NewGuid().ToString("N");
         // Without a caller's correlation id the job's own id correlates its runs, logs and spans.
-        var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, options?.CorrelationId ?? jobId, now, options?.ScheduledAt);
+        var correlationId = options?.CorrelationId ?? jobId;
         if (requireActive && !def.Active)
         {
             // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
@@ -476,19 +476,25 @@ public sealed partial class EventGrain : Grain, IEventGrain
             {
                 var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive"));
                 _metrics.Finished(Id, skipped);
-                Record(job, skipped);
+                Record(new QueuedJob(jobId, _seq++, payloadJson, options.TriggerId, correlationId, now, options.ScheduledAt), skipped);
             }
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
         }
         if (_options.QueueMaxSize is { } max && Waiting >= max)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({max} jobs waiting)");
 
-        if (ConvoTracing.RecordEmit(Id, job.JobId, job.TriggerId) is { } traceParent) job = job with { TraceParent = traceParent };
+        var traceParent = ConvoTracing.RecordEmit(Id, jobId, options?.TriggerId);
+        var admitted = TryAdmitNow(def);
+        var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, correlationId, now, options?.ScheduledAt, admitted ? 1 : 0, traceParent);
+        if (admitted)
+        {
+            _starting[jobId] = job;
+            _admittedAppending++;
+        }
         if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
-        if (TryAdmitNow(def)) job = Admit(job);
         _live.Add(job.JobId);
         return (job, _writes.Append(job));
     }
@@ -507,14 +513,6 @@ public sealed partial class EventGrain : Grain, IEventGrain
         var policy = def.EffectivePolicy;
         if (_running.Count + _starting.Count >= policy.MaxConcurrency) return false;
         return RateGateFor(policy) is not { } gate || gate.TryTake(out _);
-    }
-
-    private QueuedJob Admit(QueuedJob job)
-    {
-        job = job with { Deliveries = 1 };
-        _starting[job.JobId] = job;
-        _admittedAppending++;
-        return job;
     }
 
     private void Pump()
@@ -542,24 +540,23 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (marks is not null) _ = _writes.Mark(marks);
     }
 
-    // The jobs whose delivery counts one write stored go to this silo's worker pool together, which starts them
+    // The jobs whose delivery counts one write stored go to this silo's worker pool, which starts them
     // off the grain's turn (no grain message: the pool is a silo service); outcomes come back through CompleteAsync.
     private void Dispatch(IReadOnlyList<QueuedJob> marked)
     {
         var def = Definition;
-        var batch = new List<JobRequest>(marked.Count);
+        var started = false;
         for (var i = 0; i < marked.Count; i++)
         {
             var job = marked[i];
             if (!_starting.Remove(job.JobId) || def is null) continue; // removed meanwhile: not run
             _running[job.JobId] = job;
-            batch.Add(new JobRequest(Id, job.JobId, def.HandlerName, def.EffectivePolicy, job.PayloadJson, job.TriggerId, job.CorrelationId,
+            _runner.Start(new JobRequest(Id, job.JobId, def.HandlerName, def.EffectivePolicy, job.PayloadJson, job.TriggerId, job.CorrelationId,
                 job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent));
+            started = true;
         }
-        if (batch.Count == 0) return;
-        _runner.Start(batch);
         // Keep the activation until the jobs can have reported (a deactivation would only cost a reload).
-        DelayDeactivation(MaxJobTime(batch[0].Policy));
+        if (started) DelayDeactivation(MaxJobTime(def!.EffectivePolicy));
     }
 
     // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of

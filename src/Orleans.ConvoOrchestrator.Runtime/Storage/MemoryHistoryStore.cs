@@ -41,44 +41,58 @@ public sealed class MemoryHistoryStore : IHistoryStore
         return Task.CompletedTask;
     }
 
-    // A circular buffer that grows up to the bound it is given and then overwrites its oldest record.
+    // A circular buffer of up to the bound it is given, in chunks of ChunkSize records allocated as it fills: it
+    // grows without copying, so filling a history leaves no outgrown arrays behind (with doubling, each event's
+    // first 100 runs left ~14 KB of them, promoted garbage for the collector). Past its bound the oldest goes.
     private sealed class Ring
     {
-        private CompactJobRecord[] _items = new CompactJobRecord[4];
+        internal const int ChunkSize = 8;
+        private CompactJobRecord[]?[] _chunks = [];
+        private int _capacity;
         private int _start;
         private int _count;
 
         public void Add(JobRecord record, int keep)
         {
-            if (_items.Length != keep && (_count == _items.Length || _items.Length > keep)) Resize(keep);
-            if (_count < _items.Length)
+            if (keep != _capacity) Rebound(keep);
+            int slot;
+            if (_count < _capacity) slot = (_start + _count++) % _capacity;
+            else
             {
-                _items[(_start + _count) % _items.Length] = new CompactJobRecord(record);
-                _count++;
-                return;
+                slot = _start; // full at its bound: the oldest goes
+                _start = (_start + 1) % _capacity;
             }
-            _items[_start] = new CompactJobRecord(record); // full at its bound: the oldest goes
-            _start = (_start + 1) % _items.Length;
+            var chunk = _chunks[slot / ChunkSize] ??= new CompactJobRecord[Math.Min(ChunkSize, _capacity - slot / ChunkSize * ChunkSize)];
+            chunk[slot % ChunkSize] = new CompactJobRecord(record);
         }
 
         public List<JobRecord> Newest(int limit)
         {
             var take = Math.Clamp(limit, 0, _count);
             var result = new List<JobRecord>(take);
-            for (var i = _count - take; i < _count; i++) result.Add(_items[(_start + i) % _items.Length].ToRecord());
+            for (var i = _count - take; i < _count; i++) result.Add(At(i).ToRecord());
             return result;
         }
 
-        // Grows (doubling, up to the bound) or shrinks to a new bound, keeping the newest records in order.
-        private void Resize(int keep)
+        // The i-th oldest record held.
+        private CompactJobRecord At(int i)
         {
-            var capacity = _items.Length > keep ? keep : Math.Min(keep, Math.Max(4, _items.Length * 2));
-            var take = Math.Min(capacity, _count);
-            var items = new CompactJobRecord[capacity];
-            for (var i = 0; i < take; i++) items[i] = _items[(_start + _count - take + i) % _items.Length];
-            _items = items;
+            var slot = (_start + i) % _capacity;
+            return _chunks[slot / ChunkSize]![slot % ChunkSize];
+        }
+
+        // A new bound (rare: the option changed): the newest records that fit, from slot 0, in fresh chunks.
+        private void Rebound(int keep)
+        {
+            var take = Math.Min(keep, _count);
+            var kept = new CompactJobRecord[take];
+            for (var i = 0; i < take; i++) kept[i] = At(_count - take + i);
+            _chunks = new CompactJobRecord[]?[(keep + ChunkSize - 1) / ChunkSize];
+            _capacity = keep;
             _start = 0;
             _count = take;
+            for (var i = 0; i < take; i++)
+                (_chunks[i / ChunkSize] ??= new CompactJobRecord[Math.Min(ChunkSize, keep - i / ChunkSize * ChunkSize)])[i % ChunkSize] = kept[i];
         }
     }
 }

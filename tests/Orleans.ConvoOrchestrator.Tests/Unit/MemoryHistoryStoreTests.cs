@@ -23,6 +23,21 @@ public sealed class MemoryHistoryStoreTests
         Assert.Equal(["job-22", "job-23", "job-24"], await Ids(store, 3));
     }
 
+    [Theory]
+    [InlineData(100, 250)] // many chunks, wrapped more than twice
+    [InlineData(13, 20)] // a last chunk shorter than the others
+    [InlineData(8, 8)] // exactly one full chunk, not wrapped
+    public async Task Keeps_order_across_its_chunks_whatever_the_bound(int keep, int records)
+    {
+        var store = new MemoryHistoryStore();
+        for (var i = 0; i < records; i++)
+        {
+            await store.AppendAsync(Ev, [Rec(i)], keep);
+            var held = Math.Min(keep, i + 1);
+            Assert.Equal(Enumerable.Range(i + 1 - held, held).Select(n => $"job-{n}"), await Ids(store, keep));
+        }
+    }
+
     [Fact]
     public async Task A_batch_larger_than_the_bound_keeps_its_newest_and_a_smaller_bound_drops_the_oldest()
     {
