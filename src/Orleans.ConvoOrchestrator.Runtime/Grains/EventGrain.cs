@@ -510,7 +510,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     // count goes into the append, so it needs no second write. Only when nothing accepted earlier waits (FIFO).
     private bool TryAdmitNow(Event def)
     {
-        if (_queue.Count > 0 || _writes.Appending > _admittedAppending || _stopping.IsStopping) return false;
+        if (Waiting > 0 || _stopping.IsStopping) return false;
         var policy = def.EffectivePolicy;
         if (_running.Count + _starting.Count >= policy.MaxConcurrency) return false;
         return RateGateFor(policy) is not { } gate || gate.TryTake(out _);

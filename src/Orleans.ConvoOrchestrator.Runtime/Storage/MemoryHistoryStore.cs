@@ -46,7 +46,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     // first 100 runs left ~14 KB of them, promoted garbage for the collector). Past its bound the oldest goes.
     private sealed class Ring
     {
-        internal const int ChunkSize = 8;
+        private const int ChunkSize = 8;
         private CompactJobRecord[]?[] _chunks = [];
         private int _capacity;
         private int _start;
@@ -55,6 +55,11 @@ public sealed class MemoryHistoryStore : IHistoryStore
         public void Add(JobRecord record, int keep)
         {
             if (keep != _capacity) Rebound(keep);
+            Put(new CompactJobRecord(record));
+        }
+
+        private void Put(CompactJobRecord record)
+        {
             int slot;
             if (_count < _capacity) slot = (_start + _count++) % _capacity;
             else
@@ -62,8 +67,8 @@ public sealed class MemoryHistoryStore : IHistoryStore
                 slot = _start; // full at its bound: the oldest goes
                 _start = (_start + 1) % _capacity;
             }
-            var chunk = _chunks[slot / ChunkSize] ??= new CompactJobRecord[Math.Min(ChunkSize, _capacity - slot / ChunkSize * ChunkSize)];
-            chunk[slot % ChunkSize] = new CompactJobRecord(record);
+            var chunk = slot / ChunkSize;
+            (_chunks[chunk] ??= new CompactJobRecord[Math.Min(ChunkSize, _capacity - chunk * ChunkSize)])[slot % ChunkSize] = record;
         }
 
         public List<JobRecord> Newest(int limit)
@@ -81,18 +86,14 @@ public sealed class MemoryHistoryStore : IHistoryStore
             return _chunks[slot / ChunkSize]![slot % ChunkSize];
         }
 
-        // A new bound (rare: the option changed): the newest records that fit, from slot 0, in fresh chunks.
+        // A new bound (rare: the option changed): the newest records that fit, put again from slot 0 in fresh chunks.
         private void Rebound(int keep)
         {
             var take = Math.Min(keep, _count);
             var kept = new CompactJobRecord[take];
             for (var i = 0; i < take; i++) kept[i] = At(_count - take + i);
-            _chunks = new CompactJobRecord[]?[(keep + ChunkSize - 1) / ChunkSize];
-            _capacity = keep;
-            _start = 0;
-            _count = take;
-            for (var i = 0; i < take; i++)
-                (_chunks[i / ChunkSize] ??= new CompactJobRecord[Math.Min(ChunkSize, keep - i / ChunkSize * ChunkSize)])[i % ChunkSize] = kept[i];
+            (_chunks, _capacity, _start, _count) = (new CompactJobRecord[]?[(keep + ChunkSize - 1) / ChunkSize], keep, 0, 0);
+            foreach (var record in kept) Put(record);
         }
     }
 }

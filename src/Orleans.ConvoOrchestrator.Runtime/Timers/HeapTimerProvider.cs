@@ -44,7 +44,7 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
         CheckSpan(period, nameof(period));
         // Like the system's timers, the callback runs in the creator's execution context unless its flow was suppressed.
         var timer = new HeapTimer(this, callback, state, ExecutionContext.Capture());
-        timer.Change(dueTime, period);
+        Schedule(timer, dueTime, period);
         return timer;
     }
 
@@ -71,7 +71,6 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
 
     private bool Schedule(HeapTimer timer, TimeSpan dueTime, TimeSpan period)
     {
-        bool wake;
         lock (_gate)
         {
             if (_disposed || timer.Disposed) return false;
@@ -83,11 +82,14 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
             }
             var due = DueAt(dueTime);
             _heap.Set(timer, due);
-            wake = due < _sleepingUntil;
-            if (wake) _sleepingUntil = long.MinValue; // one wake-up is enough until the thread sleeps again
+            if (due < _sleepingUntil)
+            {
+                _sleepingUntil = long.MinValue; // one wake-up is enough until the thread sleeps again
+                // Under the lock: Dispose, which disposes the event, cannot have run in between.
+                _wake.Set();
+            }
+            return true;
         }
-        if (wake) _wake.Set();
-        return true;
     }
 
     private void Unschedule(HeapTimer timer)
@@ -112,7 +114,7 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
                 {
                     // Periodic timers are due again one period after this fire was taken, as the system's are.
                     foreach (var timer in _due)
-                        if (timer.Period != Timeout.InfiniteTimeSpan && timer.Period > TimeSpan.Zero) _heap.Set(timer, DueAt(timer.Period));
+                        if (timer.Period > TimeSpan.Zero) _heap.Set(timer, DueAt(timer.Period)); // infinite is -1 ms
                     wait = 0;
                 }
                 else
@@ -140,13 +142,8 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
 
         public TimeSpan Period { get; set; } = Timeout.InfiniteTimeSpan;
 
-        private volatile bool _disposed;
-
-        public bool Disposed
-        {
-            get => _disposed;
-            set => _disposed = value;
-        }
+        // Set under the provider's lock; read without it when a handed-out fire runs.
+        public volatile bool Disposed;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
@@ -158,7 +155,7 @@ public sealed class HeapTimerProvider : TimeProvider, IDisposable
         public void Execute()
         {
             // Like the system's timers, a fire already handed out when the timer is disposed is dropped if it has not started.
-            if (_disposed) return;
+            if (Disposed) return;
             if (context is null) Run();
             else ExecutionContext.Run(context, RunInContext, this);
         }
