@@ -467,7 +467,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
         if (size > _options.MaxPayloadBytes)
             return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
         var now = _clock.GetUtcNow();
-        var jobId = Guid.NewGuid().ToString("N");
+        var jobId = JobIds.Next();
         // Without a caller's correlation id the job's own id correlates its runs, logs and spans.
         var correlationId = options?.CorrelationId ?? jobId;
         if (requireActive && !def.Active)
