@@ -16,7 +16,7 @@ internal static class TriggerPrecisionBenchmark
     public sealed record Result(int Triggers, string Anchors, int Seconds, long Fires, long Expected, double Within50MsShare,
         double P50Ms, double P99Ms, double MaxMs, double CpuMicrosPerFire, double AllocatedKbPerFire, string GcPauses);
 
-    public static async Task<Result> RunAsync(int triggers, bool aligned, TimeSpan duration, bool logCollections = false)
+    public static async Task<Result> RunAsync(int triggers, bool aligned, TimeSpan duration, bool logCollections = false, bool gcPhases = false)
     {
         var repo = new InMemoryEventRepository();
         var metrics = new InMemoryMetrics();
@@ -57,9 +57,12 @@ internal static class TriggerPrecisionBenchmark
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         string gc;
+        using var phases = gcPhases ? new GcPhaseTimes() : null;
+        phases?.Begin();
         await using (var pauses = GcPauseWatch.Start(logCollections))
         {
             await Task.Delay(to - DateTimeOffset.UtcNow);
+            foreach (var line in phases?.Describe() ?? []) Console.Error.WriteLine(line);
             var counts = pauses.Counts;
             gc = string.Create(CultureInfo.InvariantCulture,
                 $"{counts[0]}/{counts[1]}/{counts[2]}: {pauses.TotalPause.TotalMilliseconds:0} ms, longest {pauses.LongestPause.TotalMilliseconds:0.0} ms");

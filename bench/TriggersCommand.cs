@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator.Bench;
 /// <summary><c>convo-bench triggers</c>: the issue-3 trigger precision benchmark of ConvoOrchestrator alone.</summary>
 internal static class TriggersCommand
 {
-    public const string Usage = "convo-bench triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both] [--gc-log]";
+    public const string Usage = "convo-bench triggers [--counts 1000,10000] [--seconds 30] [--anchors spread|aligned|both] [--gc-log] [--gc-phases]";
 
     public static async Task<int> RunAsync(CommandLine cmd)
     {
@@ -13,6 +13,7 @@ internal static class TriggersCommand
         var seconds = int.Parse(cmd.Option("--seconds", "30"), CultureInfo.InvariantCulture);
         var anchors = cmd.Option("--anchors", "both");
         var gcLog = cmd.Has("--gc-log");
+        var gcPhases = cmd.Has("--gc-phases");
         var modes = anchors switch { "spread" => new[] { false }, "aligned" => new[] { true }, _ => new[] { false, true } };
 
         var results = new List<TriggerPrecisionBenchmark.Result>();
@@ -20,7 +21,7 @@ internal static class TriggersCommand
         foreach (var aligned in modes)
         {
             Console.Error.WriteLine($"{count} triggers, {(aligned ? "aligned" : "spread")} anchors, {seconds} s ...");
-            results.Add(await TriggerPrecisionBenchmark.RunAsync(count, aligned, TimeSpan.FromSeconds(seconds), gcLog));
+            results.Add(await TriggerPrecisionBenchmark.RunAsync(count, aligned, TimeSpan.FromSeconds(seconds), gcLog, gcPhases));
         }
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
