@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orleans.Core.Internal;
 using Orleans.ConvoOrchestrator.Tests.Support;
 
 namespace Orleans.ConvoOrchestrator.Tests;
@@ -92,6 +93,23 @@ public sealed class ExecutionTests(ClusterFixture fx)
         release.Set();
         var done = await fx.WaitForStatusAsync(id, s => s.LastOutcome is not null);
         Assert.Equal("released", done.LastOutcome!.ResultPreview);
+    }
+
+    [Fact]
+    public async Task The_last_outcome_outlives_the_event_grains_activation()
+    {
+        var handler = ClusterFixture.Unique("last");
+        fx.Handlers.Register(handler, ctx => "kept");
+        var id = await fx.SaveEventAsync(handler);
+        (await fx.Api.EmitAsync(id)).Unwrap();
+        var before = (await fx.WaitForStatusAsync(id, s => s.LastOutcome is not null)).LastOutcome!;
+
+        // The activation keeps its last outcome as values and stores it with its outcome state when it goes.
+        await fx.Cluster.Client.GetGrain<Grains.IEventGrain>(id.Value).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var after = (await fx.Api.StatusAsync(id)).Unwrap().LastOutcome;
+
+        Assert.Equal(before, after);
+        Assert.Equal("kept", after!.ResultPreview);
     }
 
     [Fact]

@@ -44,8 +44,13 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private long _historyGeneration;
     private Task? _historyAppend;
     // Every job this activation answers for, from acceptance (or load) until its record is deleted: a stored job
-    // outside this set was written by another activation (see WakeAsync).
+    // outside this set was written by another activation (see WakeAsync). Kept with a durable store only: a memory
+    // store has no other activation's jobs to find, and each new id in this long-lived set is a reference from an
+    // old object to a young one, which the garbage collector rescans (its card) at every young collection.
     private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    // The last outcome, as values in the grain rather than a reference to each new outcome object (the same card
+    // rescan): copied into the persisted state when that is written.
+    private CompactJobRecord? _lastRecord;
     // While WakeAsync reads the store: ids whose records were deleted meanwhile (absent from _live, yet maybe read).
     private HashSet<string>? _deletedDuringLoad;
     private long _seq;
@@ -95,6 +100,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
 
     // The queue's depth: queued jobs and accepted ones whose write is pending (unless admitted already). After a
     // failed append the batcher's count drops before the failed admitted jobs are let go, hence the floor.
+    // This activation's last outcome, else the one stored by an activation before it.
+    private JobOutcome? LastOutcome => _lastRecord is { } last ? last.Outcome : _outcomes.State.LastOutcome;
+
     private int Waiting => _queue.Count + Math.Max(0, _writes.Appending - _admittedAppending);
 
     private Event? Definition => _removing ? null : _state.State.Definition;
@@ -143,6 +151,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             await _history.ClearAsync(Id);
             _state.State = new EventState();
             _outcomes.State = new OutcomeState();
+            _lastRecord = null;
             _historyDirty = false;
             _endedUnsaved.Clear();
             _unsavedHistory.Clear();
@@ -411,7 +420,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     {
         if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
         return Task.FromResult(Result<EventRuntimeStatus>.Ok(
-            new EventRuntimeStatus(def.Active, Waiting, _running.Count + _starting.Count, _outcomes.State.LastOutcome, NextRun())));
+            new EventRuntimeStatus(def.Active, Waiting, _running.Count + _starting.Count, LastOutcome, NextRun())));
     }
 
     /// <inheritdoc />
@@ -496,7 +505,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued (and pumped) by Stored once the write lands: a job never runs before it is stored.
-        _live.Add(job.JobId);
+        if (_jobStore.IsDurable) _live.Add(job.JobId);
         return (job, _writes.Append(job));
     }
 
@@ -609,8 +618,9 @@ public sealed partial class EventGrain : Grain, IEventGrain
         // dies with the process anyway: it goes at once rather than lingering (and aging in the heap) until then.
         if (stored && _jobStore.IsDurable) _endedUnsaved.Add(job.JobId);
         else if (stored) ForgetRecord(job.JobId);
-        _outcomes.State.LastOutcome = outcome;
-        _unsavedHistory.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
+        var record = new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome);
+        _lastRecord = new CompactJobRecord(record);
+        _unsavedHistory.Add(record);
         // Only the newest HistorySize are ever kept; a store that stays down must not grow this without bound.
         if (_unsavedHistory.Count > _options.HistorySize) _unsavedHistory.RemoveRange(0, _unsavedHistory.Count - _options.HistorySize);
         if (_history.AppendsInline) AppendHistoryNow();
@@ -681,6 +691,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
                 }
             }
             appended = true;
+            if (_lastRecord is { } last) _outcomes.State.LastOutcome = last.Outcome;
             await _outcomes.WriteStateAsync();
         }
         catch (Exception ex)

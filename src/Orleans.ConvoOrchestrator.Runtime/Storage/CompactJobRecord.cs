@@ -43,6 +43,8 @@ internal readonly struct CompactJobRecord
     }
 
     /// <summary>The record again, equal to the one flattened.</summary>
-    public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt,
-        new JobOutcome(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery));
+    public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt, Outcome);
+
+    /// <summary>The record's outcome again, equal to the one flattened.</summary>
+    public JobOutcome Outcome => new(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery);
 }
