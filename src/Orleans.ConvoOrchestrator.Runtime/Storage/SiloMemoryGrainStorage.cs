@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Orleans.Runtime;
 using Orleans.Serialization;
@@ -12,7 +13,10 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// and write as a message to a storage grain and keeps a state object, a Guid e-tag and a key string per grain;
 /// here a write is a dictionary update under a lock (trigger progress and outcomes are written thousands of times
 /// a second with 10,000 triggers) and a grain keeps its bytes and a version. Versions are checked like e-tags, so a
-/// stale activation's write fails with <see cref="InconsistentStateException"/>.
+/// stale activation's write fails with <see cref="InconsistentStateException"/>. A write of the same size as the stored
+/// bytes overwrites them in place (the usual case: the same fields with new values), so the stored array stays an old
+/// object instead of a new one per write that lives until the next (seconds: long enough to be promoted) and is
+/// referenced from an old dictionary (a card the collector rescans at every young collection until then).
 /// </summary>
 public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProvider activators) : IGrainStorage
 {
@@ -20,16 +24,24 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
     private readonly Dictionary<(string StateName, GrainId GrainId), (byte[]? Data, long Version)> _states = new();
     private readonly Lock _lock = new();
     private long _lastVersion;
+    // Serialization scratch space, per thread: writes serialize outside the lock.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
 
     /// <inheritdoc />
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         (byte[]? Data, long Version) record;
         bool found;
-        lock (_lock) found = _states.TryGetValue((stateName, grainId), out record);
-        if (found && record.Data is { } data)
+        T? state = default;
+        lock (_lock)
         {
-            grainState.State = serializer.Deserialize<T>(data);
+            found = _states.TryGetValue((stateName, grainId), out record);
+            // Under the lock: a write may overwrite the bytes in place.
+            if (found && record.Data is { } data) state = serializer.Deserialize<T>(data);
+        }
+        if (found && record.Data is not null)
+        {
+            grainState.State = state!;
             grainState.ETag = ETag(record.Version);
             grainState.RecordExists = true;
         }
@@ -45,7 +57,10 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
     /// <inheritdoc />
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        grainState.ETag = ETag(Store(stateName, grainId, grainState.ETag, serializer.SerializeToArray(grainState.State)));
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        scratch.ResetWrittenCount();
+        serializer.Serialize(grainState.State, scratch);
+        grainState.ETag = ETag(Store(stateName, grainId, grainState.ETag, scratch.WrittenSpan, clear: false));
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }
@@ -53,23 +68,30 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
     /// <inheritdoc />
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var version = Store(stateName, grainId, grainState.ETag, null);
+        var version = Store(stateName, grainId, grainState.ETag, default, clear: true);
         grainState.State = activators.GetActivator<T>().Create();
         grainState.ETag = ETag(version);
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
 
-    // Stores data (null: cleared) under a new version if the writer holds the version last stored (none if nothing
+    // Stores data (or clears it) under a new version if the writer holds the version last stored (none if nothing
     // ever was); returns the new version.
-    private long Store(string stateName, GrainId grainId, string? etag, byte[]? data)
+    private long Store(string stateName, GrainId grainId, string? etag, ReadOnlySpan<byte> data, bool clear)
     {
         lock (_lock)
         {
-            var stored = _states.TryGetValue((stateName, grainId), out var record) ? ETag(record.Version) : null;
-            if (etag != stored)
-                throw new InconsistentStateException($"the {stateName} state of {grainId} was written by another activation", stored, etag);
-            _states[(stateName, grainId)] = (data, ++_lastVersion);
+            var exists = _states.TryGetValue((stateName, grainId), out var record);
+            // Compared as numbers: no version string per write.
+            if (exists != etag is not null || (exists && !(long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held == record.Version)))
+                throw new InconsistentStateException($"the {stateName} state of {grainId} was written by another activation", exists ? ETag(record.Version) : null, etag);
+            byte[]? bytes = null;
+            if (!clear)
+            {
+                bytes = record.Data is { } old && old.Length == data.Length ? old : new byte[data.Length];
+                data.CopyTo(bytes);
+            }
+            _states[(stateName, grainId)] = (bytes, ++_lastVersion);
             return _lastVersion;
         }
     }

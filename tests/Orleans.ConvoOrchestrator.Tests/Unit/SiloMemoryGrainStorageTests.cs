@@ -56,6 +56,30 @@ public sealed class SiloMemoryGrainStorageTests
     }
 
     [Fact]
+    public async Task Rewrites_of_the_same_size_and_of_another_size_each_read_back_as_written()
+    {
+        var state = await ReadAsync();
+        state.State!.FireCount = 1;
+        await _storage.WriteStateAsync("trigger", Grain, state);
+        // Same size (a one-byte count for another): overwritten in place. A read between writes keeps its copy.
+        state.State!.FireCount = 2;
+        await _storage.WriteStateAsync("trigger", Grain, state);
+        var second = await ReadAsync();
+        state.State!.FireCount = 3;
+        await _storage.WriteStateAsync("trigger", Grain, state);
+        Assert.Equal(2, second.State!.FireCount);
+        Assert.Equal(3, (await ReadAsync()).State!.FireCount);
+        // Another size: new bytes.
+        state.State!.Subscribers.Add("ev-1");
+        state.State!.FireCount = 1_000_000;
+        await _storage.WriteStateAsync("trigger", Grain, state);
+        var read = await ReadAsync();
+        Assert.Equal(1_000_000, read.State!.FireCount);
+        Assert.Equal(["ev-1"], read.State!.Subscribers);
+        Assert.Equal(state.ETag, read.ETag);
+    }
+
+    [Fact]
     public async Task A_writer_holding_an_older_version_fails_and_changes_nothing()
     {
         var first = await ReadAsync();
