@@ -17,14 +17,16 @@ public sealed class ConvoOrchestratorOptions
 
     /// <summary>
     /// How long after a job ends its outcome (last outcome and history) is written to storage: outcomes are
-    /// written in batches, at most one write per event per this delay.
+    /// written in batches, at most one write per event per this delay. With the memory stores, which take each
+    /// history record as it comes, the last outcome is written when the event's activation ends instead.
     /// </summary>
     public TimeSpan HistoryWriteDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A trigger persists its progress after a fire at most this often (AT and CONDITION fires, and fires of
     /// triggers slower than this, are written every time). After a crash, a trigger may refire the most recent
-    /// fire once (coalesced) for progress it had not yet written.
+    /// fire once (coalesced) for progress it had not yet written. With stores that die with the process (the memory
+    /// store) frequent fires' progress is written when the trigger's activation ends instead.
     /// </summary>
     public TimeSpan TriggerStateWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -32,6 +32,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private IGrainTimer? _timer;
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _dirty;
+    // Whether the stores outlive the process (they come as a set: the job store says it).
+    private readonly bool _durable;
     private bool _timerKeepsAlive;
     private bool _reminderEnsured;
     // The wake bucket this activation listed the trigger in (null: none, or its own reminder keeps it).
@@ -50,9 +52,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         [FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         SiloStopping stopping,
         ICatalogStore catalog,
+        IJobStore jobs,
         ILogger<TriggerGrain> logger)
     {
         _catalog = catalog;
+        _durable = jobs.IsDurable;
         Id = new TriggerId(this.GetPrimaryKeyString());
         _stopping = stopping;
         _state = state;
@@ -217,9 +221,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
             state.LastScheduledFor = scheduled;
         }
         // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good;
-        // frequent fires are written at most every TriggerStateWriteInterval.
+        // frequent fires are written at most every TriggerStateWriteInterval, and with stores that die with the
+        // process (no crash to recover from) when the activation ends.
         _dirty = true;
-        if (def.Kind == TriggerKind.AT || now - _lastWrite >= _options.TriggerStateWriteInterval) await TryWriteAsync();
+        if (def.Kind == TriggerKind.AT || (_durable && now - _lastWrite >= _options.TriggerStateWriteInterval)) await TryWriteAsync();
     }
 
     /// <inheritdoc />
