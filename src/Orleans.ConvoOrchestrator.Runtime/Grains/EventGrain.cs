@@ -98,11 +98,11 @@ public sealed partial class EventGrain : Grain, IEventGrain
     // Jobs this activation answers for: accepted and not stored yet, queued, being marked, or running.
     private int Pending => Waiting + _starting.Count + _running.Count;
 
-    // The queue's depth: queued jobs and accepted ones whose write is pending (unless admitted already). After a
-    // failed append the batcher's count drops before the failed admitted jobs are let go, hence the floor.
     // This activation's last outcome, else the one stored by an activation before it.
     private JobOutcome? LastOutcome => _lastRecord is { } last ? last.Outcome : _outcomes.State.LastOutcome;
 
+    // The queue's depth: queued jobs and accepted ones whose write is pending (unless admitted already). After a
+    // failed append the batcher's count drops before the failed admitted jobs are let go, hence the floor.
     private int Waiting => _queue.Count + Math.Max(0, _writes.Appending - _admittedAppending);
 
     private Event? Definition => _removing ? null : _state.State.Definition;

@@ -83,7 +83,7 @@ public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProv
         {
             var exists = _states.TryGetValue((stateName, grainId), out var record);
             // Compared as numbers: no version string per write.
-            if (exists != etag is not null || (exists && !(long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held == record.Version)))
+            if (exists != (etag is not null) || (exists && !(long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held == record.Version)))
                 throw new InconsistentStateException($"the {stateName} state of {grainId} was written by another activation", exists ? ETag(record.Version) : null, etag);
             byte[]? bytes = null;
             if (!clear)
