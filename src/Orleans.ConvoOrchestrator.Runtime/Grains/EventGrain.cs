@@ -50,7 +50,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private readonly HashSet<string> _live = new(StringComparer.Ordinal);
     // The last outcome, as values in the grain rather than a reference to each new outcome object (the same card
     // rescan): copied into the persisted state when that is written.
-    private CompactJobRecord? _lastRecord;
+    private CompactJobOutcome? _lastOutcome;
     // While WakeAsync reads the store: ids whose records were deleted meanwhile (absent from _live, yet maybe read).
     private HashSet<string>? _deletedDuringLoad;
     private long _seq;
@@ -99,7 +99,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
     private int Pending => Waiting + _starting.Count + _running.Count;
 
     // This activation's last outcome, else the one stored by an activation before it.
-    private JobOutcome? LastOutcome => _lastRecord is { } last ? last.Outcome : _outcomes.State.LastOutcome;
+    private JobOutcome? LastOutcome => _lastOutcome is { } last ? last.ToOutcome() : _outcomes.State.LastOutcome;
 
     // The queue's depth: queued jobs and accepted ones whose write is pending (unless admitted already). After a
     // failed append the batcher's count drops before the failed admitted jobs are let go, hence the floor.
@@ -151,7 +151,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
             await _history.ClearAsync(Id);
             _state.State = new EventState();
             _outcomes.State = new OutcomeState();
-            _lastRecord = null;
+            _lastOutcome = null;
             _historyDirty = false;
             _endedUnsaved.Clear();
             _unsavedHistory.Clear();
@@ -618,9 +618,8 @@ public sealed partial class EventGrain : Grain, IEventGrain
         // dies with the process anyway: it goes at once rather than lingering (and aging in the heap) until then.
         if (stored && _jobStore.IsDurable) _endedUnsaved.Add(job.JobId);
         else if (stored) ForgetRecord(job.JobId);
-        var record = new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome);
-        _lastRecord = new CompactJobRecord(record);
-        _unsavedHistory.Add(record);
+        _lastOutcome = new CompactJobOutcome(outcome);
+        _unsavedHistory.Add(new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome));
         // Only the newest HistorySize are ever kept; a store that stays down must not grow this without bound.
         if (_unsavedHistory.Count > _options.HistorySize) _unsavedHistory.RemoveRange(0, _unsavedHistory.Count - _options.HistorySize);
         if (_history.AppendsInline) AppendHistoryNow();
@@ -694,7 +693,7 @@ public sealed partial class EventGrain : Grain, IEventGrain
                 }
             }
             appended = true;
-            if (_lastRecord is { } last) _outcomes.State.LastOutcome = last.Outcome;
+            if (_lastOutcome is { } last) _outcomes.State.LastOutcome = last.ToOutcome();
             await _outcomes.WriteStateAsync();
         }
         catch (Exception ex)

@@ -16,13 +16,7 @@ internal readonly struct CompactJobRecord
     private readonly string? _jobIdText;
     private readonly TriggerId? _triggerId;
     private readonly DateTimeOffset _enqueuedAt;
-    private readonly DateTimeOffset _startedAt;
-    private readonly DateTimeOffset _finishedAt;
-    private readonly AppError? _error;
-    private readonly string? _resultPreview;
-    private readonly int _retries;
-    private readonly int _delivery;
-    private readonly JobStatus _status;
+    private readonly CompactJobOutcome _outcome;
 
     /// <summary>Flattens <paramref name="record"/>.</summary>
     public CompactJobRecord(JobRecord record)
@@ -32,19 +26,9 @@ internal readonly struct CompactJobRecord
         else _jobIdText = id;
         _triggerId = record.TriggerId;
         _enqueuedAt = record.EnqueuedAt;
-        var outcome = record.Outcome;
-        _status = outcome.Status;
-        _startedAt = outcome.StartedAt;
-        _finishedAt = outcome.FinishedAt;
-        _error = outcome.Error;
-        _retries = outcome.Retries;
-        _resultPreview = outcome.ResultPreview;
-        _delivery = outcome.Delivery;
+        _outcome = new CompactJobOutcome(record.Outcome);
     }
 
     /// <summary>The record again, equal to the one flattened.</summary>
-    public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt, Outcome);
-
-    /// <summary>The record's outcome again, equal to the one flattened.</summary>
-    public JobOutcome Outcome => new(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery);
+    public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt, _outcome.ToOutcome());
 }
