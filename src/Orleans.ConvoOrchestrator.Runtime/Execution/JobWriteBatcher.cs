@@ -4,10 +4,11 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// Group commit of one event's job records. With no write in flight a change is written at once; changes made while
-/// a write is in flight wait and share the next write. A batch reports what it stored, in submission order,
-/// before its submitters' tasks complete, so the event grain queues accepted jobs in the order they were accepted.
-/// Not thread-safe: the event grain uses it from its own turns only. With a store that completes synchronously
-/// (the memory store) every call completes synchronously too.
+/// a write is in flight wait and share the next write, which starts when the one in flight ends, or at once (a second
+/// write in flight, never more) as soon as as many accepted jobs wait as the write in flight carries. Writes report
+/// what they stored in the order they started, before their submitters' tasks complete, so the event grain queues
+/// accepted jobs in the order they were accepted. Not thread-safe: the event grain uses it from its own turns only.
+/// With a store that completes synchronously (the memory store) every call completes synchronously too.
 /// </summary>
 /// <param name="store">The job store.</param>
 /// <param name="eventId">The event whose jobs these are.</param>
@@ -16,16 +17,18 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
 {
-    private List<QueuedJob> _appends = [];
-    private List<QueuedJob> _marks = [];
-    private List<string> _removals = [];
-    // The lists of writes before, cleared and reused for the next batches: one event makes thousands of writes, and
-    // lists kept between them would otherwise be new objects that live long enough to age in the heap. A write's
-    // callback starts a nested write (the delivery marks) before the outer write's lists are free, so two sets wait.
-    private readonly Stack<List<QueuedJob>> _spareJobLists = new(4);
-    private readonly Stack<List<string>> _spareIdLists = new(2);
-    private bool _writing;
-    private TaskCompletionSource? _next;
+    // Two: concurrent emitters fall into two groups that alternate, each waiting only for its own write (with one
+    // write at a time every emitter also waited for the other group's); a durable store's round trip, not its
+    // throughput, is what bounds one event's intake (docs/benchmarks.md).
+    private const int MaxInFlight = 2;
+
+    // The changes not yet in a write, and whoever waits for them.
+    private Batch _open = new();
+    // Writes under way, oldest first: reported strictly in this order, whatever order they end in.
+    private readonly Queue<Batch> _inFlight = new(2);
+    // Batches whose writes ended, cleared and reused: one event makes thousands of writes, and lists kept between them
+    // would otherwise be new objects that live long enough to age in the heap.
+    private readonly Stack<Batch> _spare = new(2);
 
     /// <summary>Accepted jobs not yet stored (waiting for a write, or in one): they count toward the queue's depth.</summary>
     public int Appending { get; private set; }
@@ -33,7 +36,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     /// <summary>Stores a newly accepted job; the task completes once it is stored (and reported as appended).</summary>
     public Task Append(QueuedJob job)
     {
-        _appends.Add(job);
+        _open.Appends.Add(job);
         Appending++;
         return Submit();
     }
@@ -41,97 +44,131 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     /// <summary>Stores a job's new delivery count before it is handed to a handler (reported as marked).</summary>
     public Task Mark(QueuedJob job)
     {
-        _marks.Add(job);
+        _open.Marks.Add(job);
         return Submit();
     }
 
     /// <summary>Stores several jobs' new delivery counts in one write (reported together, as marked).</summary>
     public Task Mark(IEnumerable<QueuedJob> jobs)
     {
-        _marks.AddRange(jobs);
+        _open.Marks.AddRange(jobs);
         return Submit();
     }
 
     /// <summary>Deletes an ended job's record.</summary>
     public Task Remove(string jobId)
     {
-        _removals.Add(jobId);
+        _open.Removals.Add(jobId);
         return Submit();
     }
 
     private Task Submit()
     {
-        if (!_writing) return WriteAsync();
-        _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _next.Task;
+        if (_inFlight.Count == 0 || MayOverlap()) return Start();
+        return (_open.Waiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
     }
 
-    private async Task WriteAsync()
+    // A second write while one is in flight only for as many accepted jobs as that one carries: groups of emitters
+    // that alternate keep their size instead of splitting into ever smaller writes.
+    private bool MayOverlap() =>
+        _inFlight.Count < MaxInFlight && _open.Appends.Count > 0 && _open.Appends.Count >= _inFlight.Peek().Appends.Count;
+
+    private Task Start()
     {
-        _writing = true;
-        var appends = _appends;
-        var marks = _marks;
-        var removals = _removals;
-        _appends = _spareJobLists.TryPop(out var a) ? a : [];
-        _marks = _spareJobLists.TryPop(out var m) ? m : [];
-        _removals = _spareIdLists.TryPop(out var r) ? r : [];
+        var batch = _open;
+        _open = _spare.TryPop(out var spare) ? spare : new Batch();
+        _inFlight.Enqueue(batch);
+        Task write;
         try
         {
-            var upserts = marks.Count == 0 ? appends : [.. appends, .. marks];
-            if (upserts.Count + removals.Count > 0) await store.WriteAsync(eventId, upserts, removals);
-        }
-        catch
-        {
-            _writing = false;
-            Appending -= appends.Count;
-            if (marks.Count > 0) marksFailed(marks);
-            StartNext();
-            throw;
-        }
-        // Not writing while the callback runs: what it submits (delivery marks) is written at once, synchronously
-        // with the memory store, instead of waiting for a next round.
-        _writing = false;
-        Appending -= appends.Count;
-        stored(appends, marks);
-        Recycle(appends, marks, removals);
-        StartNext();
-    }
-
-    // The callback has seen the lists and the store is done with them: they serve the next batch.
-    private void Recycle(List<QueuedJob> appends, List<QueuedJob> marks, List<string> removals)
-    {
-        if (_spareJobLists.Count < 4)
-        {
-            appends.Clear();
-            marks.Clear();
-            _spareJobLists.Push(appends);
-            _spareJobLists.Push(marks);
-        }
-        if (_spareIdLists.Count < 2)
-        {
-            removals.Clear();
-            _spareIdLists.Push(removals);
-        }
-    }
-
-    // Changes submitted during the write that just ended share the next one (unless the callback already started it).
-    private void StartNext()
-    {
-        if (_writing || _next is not { } next) return;
-        _next = null;
-        _ = WriteForAsync(next);
-    }
-
-    private async Task WriteForAsync(TaskCompletionSource waiters)
-    {
-        try
-        {
-            await WriteAsync();
-            waiters.TrySetResult();
+            var upserts = batch.Marks.Count == 0 ? batch.Appends : [.. batch.Appends, .. batch.Marks];
+            write = upserts.Count + batch.Removals.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Removals) : Task.CompletedTask;
         }
         catch (Exception ex)
         {
-            waiters.TrySetException(ex);
+            write = Task.FromException(ex);
+        }
+        if (!write.IsCompleted)
+        {
+            var waiters = batch.Waiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = EndAsync(batch, write);
+            return waiters.Task;
+        }
+        // Synchronous (the memory store): reported before this returns, nothing allocated for the waiting.
+        var failure = write.IsCompletedSuccessfully ? null : write.Exception?.InnerException ?? new TaskCanceledException(write);
+        End(batch, failure);
+        return failure is null ? Task.CompletedTask : Task.FromException(failure);
+    }
+
+    private async Task EndAsync(Batch batch, Task write)
+    {
+        Exception? failure = null;
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        End(batch, failure);
+    }
+
+    // Marks the batch's write ended, reports every ended write at the head of the line, then starts what waited.
+    private void End(Batch batch, Exception? failure)
+    {
+        batch.Ended = true;
+        batch.Failure = failure;
+        while (_inFlight.TryPeek(out var head) && head.Ended)
+        {
+            _inFlight.Dequeue();
+            Report(head);
+        }
+        if (_open.HasChanges && (_inFlight.Count == 0 || MayOverlap())) _ = Start();
+    }
+
+    private void Report(Batch batch)
+    {
+        Appending -= batch.Appends.Count;
+        var waiters = batch.Waiters;
+        if (batch.Failure is { } failure)
+        {
+            if (batch.Marks.Count > 0) marksFailed(batch.Marks);
+            waiters?.TrySetException(failure);
+        }
+        else
+        {
+            // What the callback submits (delivery marks) is written at once when nothing else is in flight,
+            // synchronously with the memory store, together with whatever waited.
+            stored(batch.Appends, batch.Marks);
+            waiters?.TrySetResult();
+        }
+        // The callback has seen the lists and the store is done with them: they serve a later batch.
+        if (_spare.Count < 2)
+        {
+            batch.Clear();
+            _spare.Push(batch);
+        }
+    }
+
+    private sealed class Batch
+    {
+        public List<QueuedJob> Appends { get; } = [];
+        public List<QueuedJob> Marks { get; } = [];
+        public List<string> Removals { get; } = [];
+        public TaskCompletionSource? Waiters { get; set; }
+        public bool Ended { get; set; }
+        public Exception? Failure { get; set; }
+        public bool HasChanges => Appends.Count + Marks.Count + Removals.Count > 0;
+
+        public void Clear()
+        {
+            Appends.Clear();
+            Marks.Clear();
+            Removals.Clear();
+            Waiters = null;
+            Ended = false;
+            Failure = null;
         }
     }
 }

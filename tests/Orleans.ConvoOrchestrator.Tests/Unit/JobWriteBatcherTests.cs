@@ -10,7 +10,7 @@ public sealed class JobWriteBatcherTests
     private static QueuedJob Job(int n) => new($"job-{n}", n, "null", null, $"c-{n}", DateTimeOffset.UnixEpoch, null);
 
     [Fact]
-    public async Task Changes_made_while_a_write_is_in_flight_share_the_next_write_and_are_reported_in_order()
+    public async Task Changes_made_while_two_writes_are_in_flight_share_the_next_write_and_are_reported_in_order()
     {
         var store = new GatedStore();
         var appended = new List<string>();
@@ -19,22 +19,96 @@ public sealed class JobWriteBatcherTests
         var first = batcher.Append(Job(1));
         Assert.Single(store.Writes); // written at once
         var second = batcher.Append(Job(2));
+        Assert.Equal(2, store.Writes.Count); // as many jobs wait as the write in flight carries: a second write
         var third = batcher.Append(Job(3));
+        var fourth = batcher.Append(Job(4));
         var removal = batcher.Remove("old");
-        Assert.Single(store.Writes); // waiting for the first write
-        Assert.Equal(3, batcher.Appending);
+        Assert.Equal(2, store.Writes.Count); // never more than two in flight
+        Assert.Equal(4, batcher.Appending);
 
         store.Complete(0);
         await first;
-        Assert.Equal(2, store.Writes.Count); // one write for everything that waited
-        Assert.Equal(["job-2", "job-3"], store.Writes[1].Upserts.Select(j => j.JobId));
-        Assert.Equal(["old"], store.Writes[1].Removals);
+        Assert.Equal(3, store.Writes.Count); // one write for everything that waited
+        Assert.Equal(["job-3", "job-4"], store.Writes[2].Upserts.Select(j => j.JobId));
+        Assert.Equal(["old"], store.Writes[2].Removals);
         Assert.False(second.IsCompleted);
 
         store.Complete(1);
-        await Task.WhenAll(second, third, removal);
-        Assert.Equal(["job-1", "job-2", "job-3"], appended);
+        store.Complete(2);
+        await Task.WhenAll(second, third, fourth, removal);
+        Assert.Equal(["job-1", "job-2", "job-3", "job-4"], appended);
         Assert.Equal(0, batcher.Appending);
+    }
+
+    [Fact]
+    public async Task A_second_write_starts_only_when_as_many_jobs_wait_as_the_write_in_flight_carries()
+    {
+        var store = new GatedStore();
+        var batcher = new JobWriteBatcher(store, Ev, (_, _) => { }, _ => { });
+        _ = batcher.Append(Job(1));
+        _ = batcher.Append(Job(2));
+        for (var n = 3; n <= 5; n++) _ = batcher.Append(Job(n));
+        store.Complete(0);
+        await Task.Yield();
+        Assert.Equal(3, store.Writes.Count); // three waited while job-2's write (one job) was in flight
+        Assert.Equal(3, store.Writes[2].Upserts.Count);
+
+        store.Complete(1);
+        _ = batcher.Append(Job(6));
+        _ = batcher.Append(Job(7));
+        Assert.Equal(3, store.Writes.Count); // two wait; the write in flight carries three
+        var marked = batcher.Mark(Job(99) with { Deliveries = 1 });
+        Assert.Equal(3, store.Writes.Count); // delivery marks alone never start a second write
+        _ = batcher.Append(Job(8));
+        Assert.Equal(4, store.Writes.Count);
+        Assert.Equal(["job-6", "job-7", "job-8", "job-99"], store.Writes[3].Upserts.Select(j => j.JobId));
+        store.Complete(2);
+        store.Complete(3);
+        await marked;
+    }
+
+    [Fact]
+    public async Task Writes_that_end_out_of_order_are_reported_in_the_order_they_started()
+    {
+        var store = new GatedStore();
+        var appended = new List<string>();
+        var batcher = new JobWriteBatcher(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+        var first = batcher.Append(Job(1));
+        var second = batcher.Append(Job(2));
+
+        store.Complete(1);
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted); // stored, but not reported before the write that started first
+        Assert.Empty(appended);
+
+        store.Fail(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        await second;
+        Assert.Equal(["job-2"], appended);
+        Assert.Equal(0, batcher.Appending);
+    }
+
+    [Fact]
+    public async Task Changes_carried_by_a_write_the_callback_started_complete_with_that_write()
+    {
+        var store = new GatedStore();
+        JobWriteBatcher? batcher = null;
+        // The event grain marks the jobs it dispatches from inside the callback; that write also takes what waited.
+        batcher = new JobWriteBatcher(store, Ev, (appended, marked) =>
+        {
+            foreach (var job in appended) _ = batcher!.Mark(job with { Deliveries = 1 });
+        }, _ => { });
+        _ = batcher.Append(Job(1));
+        var removal = batcher.Remove("old");
+
+        store.Complete(0);
+        await Task.Yield();
+        Assert.Equal(2, store.Writes.Count);
+        Assert.Equal(["old"], store.Writes[1].Removals);
+        var later = batcher.Append(Job(2)); // in a later write, still in flight
+        store.Complete(1);
+        await removal.WaitAsync(TimeSpan.FromSeconds(10)); // not held for the write after this one
+        Assert.False(later.IsCompleted);
     }
 
     [Fact]
