@@ -35,7 +35,7 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
         ScenarioKind.Burst => $"burst: {s.Size:N0} jobs",
         ScenarioKind.Latency => $"latency: {s.Size:N0} jobs/s for {s.Seconds:0.#} s after a 1 s warm-up",
         ScenarioKind.Precision => $"{s.Label}: {s.Size:N0} schedules, {s.Seconds:0.#} s window",
-        ScenarioKind.Durable => $"durable: emits for {s.Seconds:0.#} s",
+        ScenarioKind.Durable => $"durable: emits for {s.Seconds:0.#} s after {ScenarioRunner.DurableWarmUpSeconds(s.Seconds):0.#} s of warm-up emits",
         ScenarioKind.Memory => $"memory: {s.Size:N0} idle scheduled events",
         _ => s.Label,
     }) + $", {s.Repeats} run(s)"));
