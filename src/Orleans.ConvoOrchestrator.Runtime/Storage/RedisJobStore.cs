@@ -1,18 +1,15 @@
-using System.Text.Json;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 using StackExchange.Redis;
 
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// Job queues in Redis: one hash per event (field = job id, value = the job as JSON) and one set listing the events
-/// that have jobs. A write is one MULTI/EXEC, so a batch of accepted jobs costs one round trip and, with
-/// <c>appendfsync always</c>, shares one fsync with everything else Redis received meanwhile.
+/// Job queues in Redis: one hash per event (field = job id, value = the job as compact JSON, <see cref="StoredJobJson"/>)
+/// and one set listing the events that have jobs. A write is one MULTI/EXEC, so a batch of accepted jobs costs one
+/// round trip and, with <c>appendfsync always</c>, shares one fsync with everything else Redis received meanwhile.
 /// </summary>
 public sealed class RedisJobStore(RedisConnection redis) : IJobStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     // Unlists the event only if its hash is empty, atomically with respect to concurrent writes.
     private const string ForgetScript = "if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
 
@@ -37,7 +34,7 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
             pending = tx.SetAddAsync(PendingKey, eventId.Value);
             // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
             var entries = new HashEntry[upserts.Count];
-            for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, JsonSerializer.SerializeToUtf8Bytes(upserts[i], Json));
+            for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
             set = tx.HashSetAsync(key, entries);
         }
         if (removals.Count > 0)
@@ -58,7 +55,7 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         var jobs = new List<QueuedJob>(entries.Length);
         foreach (var entry in entries)
         {
-            if (JsonSerializer.Deserialize<QueuedJob>((byte[])entry.Value!, Json) is { } job) jobs.Add(job);
+            if (StoredJobJson.Deserialize(entry.Name!, (byte[])entry.Value!) is { } job) jobs.Add(job);
         }
         return jobs;
     }
