@@ -9,12 +9,16 @@ public sealed class JobWriteBatcherTests
 
     private static QueuedJob Job(int n) => new($"job-{n}", n, "null", null, $"c-{n}", DateTimeOffset.UnixEpoch, null);
 
+    // A batcher that records the ids of the jobs it reports appended, in the order it reports them.
+    private static JobWriteBatcher Recording(IJobStore store, List<string> appended) =>
+        new(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+
     [Fact]
     public async Task Changes_made_while_two_writes_are_in_flight_share_the_next_write_and_are_reported_in_order()
     {
         var store = new GatedStore();
         var appended = new List<string>();
-        var batcher = new JobWriteBatcher(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+        var batcher = Recording(store, appended);
 
         var first = batcher.Append(Job(1));
         Assert.Single(store.Writes); // written at once
@@ -72,7 +76,7 @@ public sealed class JobWriteBatcherTests
     {
         var store = new GatedStore();
         var appended = new List<string>();
-        var batcher = new JobWriteBatcher(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+        var batcher = Recording(store, appended);
         var first = batcher.Append(Job(1));
         var second = batcher.Append(Job(2));
 
