@@ -16,9 +16,10 @@ public sealed class ConvoOrchestratorOptions
     public int HistorySize { get; set; } = 100;
 
     /// <summary>
-    /// How long after a job ends its outcome (last outcome and history) is written to storage: outcomes are
-    /// written in batches, at most one write per event per this delay. With the memory stores, which take each
-    /// history record as it comes, the last outcome is written when the event's activation ends instead.
+    /// How often at most an event writes its last outcome's state (what its status shows after a reactivation, and
+    /// whose version check tells a stale duplicate activation). Outcomes themselves are stored as their jobs end, in
+    /// the history, with the deletion of the jobs' records. With the memory stores the last outcome is written when
+    /// the event's activation ends instead.
     /// </summary>
     public TimeSpan HistoryWriteDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -14,28 +14,34 @@ public sealed class RecordingStoreClusterFixture : OrchestratorClusterFixture
     protected override void Configure(ISiloBuilder silo)
     {
         silo.AddConvoOrchestrator(handlers: Handlers);
-        silo.Services.AddSingleton<IJobStore>(Store);
+        // Over the silo's own memory job store, so ended jobs land in the history the grains read.
+        silo.Services.AddSingleton<IJobStore>(sp => Store.Over(sp.GetRequiredService<MemoryJobStore>()));
     }
 }
 
 /// <summary>The memory job store, recording each job's stored delivery counts in write order.</summary>
 public sealed class RecordingJobStore : IJobStore
 {
-    private readonly MemoryJobStore _inner = new();
+    private IJobStore _inner = new MemoryJobStore();
+
+    /// <summary>Records the writes given to <paramref name="inner"/>.</summary>
+    public RecordingJobStore Over(IJobStore inner)
+    {
+        _inner = inner;
+        return this;
+    }
 
     /// <summary>Per job id, the delivery count of each upsert of it, in order.</summary>
     public ConcurrentDictionary<string, List<int>> Upserts { get; } = new();
 
-    public bool IsDurable => _inner.IsDurable;
-
-    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
+    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         foreach (var job in upserts)
         {
             var list = Upserts.GetOrAdd(job.JobId, _ => []);
             lock (list) list.Add(job.Deliveries);
         }
-        return _inner.WriteAsync(eventId, upserts, removals);
+        return _inner.WriteAsync(eventId, upserts, ended, historySize);
     }
 
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => _inner.LoadAsync(eventId);

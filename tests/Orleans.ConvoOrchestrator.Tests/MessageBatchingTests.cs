@@ -67,7 +67,7 @@ public sealed class MessageBatchingTests : IClassFixture<MessageBatchingTests.Co
             silo.AddConvoOrchestrator(_ => { }, Handlers);
             silo.AddIncomingGrainCallFilter(async ctx =>
             {
-                if (ctx.InterfaceMethod?.DeclaringType == typeof(IEventGrain) && ctx.InterfaceMethod.Name == nameof(IEventGrain.CompleteAsync))
+                if (ctx.InterfaceMethod?.DeclaringType == typeof(Runtime.Grains.IEventJobsGrain) && ctx.InterfaceMethod.Name == nameof(Runtime.Grains.IEventJobsGrain.CompleteAsync))
                 {
                     Interlocked.Increment(ref s_completes);
                     var count = ((List<JobCompletion>)ctx.Request.GetArgument(0)!).Count;

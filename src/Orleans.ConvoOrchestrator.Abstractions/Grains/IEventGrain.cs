@@ -4,8 +4,9 @@ namespace Orleans.ConvoOrchestrator.Grains;
 
 /// <summary>
 /// One event (key = event id): its definition, active flag, FIFO queue, concurrency, status, history and
-/// subscriptions. It never awaits a handler: jobs go to the worker pool, outcomes come back through
-/// <see cref="CompleteAsync(List{JobCompletion})"/>.
+/// subscriptions: what clients may call. It never awaits a handler: jobs go to the silo's worker pool, and the silo's
+/// own traffic to the event (trigger fires, outcomes, wake-ups) goes through an interface of the runtime's that
+/// clients do not reference.
 /// </summary>
 [Alias("convo.IEventGrain")]
 public interface IEventGrain : IGrainWithStringKey
@@ -34,30 +35,12 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>Accepts a job and returns its id at once.</summary>
     [Alias("Emit"), AlwaysInterleave] Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options);
 
-    /// <summary>
-    /// A scheduled trigger fire: accepted like an emit, but one-way, since the trigger has nothing to do with the
-    /// answer (refusals are counted and recorded by the event itself) and must not wait on every event it feeds.
-    /// </summary>
-    [Alias("Fire"), AlwaysInterleave, OneWay] Task FireAsync(string payloadJson, EmitOptions options);
-
     /// <summary>Runs a job now (even when the event is paused) and returns its outcome.</summary>
     [Alias("TestRun"), AlwaysInterleave] Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options);
-
-    /// <summary>
-    /// Reports the end of one or more jobs; called by the worker pool, which sends whatever ended while its
-    /// previous report to this event was in flight in one call.
-    /// </summary>
-    [Alias("Complete"), AlwaysInterleave] Task CompleteAsync(List<JobCompletion> completions);
 
     /// <summary>The live status.</summary>
     [Alias("Status"), AlwaysInterleave] Task<Result<EventRuntimeStatus>> StatusAsync();
 
     /// <summary>The most recent outcomes, newest first.</summary>
     [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
-
-    /// <summary>
-    /// Activates the event (which loads and resumes its stored jobs); sent by the silos after a silo was lost,
-    /// and by the grain to itself when it deactivates with jobs left.
-    /// </summary>
-    [Alias("Wake"), AlwaysInterleave, OneWay] Task WakeAsync();
 }

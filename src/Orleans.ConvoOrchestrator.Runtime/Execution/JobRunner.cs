@@ -16,7 +16,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private static readonly TimeSpan[] ReportBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
     private readonly JobExecutor _executor;
     private readonly IGrainFactory _grains;
-    private readonly Client.GrainReferenceCache<IEventGrain> _events;
+    private readonly Client.GrainReferenceCache<Grains.IEventJobsGrain> _events;
     private readonly MetricsCollector _metrics;
     private readonly TimeProvider _clock;
     private readonly ConvoOrchestratorOptions _options;
@@ -37,13 +37,13 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         MetricsCollector metrics,
         [Microsoft.Extensions.DependencyInjection.FromKeyedServices(ConvoServiceKeys.Clock)] TimeProvider clock,
         IOptions<ConvoOrchestratorOptions> options,
-        IJobStore jobs,
+        StoreCapabilities store,
         ILogger<JobRunner> logger)
     {
-        _durable = jobs.IsDurable;
+        _durable = store.OutlivesProcess;
         _executor = executor;
         _grains = grains;
-        _events = new Client.GrainReferenceCache<IEventGrain>(grains);
+        _events = new Client.GrainReferenceCache<Grains.IEventJobsGrain>(grains);
         _metrics = metrics;
         _clock = clock;
         _options = options.Value;

@@ -3,7 +3,7 @@ using Orleans.ConvoOrchestrator.Runtime.Grains;
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// Group commit of one event's job records. With no write in flight a change is written at once; changes made while
+/// Group commit of one event's job records: accepted jobs, delivery marks and ends (outcome appended, record deleted). With no write in flight a change is written at once; changes made while
 /// a write is in flight wait and share the next write, which starts when the one in flight ends, or at once (a second
 /// write in flight, never more) as soon as as many accepted jobs wait as the write in flight carries. Writes report
 /// what they stored in the order they started, before their submitters' tasks complete, so the event grain queues
@@ -12,11 +12,20 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 /// <param name="store">The job store.</param>
 /// <param name="eventId">The event whose jobs these are.</param>
-/// <param name="stored">Called after a successful write with its appended and its marked jobs (lists valid during the call only).</param>
-/// <param name="marksFailed">Called after a failed write with its marked jobs (appends fail through their tasks).</param>
-public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
-    Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
+/// <param name="historySize">How many history records the event keeps.</param>
+/// <param name="reports">Told of each write's end, with its lists (valid during the call only).</param>
+public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int historySize, JobWriteBatcher.IReports reports)
 {
+    /// <summary>What a write's end is reported to (the event's job lifecycle).</summary>
+    public interface IReports
+    {
+        /// <summary>A write was stored: its accepted jobs, its delivery-marked jobs and its ended jobs' records.</summary>
+        void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended);
+
+        /// <summary>A write failed (or its answer was lost): nothing of it may be assumed stored.</summary>
+        void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure);
+    }
+
     // Two: concurrent emitters fall into two groups that alternate, each waiting only for its own write (with one
     // write at a time every emitter also waited for the other group's); a durable store's round trip, not its
     // throughput, is what bounds one event's intake (docs/benchmarks.md).
@@ -55,10 +64,10 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         return Submit();
     }
 
-    /// <summary>Deletes an ended job's record.</summary>
-    public Task Remove(string jobId)
+    /// <summary>Ends a job: appends its record to the history and deletes its job record, in one write.</summary>
+    public Task End(JobRecord record)
     {
-        _open.Removals.Add(jobId);
+        _open.Ends.Add(record);
         return Submit();
     }
 
@@ -79,10 +88,11 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         _open = _spare.TryPop(out var spare) ? spare : new Batch();
         _inFlight.Enqueue(batch);
         Task write;
+        IReadOnlyList<QueuedJob> upserts = batch.Appends;
         try
         {
-            var upserts = batch.Marks.Count == 0 ? batch.Appends : [.. batch.Appends, .. batch.Marks];
-            write = upserts.Count + batch.Removals.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Removals) : Task.CompletedTask;
+            upserts = batch.Marks.Count == 0 ? batch.Appends : [.. batch.Appends, .. batch.Marks];
+            write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize) : Task.CompletedTask;
         }
         catch (Exception ex)
         {
@@ -91,7 +101,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         if (!write.IsCompleted)
         {
             var waiters = batch.Waiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _ = EndAsync(batch, write);
+            _ = EndAsync(batch, write, upserts);
             return waiters.Task;
         }
         // Synchronous (the memory store): reported before this returns, nothing allocated for the waiting.
@@ -100,16 +110,26 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         return failure is null ? Task.CompletedTask : Task.FromException(failure);
     }
 
-    private async Task EndAsync(Batch batch, Task write)
+    private async Task EndAsync(Batch batch, Task write, IReadOnlyList<QueuedJob> upserts)
     {
         Exception? failure = null;
         try
         {
             await write;
         }
-        catch (Exception ex)
+        catch (Exception)
         {
-            failure = ex;
+            // A write that failed may have been applied with its answer lost. Every job write is safe to repeat, so it
+            // is written once more at once: a lost answer then ends as a stored write, not as a refused emit whose
+            // job is stored all the same.
+            try
+            {
+                await store.WriteAsync(eventId, upserts, batch.Ends, historySize);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
         }
         End(batch, failure);
     }
@@ -133,14 +153,14 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
         var waiters = batch.Waiters;
         if (batch.Failure is { } failure)
         {
-            if (batch.Marks.Count > 0) marksFailed(batch.Marks);
+            reports.Failed(batch.Appends, batch.Marks, batch.Ends, failure);
             waiters?.TrySetException(failure);
         }
         else
         {
             // What the callback submits (delivery marks) is written at once when nothing else is in flight,
             // synchronously with the memory store, together with whatever waited.
-            stored(batch.Appends, batch.Marks);
+            reports.Stored(batch.Appends, batch.Marks, batch.Ends);
             waiters?.TrySetResult();
         }
         // The callback has seen the lists and the store is done with them: they serve a later batch.
@@ -155,17 +175,17 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId,
     {
         public List<QueuedJob> Appends { get; } = [];
         public List<QueuedJob> Marks { get; } = [];
-        public List<string> Removals { get; } = [];
+        public List<JobRecord> Ends { get; } = [];
         public TaskCompletionSource? Waiters { get; set; }
         public bool Ended { get; set; }
         public Exception? Failure { get; set; }
-        public bool HasChanges => Appends.Count + Marks.Count + Removals.Count > 0;
+        public bool HasChanges => Appends.Count + Marks.Count + Ends.Count > 0;
 
         public void Clear()
         {
             Appends.Clear();
             Marks.Clear();
-            Removals.Clear();
+            Ends.Clear();
             Waiters = null;
             Ended = false;
             Failure = null;

@@ -55,9 +55,7 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<MetricsFlusher>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
-        services.TryAddSingleton<IJobStore, MemoryJobStore>();
-        services.TryAddSingleton<IHistoryStore, MemoryHistoryStore>();
-        services.TryAddSingleton<ICatalogStore, MemoryCatalogStore>();
+        AddMemoryStores(services, replace: false);
         services.TryAddSingleton<RecoverySweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RecoverySweeper>());
         services.TryAddSingleton<SiloStopping>();
@@ -80,9 +78,26 @@ public static class ConvoOrchestratorSiloExtensions
     {
         silo.UseInMemoryReminderService();
         silo.Services.AddGrainStorage(ConvoOrchestratorOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SiloMemoryGrainStorage>(sp));
-        silo.Services.AddSingleton<IJobStore, MemoryJobStore>();
-        silo.Services.AddSingleton<IHistoryStore, MemoryHistoryStore>();
-        silo.Services.AddSingleton<ICatalogStore, MemoryCatalogStore>();
+        AddMemoryStores(silo.Services, replace: true);
         return silo;
+    }
+
+    // The memory stores and what they can do; as defaults (a store chosen before stays) or as the choice.
+    private static void AddMemoryStores(IServiceCollection services, bool replace)
+    {
+        ServiceDescriptor[] stores =
+        [
+            ServiceDescriptor.Singleton(StoreCapabilities.Memory),
+            ServiceDescriptor.Singleton<IJobStore>(sp => sp.GetRequiredService<MemoryJobStore>()),
+            ServiceDescriptor.Singleton<IHistoryStore>(sp => sp.GetRequiredService<MemoryHistoryStore>()),
+            ServiceDescriptor.Singleton<ICatalogStore, MemoryCatalogStore>(),
+        ];
+        services.TryAddSingleton<MemoryHistoryStore>();
+        services.TryAddSingleton<MemoryJobStore>();
+        foreach (var store in stores)
+        {
+            if (replace) services.Replace(store);
+            else services.TryAdd(store);
+        }
     }
 }

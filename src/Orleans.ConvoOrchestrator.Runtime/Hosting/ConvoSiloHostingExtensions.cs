@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -70,9 +71,10 @@ public static class ConvoSiloHostingExtensions
         silo.AddRedisGrainStorage(ConvoOrchestratorOptions.StorageName, o => o.ConfigurationOptions = parsed.Clone());
         silo.UseRedisReminderService(o => o.ConfigurationOptions = parsed.Clone());
         silo.Services.AddSingleton(sp => new RedisConnection(redisConfiguration, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>()));
-        silo.Services.AddSingleton<IJobStore, RedisJobStore>();
-        silo.Services.AddSingleton<IHistoryStore, RedisHistoryStore>();
-        silo.Services.AddSingleton<ICatalogStore, RedisCatalogStore>();
+        silo.Services.Replace(ServiceDescriptor.Singleton(StoreCapabilities.Durable));
+        silo.Services.Replace(ServiceDescriptor.Singleton<IJobStore, RedisJobStore>());
+        silo.Services.Replace(ServiceDescriptor.Singleton<IHistoryStore, RedisHistoryStore>());
+        silo.Services.Replace(ServiceDescriptor.Singleton<ICatalogStore, RedisCatalogStore>());
         return silo;
     }
 }

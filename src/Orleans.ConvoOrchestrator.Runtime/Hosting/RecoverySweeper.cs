@@ -135,7 +135,7 @@ public sealed partial class RecoverySweeper(
         foreach (var eventId in pending)
         {
             if (!Mine(eventId.Value)) continue;
-            await grains.GetGrain<IEventGrain>(eventId.Value).WakeAsync(); // one-way: returns at once
+            await grains.GetGrain<Grains.IEventJobsGrain>(eventId.Value).WakeAsync(); // one-way: returns at once
             woken++;
         }
         var triggers = 0;

@@ -27,6 +27,9 @@ internal readonly struct CompactJobOutcome
         _delivery = outcome.Delivery;
     }
 
+    /// <summary>The delivery the outcome ended (1, or more for a redelivery).</summary>
+    public int Delivery => _delivery;
+
     /// <summary>The outcome again, equal to the one flattened.</summary>
     public JobOutcome ToOutcome() => new(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery);
 }

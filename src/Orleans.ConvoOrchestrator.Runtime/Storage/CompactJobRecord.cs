@@ -29,6 +29,10 @@ internal readonly struct CompactJobRecord
         _outcome = new CompactJobOutcome(record.Outcome);
     }
 
+    /// <summary>True when both record the same run: the same job id and delivery (a history lists each run once).</summary>
+    public bool SameRun(in CompactJobRecord other) =>
+        _jobGuid == other._jobGuid && _jobIdText == other._jobIdText && _outcome.Delivery == other._outcome.Delivery;
+
     /// <summary>The record again, equal to the one flattened.</summary>
     public JobRecord ToRecord() => new(_jobIdText ?? _jobGuid.ToString("N"), _triggerId, _enqueuedAt, _outcome.ToOutcome());
 }

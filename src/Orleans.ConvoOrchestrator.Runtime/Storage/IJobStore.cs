@@ -3,21 +3,23 @@ using Orleans.ConvoOrchestrator.Runtime.Grains;
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// Where accepted jobs wait until they end: one keyed collection per event, so accepting, marking and ending a
-/// job each cost one small record write whatever the queue's depth. Hosting chooses the implementation
-/// (<see cref="MemoryJobStore"/> or <see cref="RedisJobStore"/>); event grains only see this interface.
+/// Where accepted jobs wait until they end, and where their ends are recorded: one keyed collection of job records per
+/// event, so accepting, marking and ending a job each cost one small record write whatever the queue's depth. Ending a
+/// job deletes its record and appends its outcome to the event's history in the same atomic write, so a lost silo or
+/// a lost answer can neither lose an outcome nor keep the record of a job whose outcome is stored. Hosting chooses
+/// the implementation (<see cref="MemoryJobStore"/> or <see cref="RedisJobStore"/>); event grains only see this
+/// interface. Every write is safe to retry after an unanswered success.
 /// </summary>
 public interface IJobStore
 {
-    /// <summary>True when stored jobs outlive the process (then an emit returns only once its job is stored).</summary>
-    bool IsDurable { get; }
-
     /// <summary>
-    /// Stores (inserts or replaces) <paramref name="upserts"/> and deletes <paramref name="removals"/> of one event, in
-    /// one round trip; the event is listed by <see cref="PendingEventsAsync"/> while it has stored jobs. The lists are
+    /// In one atomic round trip: stores (inserts or replaces) <paramref name="upserts"/>; for each of
+    /// <paramref name="ended"/>, deletes the job's record and appends the record to the event's history unless a record
+    /// with the same job id and delivery is already there; then keeps only the newest <paramref name="historySize"/>
+    /// history records. The event is listed by <see cref="PendingEventsAsync"/> while it has stored jobs. The lists are
     /// the caller's again once the task completes (they are reused): a store must not keep them.
     /// </summary>
-    Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals);
+    Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
 
     /// <summary>Every stored job of the event, in no particular order.</summary>
     Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId);
@@ -25,7 +27,7 @@ public interface IJobStore
     /// <summary>How many jobs of the event are stored (cheap: no job is read).</summary>
     Task<long> CountAsync(EventId eventId);
 
-    /// <summary>Deletes every stored job of the event and unlists it.</summary>
+    /// <summary>Deletes every stored job of the event and unlists it (its history is the history store's).</summary>
     Task ClearAsync(EventId eventId);
 
     /// <summary>Unlists the event when it has no stored job (its grain calls this when it goes idle).</summary>

@@ -5,17 +5,17 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// The embedded store's histories: a ring of records per event in the silo's memory, each record flattened into
 /// one value (<see cref="CompactJobRecord"/>), so a history is one array however many records it holds. Every
-/// operation completes synchronously.
+/// operation completes synchronously. Records come from <see cref="MemoryJobStore"/>'s writes that end jobs.
 /// </summary>
 public sealed class MemoryHistoryStore : IHistoryStore
 {
     private readonly ConcurrentDictionary<EventId, Ring> _events = new();
 
-    /// <inheritdoc />
-    public bool AppendsInline => true;
-
-    /// <inheritdoc />
-    public Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
+    /// <summary>
+    /// Appends <paramref name="records"/> (oldest first) that the history does not list yet (same job id and delivery)
+    /// and keeps only the newest <paramref name="keep"/>.
+    /// </summary>
+    public void Append(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         var ring = _events.GetOrAdd(eventId, static _ => new Ring());
@@ -24,7 +24,6 @@ public sealed class MemoryHistoryStore : IHistoryStore
             // An index loop: appends come once per outcome, and foreach over the interface allocates an enumerator.
             for (var i = 0; i < records.Count; i++) ring.Add(records[i], keep);
         }
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -55,7 +54,18 @@ public sealed class MemoryHistoryStore : IHistoryStore
         public void Add(JobRecord record, int keep)
         {
             if (keep != _capacity) Rebound(keep);
-            Put(new CompactJobRecord(record));
+            var compact = new CompactJobRecord(record);
+            if (!Lists(compact)) Put(compact);
+        }
+
+        // Newest first: a run listed twice would be a write retried soon after the first, so it is found early.
+        private bool Lists(in CompactJobRecord record)
+        {
+            for (var i = _count - 1; i >= 0; i--)
+            {
+                if (At(i).SameRun(record)) return true;
+            }
+            return false;
         }
 
         private void Put(CompactJobRecord record)

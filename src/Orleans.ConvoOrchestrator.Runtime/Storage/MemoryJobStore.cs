@@ -5,22 +5,36 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// The embedded store's job queues: in the silo's memory, so they survive an event grain's deactivation but not
-/// the process. Every operation completes synchronously.
+/// the process. Ended jobs' records go to <see cref="MemoryHistoryStore"/>. Every operation completes synchronously.
 /// </summary>
-public sealed class MemoryJobStore : IJobStore
+/// <param name="history">Where the records of ended jobs are appended.</param>
+public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
 {
     private readonly ConcurrentDictionary<EventId, ConcurrentDictionary<string, QueuedJob>> _events = new();
 
-    /// <inheritdoc />
-    public bool IsDurable => false;
+    /// <summary>A store with a history of its own (tests).</summary>
+    public MemoryJobStore() : this(new MemoryHistoryStore())
+    {
+    }
 
     /// <inheritdoc />
-    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
+    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
-        var jobs = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
+        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         // Index loops: a foreach over the interfaces would allocate an enumerator per call, and this runs per job.
-        for (var i = 0; i < upserts.Count; i++) jobs[upserts[i].JobId] = upserts[i];
-        for (var i = 0; i < removals.Count; i++) jobs.TryRemove(removals[i], out _);
+        if (upserts.Count > 0)
+        {
+            var jobs = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
+            for (var i = 0; i < upserts.Count; i++) jobs[upserts[i].JobId] = upserts[i];
+        }
+        if (ended.Count > 0)
+        {
+            history.Append(eventId, ended, historySize);
+            if (_events.TryGetValue(eventId, out var jobs))
+            {
+                for (var i = 0; i < ended.Count; i++) jobs.TryRemove(ended[i].JobId, out _);
+            }
+        }
         return Task.CompletedTask;
     }
 

@@ -4,40 +4,35 @@ using StackExchange.Redis;
 namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
-/// Histories in Redis: one list per event (a record per element, as JSON), appended and trimmed in one
-/// MULTI/EXEC, so a batch of outcomes costs one round trip whatever the history's length.
+/// Histories in Redis (<see cref="RedisHistoryKeys"/>): records keyed by run in append order, bounded by the writes of
+/// <see cref="RedisJobStore"/>. A read is one script (the newest keys, then their records), whatever the history's length.
 /// </summary>
 public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
 {
-    private RedisKey Key(EventId eventId) => redis.KeyPrefix + "history:" + eventId.Value;
-
-    /// <inheritdoc />
-    public bool AppendsInline => false;
-
-    /// <inheritdoc />
-    public async Task AppendAsync(EventId eventId, IReadOnlyList<JobRecord> records, int keep)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
-        if (records.Count == 0) return;
-        var db = await redis.DatabaseAsync();
-        var tx = db.CreateTransaction();
-        var key = Key(eventId);
-        var push = tx.ListRightPushAsync(key, records.Select(r => (RedisValue)JsonSerializer.Serialize(r, ConvoJson.Options)).ToArray());
-        var trim = tx.ListTrimAsync(key, -keep, -1);
-        if (!await tx.ExecuteAsync()) throw new RedisException($"the history append of event '{eventId}' was not applied");
-        await Task.WhenAll(push, trim);
-    }
+    // The newest ARGV[1] run keys in order, then their records; HMGET in slices (Lua's unpack has a stack limit).
+    private const string LoadScript = """
+        local keys = redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[1]), -1)
+        local out = {}
+        for i = 1, #keys, 500 do
+          local slice = {}
+          for j = i, math.min(i + 499, #keys) do slice[#slice + 1] = keys[j] end
+          local values = redis.call('HMGET', KEYS[2], unpack(slice))
+          for _, v in ipairs(values) do if v then out[#out + 1] = v end end
+        end
+        return out
+        """;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<JobRecord>> LoadAsync(EventId eventId, int limit)
     {
         if (limit < 1) return [];
         var db = await redis.DatabaseAsync();
-        var values = await db.ListRangeAsync(Key(eventId), -limit, -1);
+        var result = await db.ScriptEvaluateAsync(LoadScript, [RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)], [limit]);
+        var values = (RedisValue[])result!;
         var records = new List<JobRecord>(values.Length);
         foreach (var value in values)
         {
-            if (JsonSerializer.Deserialize<JobRecord>((string)value!, ConvoJson.Options) is { } record) records.Add(record);
+            if (!value.IsNull && JsonSerializer.Deserialize<JobRecord>((string)value!, ConvoJson.Options) is { } record) records.Add(record);
         }
         return records;
     }
@@ -46,6 +41,6 @@ public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
     public async Task ClearAsync(EventId eventId)
     {
         var db = await redis.DatabaseAsync();
-        await db.KeyDeleteAsync(Key(eventId));
+        await db.KeyDeleteAsync([RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)]);
     }
 }

@@ -5,46 +5,100 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// Job queues in Redis: one hash per event (field = job id, value = the job as compact JSON, <see cref="StoredJobJson"/>)
-/// and one set listing the events that have jobs. A write is one MULTI/EXEC, so a batch of accepted jobs costs one
-/// round trip and, with <c>appendfsync always</c>, shares one fsync with everything else Redis received meanwhile.
+/// and one set listing the events that have jobs. A write without ended jobs (accepts, delivery marks) is one
+/// MULTI/EXEC, so a batch of accepted jobs costs one round trip and, with <c>appendfsync always</c>, shares one fsync
+/// with everything else Redis received meanwhile. A write that ends jobs is one script that also deletes their records
+/// and appends their outcomes to the history (<see cref="RedisHistoryKeys"/>), so an outcome is stored exactly when its
+/// job's record goes, and a retried write lists no run twice.
 /// </summary>
 public sealed class RedisJobStore(RedisConnection redis) : IJobStore
 {
     // Unlists the event only if its hash is empty, atomically with respect to concurrent writes.
     private const string ForgetScript = "if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
 
+    // KEYS: jobs hash, pending set, history order, history records. ARGV: event id, history size, upsert count, the
+    // upserts as (job id, json), then the ended as (run key, job id, record json or '' when it would be trimmed anyway).
+    private const string WriteScript = """
+        local i = 4
+        local n = tonumber(ARGV[3])
+        if n > 0 then
+          redis.call('SADD', KEYS[2], ARGV[1])
+          for _ = 1, n do
+            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+            i = i + 2
+          end
+        end
+        local top = nil
+        while i <= #ARGV do
+          redis.call('HDEL', KEYS[1], ARGV[i + 1])
+          if ARGV[i + 2] ~= '' and redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 2]) == 1 then
+            if top == nil then
+              local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+              top = last[2] and tonumber(last[2]) or 0
+            end
+            top = top + 1
+            redis.call('ZADD', KEYS[3], top, ARGV[i])
+          end
+          i = i + 3
+        end
+        local keep = tonumber(ARGV[2])
+        local count = redis.call('ZCARD', KEYS[3])
+        if count > keep then
+          local old = redis.call('ZRANGE', KEYS[3], 0, count - keep - 1)
+          for _, k in ipairs(old) do redis.call('HDEL', KEYS[4], k) end
+          redis.call('ZREMRANGEBYRANK', KEYS[3], 0, count - keep - 1)
+        end
+        return 0
+        """;
+
     private RedisKey PendingKey => redis.KeyPrefix + "jobs-pending";
 
     private RedisKey JobsKey(EventId eventId) => redis.KeyPrefix + "jobs:" + eventId.Value;
 
     /// <inheritdoc />
-    public bool IsDurable => true;
-
-    /// <inheritdoc />
-    public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
+    public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         var db = await redis.DatabaseAsync();
+        if (ended.Count > 0)
+        {
+            await EndAsync(db, eventId, upserts, ended, historySize);
+            return;
+        }
+        if (upserts.Count == 0) return;
         var tx = db.CreateTransaction();
-        var key = JobsKey(eventId);
-        var pending = Task.CompletedTask;
-        var set = Task.CompletedTask;
-        var delete = Task.CompletedTask;
-        if (upserts.Count > 0)
-        {
-            pending = tx.SetAddAsync(PendingKey, eventId.Value);
-            // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
-            var entries = new HashEntry[upserts.Count];
-            for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
-            set = tx.HashSetAsync(key, entries);
-        }
-        if (removals.Count > 0)
-        {
-            var fields = new RedisValue[removals.Count];
-            for (var i = 0; i < fields.Length; i++) fields[i] = removals[i];
-            delete = tx.HashDeleteAsync(key, fields);
-        }
+        var pending = tx.SetAddAsync(PendingKey, eventId.Value);
+        // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
+        var entries = new HashEntry[upserts.Count];
+        for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
+        var set = tx.HashSetAsync(JobsKey(eventId), entries);
         if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
-        await Task.WhenAll(pending, set, delete);
+        await Task.WhenAll(pending, set);
+    }
+
+    private Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    {
+        var args = new RedisValue[3 + upserts.Count * 2 + ended.Count * 3];
+        args[0] = eventId.Value;
+        args[1] = historySize;
+        args[2] = upserts.Count;
+        var a = 3;
+        for (var i = 0; i < upserts.Count; i++)
+        {
+            args[a++] = upserts[i].JobId;
+            args[a++] = StoredJobJson.Serialize(upserts[i]);
+        }
+        // Records older than the newest historySize of this write would be trimmed by it anyway; appended, a retry of
+        // the write would find them gone and append them again as the newest.
+        var firstKept = ended.Count - historySize;
+        for (var i = 0; i < ended.Count; i++)
+        {
+            args[a++] = RedisHistoryKeys.RunKey(ended[i]);
+            args[a++] = ended[i].JobId;
+            args[a++] = i < firstKept ? RedisValue.EmptyString : System.Text.Json.JsonSerializer.Serialize(ended[i], ConvoJson.Options);
+        }
+        RedisKey[] keys = [JobsKey(eventId), PendingKey, RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)];
+        return db.ScriptEvaluateAsync(WriteScript, keys, args);
     }
 
     /// <inheritdoc />

@@ -16,6 +16,10 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds; throws naming <paramref name="what"/> after <paramref name="within"/>.</summary>
+    public static Task TrueAsync(Func<Task<bool>> condition, TimeSpan within, string what = "the condition") =>
+        MatchAsync(condition, static ok => ok, within, what);
+
     /// <summary>Waits until the event's history holds <paramref name="count"/> outcomes; returns them oldest first.</summary>
     public static async Task<IReadOnlyList<JobRecord>> HistoryAsync(IEventOrchestrator api, EventId id, int count, TimeSpan within)
     {

@@ -9,10 +9,13 @@ namespace Orleans.ConvoOrchestrator.Tests.Support;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private RedisServer(int port, string directory)
+    private readonly string _fsync;
+
+    private RedisServer(int port, string directory, string fsync)
     {
         Port = port;
         Directory = directory;
+        _fsync = fsync;
     }
 
     public int Port { get; }
@@ -27,18 +30,37 @@ public sealed class RedisServer : IAsyncDisposable
         var port = FreePorts.Next();
         var dir = Path.Combine(Path.GetTempPath(), "convo-redis-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
-        var start = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", port.ToString(),
-            "--dir", dir, "--appendonly", "yes", "--appendfsync", fsync, "--save", "",
-            "--pidfile", Path.Combine(dir, "redis.pid"), "--logfile", Path.Combine(dir, "redis.log"));
+        var server = new RedisServer(port, dir, fsync);
+        await server.LaunchAsync();
+        return server;
+    }
+
+    /// <summary>Kills the server with SIGKILL: what it acknowledged is in its append-only file, nothing else.</summary>
+    public async Task KillAsync()
+    {
+        var pidFile = Path.Combine(Directory, "redis.pid");
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+        process.Kill();
+        await process.WaitForExitAsync();
+        File.Delete(pidFile);
+    }
+
+    /// <summary>Starts the server again on the same port and directory; it loads its append-only file.</summary>
+    public Task RestartAsync() => LaunchAsync();
+
+    private async Task LaunchAsync()
+    {
+        var start = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", Port.ToString(),
+            "--dir", Directory, "--appendonly", "yes", "--appendfsync", _fsync, "--save", "",
+            "--pidfile", Path.Combine(Directory, "redis.pid"), "--logfile", Path.Combine(Directory, "redis.log"));
         if (start.ExitCode != 0) throw new InvalidOperationException($"redis-server did not start: {start.Output}");
-        var server = new RedisServer(port, dir);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await RunAsync("redis-cli", "-p", port.ToString(), "ping")).Output.Trim() != "PONG")
+        while ((await RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Trim() != "PONG")
         {
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException("redis-server did not answer PONG within 10 s");
             await Task.Delay(50);
         }
-        return server;
     }
 
     public async ValueTask DisposeAsync()

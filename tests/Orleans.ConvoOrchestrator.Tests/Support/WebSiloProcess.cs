@@ -46,6 +46,9 @@ public sealed class WebSiloProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>The process id.</summary>
+    public int Pid => _process.Id;
+
     /// <summary>True once it exited.</summary>
     public bool HasExited => _process.HasExited;
 

@@ -9,9 +9,16 @@ public sealed class JobWriteBatcherTests
 
     private static QueuedJob Job(int n) => new($"job-{n}", n, "null", null, $"c-{n}", DateTimeOffset.UnixEpoch, null);
 
+    private static JobRecord Ended(string jobId) =>
+        new(jobId, null, DateTimeOffset.UnixEpoch, new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch));
+
+    private static JobWriteBatcher Batcher(IJobStore store, Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>>? stored = null,
+        Action<IReadOnlyList<QueuedJob>>? marksFailed = null) =>
+        new(store, Ev, 100, new Reports(stored ?? ((_, _) => { }), marksFailed ?? (_ => { })));
+
     // A batcher that records the ids of the jobs it reports appended, in the order it reports them.
     private static JobWriteBatcher Recording(IJobStore store, List<string> appended) =>
-        new(store, Ev, (a, _) => appended.AddRange(a.Select(j => j.JobId)), _ => { });
+        Batcher(store, (a, _) => appended.AddRange(a.Select(j => j.JobId)));
 
     [Fact]
     public async Task Changes_made_while_two_writes_are_in_flight_share_the_next_write_and_are_reported_in_order()
@@ -26,7 +33,7 @@ public sealed class JobWriteBatcherTests
         Assert.Equal(2, store.Writes.Count); // as many jobs wait as the write in flight carries: a second write
         var third = batcher.Append(Job(3));
         var fourth = batcher.Append(Job(4));
-        var removal = batcher.Remove("old");
+        var removal = batcher.End(Ended("old"));
         Assert.Equal(2, store.Writes.Count); // never more than two in flight
         Assert.Equal(4, batcher.Appending);
 
@@ -34,7 +41,7 @@ public sealed class JobWriteBatcherTests
         await first;
         Assert.Equal(3, store.Writes.Count); // one write for everything that waited
         Assert.Equal(["job-3", "job-4"], store.Writes[2].Upserts.Select(j => j.JobId));
-        Assert.Equal(["old"], store.Writes[2].Removals);
+        Assert.Equal(["old"], store.Writes[2].Ended.Select(r => r.JobId));
         Assert.False(second.IsCompleted);
 
         store.Complete(1);
@@ -48,7 +55,7 @@ public sealed class JobWriteBatcherTests
     public async Task A_second_write_starts_only_when_as_many_jobs_wait_as_the_write_in_flight_carries()
     {
         var store = new GatedStore();
-        var batcher = new JobWriteBatcher(store, Ev, (_, _) => { }, _ => { });
+        var batcher = Batcher(store);
         _ = batcher.Append(Job(1));
         _ = batcher.Append(Job(2));
         for (var n = 3; n <= 5; n++) _ = batcher.Append(Job(n));
@@ -86,6 +93,7 @@ public sealed class JobWriteBatcherTests
         Assert.Empty(appended);
 
         store.Fail(0);
+        store.Fail(2); // its one repeat fails too
         await Assert.ThrowsAsync<InvalidOperationException>(() => first);
         await second;
         Assert.Equal(["job-2"], appended);
@@ -98,17 +106,17 @@ public sealed class JobWriteBatcherTests
         var store = new GatedStore();
         JobWriteBatcher? batcher = null;
         // The event grain marks the jobs it dispatches from inside the callback; that write also takes what waited.
-        batcher = new JobWriteBatcher(store, Ev, (appended, marked) =>
+        batcher = Batcher(store, (appended, marked) =>
         {
             foreach (var job in appended) _ = batcher!.Mark(job with { Deliveries = 1 });
-        }, _ => { });
+        });
         _ = batcher.Append(Job(1));
-        var removal = batcher.Remove("old");
+        var removal = batcher.End(Ended("old"));
 
         store.Complete(0);
         await Task.Yield();
         Assert.Equal(2, store.Writes.Count);
-        Assert.Equal(["old"], store.Writes[1].Removals);
+        Assert.Equal(["old"], store.Writes[1].Ended.Select(r => r.JobId));
         var later = batcher.Append(Job(2)); // in a later write, still in flight
         store.Complete(1);
         await removal.WaitAsync(TimeSpan.FromSeconds(10)); // not held for the write after this one
@@ -120,17 +128,41 @@ public sealed class JobWriteBatcherTests
     {
         var store = new GatedStore();
         var returned = new List<string>();
-        var batcher = new JobWriteBatcher(store, Ev, (_, _) => Assert.Fail("nothing was stored"), m => returned.AddRange(m.Select(j => j.JobId)));
+        var batcher = Batcher(store, (_, _) => Assert.Fail("nothing was stored"), m => returned.AddRange(m.Select(j => j.JobId)));
 
         var append = batcher.Append(Job(1));
         store.Fail(0);
+        await store.WrittenAsync(2); // written once more at once: the failure may have been a lost answer
+        Assert.Equal(store.Writes[0].Upserts, store.Writes[1].Upserts);
+        store.Fail(1);
         await Assert.ThrowsAsync<InvalidOperationException>(() => append);
         Assert.Equal(0, batcher.Appending);
 
         var mark = batcher.Mark(Job(2) with { Deliveries = 1 });
-        store.Fail(1);
+        store.Fail(2);
+        store.Fail(3);
         await Assert.ThrowsAsync<InvalidOperationException>(() => mark);
         Assert.Equal(["job-2"], returned);
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_once_is_written_again_and_reported_stored()
+    {
+        var store = new GatedStore();
+        var appended = new List<string>();
+        var batcher = Recording(store, appended);
+        var append = batcher.Append(Job(1));
+        var end = batcher.End(Ended("job-0"));
+
+        store.Fail(0);
+        await store.WrittenAsync(2); // the repeat; the end waits for the write in flight to end
+        Assert.Equal(2, store.Writes.Count);
+        store.Complete(1);
+        await append;
+        Assert.Equal(["job-1"], appended);
+        Assert.Equal(["job-0"], store.Writes[2].Ended.Select(r => r.JobId));
+        store.Complete(2);
+        await end;
     }
 
     [Fact]
@@ -139,38 +171,66 @@ public sealed class JobWriteBatcherTests
         var dispatched = new List<string>();
         JobWriteBatcher? batcher = null;
         // Marking from inside the callback (as the event grain does when it pumps) is written at once too.
-        batcher = new JobWriteBatcher(new MemoryJobStore(), Ev,
+        batcher = Batcher(new MemoryJobStore(),
             (appended, marked) =>
             {
                 foreach (var job in appended) Assert.True(batcher!.Mark(job with { Deliveries = 1 }).IsCompletedSuccessfully);
                 dispatched.AddRange(marked.Select(j => j.JobId));
-            }, _ => { });
+            });
 
         Assert.True(batcher.Append(Job(1)).IsCompletedSuccessfully);
         Assert.Equal(["job-1"], dispatched);
-        Assert.True(batcher.Remove("job-1").IsCompletedSuccessfully);
+        Assert.True(batcher.End(Ended("job-1")).IsCompletedSuccessfully);
     }
 
     /// <summary>A store whose writes complete (or fail) when the test says so.</summary>
     private sealed class GatedStore : IJobStore
     {
-        private readonly List<TaskCompletionSource> _gates = [];
+        // By write index, made by whichever comes first: the write, or the test's word on how it ends (a write the
+        // batcher repeats starts in a continuation, which the test's synchronization context may run later).
+        private readonly Dictionary<int, TaskCompletionSource> _gates = [];
 
-        public List<(IReadOnlyList<QueuedJob> Upserts, IReadOnlyList<string> Removals)> Writes { get; } = [];
+        public List<(IReadOnlyList<QueuedJob> Upserts, IReadOnlyList<JobRecord> Ended)> Writes { get; } = [];
 
-        public bool IsDurable => true;
-
-        public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<string> removals)
+        public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
         {
-            Writes.Add((upserts.ToList(), removals.ToList())); // copies: the batcher reuses its lists once a write ends
-            var gate = new TaskCompletionSource();
-            _gates.Add(gate);
-            return gate.Task;
+            lock (_gates)
+            {
+                Writes.Add((upserts.ToList(), ended.ToList())); // copies: the batcher reuses its lists once a write ends
+                return Gate(Writes.Count - 1).Task;
+            }
         }
 
-        public void Complete(int write) => _gates[write].SetResult();
+        public void Complete(int write)
+        {
+            lock (_gates) Gate(write).SetResult();
+        }
 
-        public void Fail(int write) => _gates[write].SetException(new InvalidOperationException("store down"));
+        public void Fail(int write)
+        {
+            lock (_gates) Gate(write).SetException(new InvalidOperationException("store down"));
+        }
+
+        /// <summary>Waits until <paramref name="count"/> writes have started.</summary>
+        public async Task WrittenAsync(int count)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (true)
+            {
+                lock (_gates)
+                {
+                    if (Writes.Count >= count) return;
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {Writes.Count} of {count} writes started");
+                await Task.Delay(1);
+            }
+        }
+
+        private TaskCompletionSource Gate(int write)
+        {
+            if (!_gates.TryGetValue(write, out var gate)) _gates[write] = gate = new TaskCompletionSource();
+            return gate;
+        }
 
         public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => throw new NotSupportedException();
 
@@ -181,5 +241,16 @@ public sealed class JobWriteBatcherTests
         public Task ForgetIfEmptyAsync(EventId eventId) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<EventId>> PendingEventsAsync() => throw new NotSupportedException();
+    }
+
+    private sealed class Reports(Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
+        : JobWriteBatcher.IReports
+    {
+        public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended) => stored(appended, marked);
+
+        public void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure)
+        {
+            if (marked.Count > 0) marksFailed(marked);
+        }
     }
 }

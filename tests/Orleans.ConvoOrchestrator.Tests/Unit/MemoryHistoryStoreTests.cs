@@ -17,7 +17,7 @@ public sealed class MemoryHistoryStoreTests
     public async Task Keeps_the_newest_records_oldest_first_once_it_wraps()
     {
         var store = new MemoryHistoryStore();
-        for (var i = 0; i < 25; i++) await store.AppendAsync(Ev, [Rec(i)], keep: 10);
+        for (var i = 0; i < 25; i++) store.Append(Ev, [Rec(i)], keep: 10);
 
         Assert.Equal(Enumerable.Range(15, 10).Select(i => $"job-{i}"), await Ids(store, 100));
         Assert.Equal(["job-22", "job-23", "job-24"], await Ids(store, 3));
@@ -32,7 +32,7 @@ public sealed class MemoryHistoryStoreTests
         var store = new MemoryHistoryStore();
         for (var i = 0; i < records; i++)
         {
-            await store.AppendAsync(Ev, [Rec(i)], keep);
+            store.Append(Ev, [Rec(i)], keep);
             var held = Math.Min(keep, i + 1);
             Assert.Equal(Enumerable.Range(i + 1 - held, held).Select(n => $"job-{n}"), await Ids(store, keep));
         }
@@ -42,14 +42,14 @@ public sealed class MemoryHistoryStoreTests
     public async Task A_batch_larger_than_the_bound_keeps_its_newest_and_a_smaller_bound_drops_the_oldest()
     {
         var store = new MemoryHistoryStore();
-        await store.AppendAsync(Ev, Enumerable.Range(0, 7).Select(Rec).ToList(), keep: 5);
+        store.Append(Ev, Enumerable.Range(0, 7).Select(Rec).ToList(), keep: 5);
         Assert.Equal(Enumerable.Range(2, 5).Select(i => $"job-{i}"), await Ids(store, 10));
 
-        await store.AppendAsync(Ev, [Rec(7)], keep: 3);
+        store.Append(Ev, [Rec(7)], keep: 3);
         Assert.Equal(["job-5", "job-6", "job-7"], await Ids(store, 10));
 
         // A larger bound keeps what is there and grows: nothing dropped earlier comes back.
-        await store.AppendAsync(Ev, [Rec(8), Rec(9)], keep: 6);
+        store.Append(Ev, [Rec(8), Rec(9)], keep: 6);
         Assert.Equal(["job-5", "job-6", "job-7", "job-8", "job-9"], await Ids(store, 10));
     }
 
@@ -57,13 +57,13 @@ public sealed class MemoryHistoryStoreTests
     public async Task Events_are_apart_and_a_cleared_event_has_no_history()
     {
         var store = new MemoryHistoryStore();
-        await store.AppendAsync(Ev, [Rec(1)], keep: 10);
-        await store.AppendAsync(new EventId("other"), [Rec(2)], keep: 10);
+        store.Append(Ev, [Rec(1)], keep: 10);
+        store.Append(new EventId("other"), [Rec(2)], keep: 10);
         await store.ClearAsync(Ev);
 
         Assert.Empty(await store.LoadAsync(Ev, 10));
         Assert.Equal(["job-2"], (await store.LoadAsync(new EventId("other"), 10)).Select(r => r.JobId));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AppendAsync(Ev, [Rec(3)], keep: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Append(Ev, [Rec(3)], keep: 0));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class MemoryHistoryStoreTests
         var ids = new[] { Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N").ToUpperInvariant(), new string('g', 32), "order-42" };
         var records = ids.Select((id, i) => new JobRecord(id, i % 2 == 0 ? new TriggerId("tr-1") : null, at.AddMinutes(i),
             i == 0 ? failed : new JobOutcome(JobStatus.OK, at, at))).ToList();
-        await store.AppendAsync(Ev, records, keep: 10);
+        store.Append(Ev, records, keep: 10);
 
         Assert.Equal(records, await store.LoadAsync(Ev, 10));
     }

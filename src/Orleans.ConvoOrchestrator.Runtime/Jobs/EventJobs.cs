@@ -1,0 +1,387 @@
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+
+namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
+
+/// <summary>
+/// One event's jobs, Orleans-free: a table from job id to its <see cref="JobState"/>, the FIFO order of the queued
+/// ones, and the transitions between states. Commands come from the event grain (accept, complete, recover, adopt,
+/// clear) and from the ends of store writes (<see cref="JobWriteBatcher.IReports"/>); effects go out through
+/// <see cref="IJobEffects"/>. A job holds one of the event's <see cref="JobRules.MaxConcurrency"/> slots from when it
+/// is given one (StoringToStart or Starting) until its handler reports (Ending), so never more run at once. A job
+/// leaves the table only once its outcome is stored. Not thread-safe: the grain calls it from its own turns only.
+/// </summary>
+public sealed class EventJobs : JobWriteBatcher.IReports
+{
+    private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
+    private readonly IJobEffects _effects;
+    private readonly TimeProvider _clock;
+    private readonly Func<bool> _holdStarts;
+    // The delivery marks one pump collects, reused: a pump runs once per accepted job.
+    private readonly List<QueuedJob> _marks = [];
+    private Entry? _head;
+    private Entry? _tail;
+    private int _queued;
+    private int _storing;
+    private int _slots;
+    private List<Entry>? _failedEnds;
+    private HashSet<string>? _goneDuringLoad;
+    private RateGate? _rateGate;
+    private CompactJobOutcome? _lastOutcome;
+    private bool _pumping;
+    private bool _pumpAgain;
+
+    /// <summary>Creates an empty table.</summary>
+    /// <param name="effects">Where the table's effects go.</param>
+    /// <param name="clock">The clock of the rate limit.</param>
+    /// <param name="holdStarts">True while no job may start (the silo is stopping: its queued jobs run elsewhere).</param>
+    public EventJobs(IJobEffects effects, TimeProvider clock, Func<bool> holdStarts)
+    {
+        _effects = effects;
+        _clock = clock;
+        _holdStarts = holdStarts;
+    }
+
+    /// <summary>The rules in force; change them with <see cref="Configure"/>.</summary>
+    public JobRules Rules { get; private set; } = new(1);
+
+    /// <summary>Jobs that wait: queued, or accepted and being stored without a slot (the queue's depth).</summary>
+    public int Waiting => _queued + _storing;
+
+    /// <summary>Jobs that hold a slot: starting or running.</summary>
+    public int Active => _slots;
+
+    /// <summary>Every job in the table, whatever its state (ending ones too).</summary>
+    public int Count => _jobs.Count;
+
+    /// <summary>The most recent outcome known here, if any.</summary>
+    public JobOutcome? LastOutcome => _lastOutcome?.ToOutcome();
+
+    /// <summary>The state of a job, or null when the table does not hold it.</summary>
+    public JobState? StateOf(string jobId) => _jobs.TryGetValue(jobId, out var entry) ? entry.State : null;
+
+    /// <summary>The queued jobs, in the order they will start.</summary>
+    public IEnumerable<QueuedJob> Queue()
+    {
+        for (var e = _head; e is not null; e = e.Next) yield return e.Job;
+    }
+
+    /// <summary>The records of ended jobs whose outcomes are not stored yet, oldest first.</summary>
+    public IEnumerable<JobRecord> Unstored() =>
+        _jobs.Values.Where(e => e.State == JobState.Ending).Select(e => e.Record!).OrderBy(r => r.Outcome.FinishedAt);
+
+    /// <summary>New rules (a definition change); a higher concurrency may start queued jobs now.</summary>
+    public void Configure(JobRules rules)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rules.MaxConcurrency, 1);
+        Rules = rules;
+        if (rules.RatePerSecond is not { } rate) _rateGate = null;
+        else if (_rateGate?.PerSecond != rate) _rateGate = new RateGate(rate, _clock);
+        Pump();
+    }
+
+    /// <summary>
+    /// Decides a job about to be accepted: refused when the queue is full, else queued, or started at once when a slot is
+    /// free and nothing waits before it (then the rate limit's token is taken). Follow with <see cref="Accept"/>.
+    /// </summary>
+    public Admission Admit()
+    {
+        if (Rules.QueueLimit is { } limit && Waiting >= limit) return Admission.QueueFull;
+        if (Waiting > 0 || _slots >= Rules.MaxConcurrency || _holdStarts()) return Admission.Queue;
+        return _rateGate is null || _rateGate.TryTake(out _) ? Admission.StartNow : Admission.Queue;
+    }
+
+    /// <summary>
+    /// Accepts <paramref name="job"/> as <paramref name="admission"/> decided (with delivery 1 when it starts now) and
+    /// asks for it to be stored; the task completes once it is. It is queued or dispatched only once stored.
+    /// </summary>
+    public Task Accept(QueuedJob job, Admission admission)
+    {
+        if (admission == Admission.QueueFull) throw new ArgumentException("a refused job cannot be accepted", nameof(admission));
+        var startNow = admission == Admission.StartNow;
+        _jobs.Add(job.JobId, new Entry(job, startNow ? JobState.StoringToStart : JobState.Storing));
+        if (startNow) _slots++;
+        else _storing++;
+        return _effects.Append(job);
+    }
+
+    /// <summary>
+    /// Records an outcome for a job that never ran (a trigger fired into a paused event): it is stored like any end.
+    /// </summary>
+    public void Skip(QueuedJob job, JobOutcome outcome)
+    {
+        var entry = new Entry(job, JobState.Ending);
+        _jobs[job.JobId] = entry;
+        EndEntry(entry, outcome);
+    }
+
+    /// <summary>
+    /// A handler reported: the job ends, its slot is free, and the write of its outcome is asked for. A job recovered
+    /// as queued ends too (a run from before a deactivation finished after all). False for a job the table does not
+    /// run (unknown, or already ending).
+    /// </summary>
+    public bool Complete(string jobId, JobOutcome outcome)
+    {
+        if (!_jobs.TryGetValue(jobId, out var entry)) return false;
+        switch (entry.State)
+        {
+            case JobState.Running:
+            case JobState.Starting:
+                _slots--;
+                break;
+            case JobState.Queued:
+                Unlink(entry);
+                break;
+            default:
+                return false;
+        }
+        EndEntry(entry, outcome);
+        Pump();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended)
+    {
+        // Index loops: these run once per job, and foreach over the interface would allocate an enumerator each time.
+        for (var i = 0; i < appended.Count; i++)
+        {
+            if (!_jobs.TryGetValue(appended[i].JobId, out var entry)) continue; // cleared meanwhile
+            if (entry.State == JobState.Storing)
+            {
+                _storing--;
+                Link(entry);
+                _effects.Enqueued(entry.Job);
+            }
+            else if (entry.State == JobState.StoringToStart)
+            {
+                _effects.Enqueued(entry.Job);
+                Start(entry);
+            }
+        }
+        for (var i = 0; i < marked.Count; i++)
+        {
+            if (_jobs.TryGetValue(marked[i].JobId, out var entry) && entry.State == JobState.Starting) Start(entry);
+        }
+        for (var i = 0; i < ended.Count; i++)
+        {
+            var jobId = ended[i].JobId;
+            if (!_jobs.TryGetValue(jobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
+            _jobs.Remove(jobId);
+            _goneDuringLoad?.Add(jobId);
+        }
+        if (appended.Count > 0) Pump();
+    }
+
+    /// <inheritdoc />
+    public void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure)
+    {
+        // Not accepted: the emit answers with the failure; nothing of these jobs stays.
+        for (var i = 0; i < appended.Count; i++)
+        {
+            if (!_jobs.TryGetValue(appended[i].JobId, out var entry)) continue;
+            if (entry.State == JobState.Storing) _storing--;
+            else if (entry.State == JobState.StoringToStart) _slots--;
+            else continue;
+            _jobs.Remove(appended[i].JobId);
+        }
+        // Not marked: back to the head of the queue, in their order, with the delivery count that is stored.
+        var retry = false;
+        for (var i = marked.Count - 1; i >= 0; i--)
+        {
+            if (!_jobs.TryGetValue(marked[i].JobId, out var entry) || entry.State != JobState.Starting) continue;
+            _slots--;
+            entry.Job = entry.Job with { Deliveries = entry.Job.Deliveries - 1 };
+            LinkFirst(entry);
+            retry = true;
+        }
+        // Maybe not stored, maybe stored with the answer lost: written again (the write is safe to repeat).
+        for (var i = 0; i < ended.Count; i++)
+        {
+            if (!_jobs.TryGetValue(ended[i].JobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
+            (_failedEnds ??= []).Add(entry);
+            retry = true;
+        }
+        if (retry) _effects.ArmRetryTimer(WriteRetryDelay);
+    }
+
+    /// <summary>After a failed write: asks again for the outcome writes that failed, and starts what may start.</summary>
+    public void RetryWrites()
+    {
+        if (_failedEnds is { Count: > 0 } failed)
+        {
+            _failedEnds = null;
+            foreach (var entry in failed)
+            {
+                if (entry.State == JobState.Ending && _jobs.TryGetValue(entry.Job.JobId, out var current) && ReferenceEquals(current, entry))
+                    _effects.End(entry.Record!);
+            }
+        }
+        Pump();
+    }
+
+    /// <summary>
+    /// A new activation's table from the stored jobs, in acceptance order: a job this silo's worker pool still runs
+    /// (<paramref name="stillRunning"/>; the grain was deactivated, not lost) is running, the others queued. Returns the
+    /// next acceptance sequence number.
+    /// </summary>
+    public long Recover(IReadOnlyList<QueuedJob> stored, Func<string, bool> stillRunning)
+    {
+        long next = 0;
+        foreach (var job in stored.OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Seq))
+        {
+            next = Math.Max(next, job.Seq + 1);
+            if (_jobs.ContainsKey(job.JobId)) continue;
+            var entry = new Entry(job, JobState.Queued);
+            _jobs.Add(job.JobId, entry);
+            if (stillRunning(job.JobId))
+            {
+                entry.State = JobState.Running;
+                _slots++;
+            }
+            else Link(entry);
+        }
+        Pump();
+        return next;
+    }
+
+    /// <summary>
+    /// Starts noting the jobs whose records go while the grain reads the store for <see cref="Adopt"/>: such a job may
+    /// be in what the read returns, yet must not run again.
+    /// </summary>
+    public void BeginAdoption() => _goneDuringLoad = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Queues the stored jobs this table does not know (another activation accepted them and will not run them) and
+    /// returns how many; call <see cref="BeginAdoption"/> before reading the store.
+    /// </summary>
+    public int Adopt(IReadOnlyList<QueuedJob> stored)
+    {
+        var gone = _goneDuringLoad;
+        _goneDuringLoad = null;
+        var adopted = 0;
+        foreach (var job in stored.OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Seq))
+        {
+            if (_jobs.ContainsKey(job.JobId) || gone?.Contains(job.JobId) == true) continue;
+            var entry = new Entry(job, JobState.Queued);
+            _jobs.Add(job.JobId, entry);
+            Link(entry);
+            adopted++;
+        }
+        if (adopted > 0) Pump();
+        return adopted;
+    }
+
+    /// <summary>
+    /// Forgets every job (the event is removed): queued and waiting ones end as <paramref name="cancelled"/> (their
+    /// callers are answered), running ones are no longer tracked. Nothing is written: the caller clears the stores.
+    /// </summary>
+    public void Clear(JobOutcome cancelled)
+    {
+        for (var e = _head; e is not null; e = e.Next) _effects.Ended(e.Job, cancelled);
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.State is JobState.Storing or JobState.StoringToStart) _effects.Ended(entry.Job, cancelled);
+        }
+        _jobs.Clear();
+        _head = _tail = null;
+        _queued = _storing = _slots = 0;
+        _failedEnds = null;
+    }
+
+    /// <summary>Starts queued jobs while slots are free and the rate limit allows: each is marked (one write for all) first.</summary>
+    public void Pump()
+    {
+        // A mark written synchronously reports (and pumps) inside the loop below: that pump is done by this one.
+        if (_pumping)
+        {
+            _pumpAgain = true;
+            return;
+        }
+        _pumping = true;
+        try
+        {
+            do
+            {
+                _pumpAgain = false;
+                if (_holdStarts()) return;
+                while (_slots < Rules.MaxConcurrency && _head is { } next)
+                {
+                    if (_rateGate is not null && !_rateGate.TryTake(out var retryAfter))
+                    {
+                        _effects.ArmRateTimer(retryAfter);
+                        break;
+                    }
+                    Unlink(next);
+                    next.Job = next.Job with { Deliveries = next.Job.Deliveries + 1 };
+                    next.State = JobState.Starting;
+                    _slots++;
+                    _marks.Add(next.Job);
+                }
+                if (_marks.Count > 0)
+                {
+                    _effects.Mark(_marks);
+                    _marks.Clear();
+                }
+            }
+            while (_pumpAgain);
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    private void Start(Entry entry)
+    {
+        entry.State = JobState.Running;
+        _effects.Dispatch(entry.Job);
+    }
+
+    private void EndEntry(Entry entry, JobOutcome outcome)
+    {
+        entry.State = JobState.Ending;
+        var job = entry.Job;
+        entry.Record = new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome);
+        _lastOutcome = new CompactJobOutcome(outcome);
+        _effects.Ended(job, outcome);
+        _effects.End(entry.Record);
+    }
+
+    // Queues at the tail (acceptance order) or, for a job whose start failed, at the head.
+    private void Link(Entry entry) => LinkBetween(entry, _tail, null);
+
+    private void LinkFirst(Entry entry) => LinkBetween(entry, null, _head);
+
+    private void LinkBetween(Entry entry, Entry? prev, Entry? next)
+    {
+        entry.State = JobState.Queued;
+        (entry.Prev, entry.Next) = (prev, next);
+        if (prev is null) _head = entry;
+        else prev.Next = entry;
+        if (next is null) _tail = entry;
+        else next.Prev = entry;
+        _queued++;
+    }
+
+    private void Unlink(Entry entry)
+    {
+        if (entry.Prev is null) _head = entry.Next;
+        else entry.Prev.Next = entry.Next;
+        if (entry.Next is null) _tail = entry.Prev;
+        else entry.Next.Prev = entry.Prev;
+        entry.Prev = entry.Next = null;
+        _queued--;
+    }
+
+    // A job's row: its record as stored (delivery count included), its state, its place in the queue when queued,
+    // and its outcome's record once it ends.
+    private sealed class Entry(QueuedJob job, JobState state)
+    {
+        public QueuedJob Job = job;
+        public JobState State = state;
+        public Entry? Prev;
+        public Entry? Next;
+        public JobRecord? Record;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// What the chosen store can do, declared once by the hosting call that picks it (<c>UseConvoInMemoryStore</c>,
+/// <c>UseConvoRedisStore</c>) and read by the grains at activation, which choose their write strategy from it instead of
+/// asking a store what kind it is.
+/// </summary>
+/// <param name="OutlivesProcess">Stored jobs, outcomes and states survive the silo's process (a crash loses nothing acknowledged).</param>
+/// <param name="CompletesInline">Every store call completes synchronously in this process (nothing to batch or wait for).</param>
+public sealed record StoreCapabilities(bool OutlivesProcess, bool CompletesInline)
+{
+    /// <summary>The embedded store: in the silo's memory, synchronous, gone with the process.</summary>
+    public static StoreCapabilities Memory { get; } = new(OutlivesProcess: false, CompletesInline: true);
+
+    /// <summary>A remote durable store (Redis): outlives the process, answers asynchronously.</summary>
+    public static StoreCapabilities Durable { get; } = new(OutlivesProcess: true, CompletesInline: false);
+}

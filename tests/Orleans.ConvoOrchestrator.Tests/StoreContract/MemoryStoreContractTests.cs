@@ -1,0 +1,13 @@
+using Orleans.ConvoOrchestrator.Runtime;
+
+namespace Orleans.ConvoOrchestrator.Tests.StoreContract;
+
+/// <summary>The store contract on the embedded memory stores.</summary>
+public sealed class MemoryStoreContractTests : StoreContractTests
+{
+    protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
+    {
+        var history = new MemoryHistoryStore();
+        return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>((new MemoryJobStore(history), history, new MemoryCatalogStore()));
+    }
+}

@@ -1,0 +1,153 @@
+using Orleans.ConvoOrchestrator.Grains;
+using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+
+namespace Orleans.ConvoOrchestrator.Tests.StoreContract;
+
+/// <summary>
+/// What every store must do, whatever it is: the same tests for the memory stores and the Redis stores (a derived
+/// class per store supplies them). Each test gets stores of its own (a fresh key space with Redis).
+/// </summary>
+public abstract class StoreContractTests
+{
+    private static readonly EventId Ev = new("ev");
+    private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A job store, the history store it ends jobs into, and a catalog store, empty and apart from any other test's.</summary>
+    protected abstract Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync();
+
+    private static QueuedJob Job(int n, int deliveries = 0) =>
+        new($"job-{n}", n, $"{{\"n\":{n}}}", n % 2 == 0 ? new TriggerId("tr") : null, $"corr-{n}", T0.AddSeconds(n),
+            n % 2 == 0 ? T0.AddSeconds(n - 1) : null, deliveries, n % 3 == 0 ? "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" : null);
+
+    private static JobRecord Ended(int n, int delivery = 1, JobStatus status = JobStatus.OK) =>
+        new($"job-{n}", n % 2 == 0 ? new TriggerId("tr") : null, T0.AddSeconds(n),
+            new JobOutcome(status, T0.AddSeconds(n + 1), T0.AddSeconds(n + 2),
+                status == JobStatus.OK ? null : new AppError(ErrorKind.TIMEOUT, "attempt 2 exceeded the timeout of 1 s"),
+                Retries: 1, ResultPreview: status == JobStatus.OK ? $"r{n}" : null, Delivery: delivery));
+
+    private static async Task<List<string>> RunsAsync(IHistoryStore history, EventId ev, int limit = 100) =>
+        (await history.LoadAsync(ev, limit)).Select(r => $"{r.JobId}/{r.Outcome.Delivery}").ToList();
+
+    [Fact]
+    public async Task Stored_jobs_load_back_with_every_field_and_a_rewrite_replaces_by_id()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1), Job(2), Job(3)], [], 10);
+        await jobs.WriteAsync(Ev, [Job(2, deliveries: 1)], [], 10);
+
+        var loaded = (await jobs.LoadAsync(Ev)).OrderBy(j => j.Seq).ToList();
+        Assert.Equal([Job(1), Job(2, deliveries: 1), Job(3)], loaded);
+        Assert.Equal(3, await jobs.CountAsync(Ev));
+        Assert.Equal([Ev], await jobs.PendingEventsAsync());
+    }
+
+    [Fact]
+    public async Task Ending_a_job_deletes_its_record_and_appends_its_outcome_in_one_write()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1), Job(2)], [], 10);
+        // One write that accepts a job and ends another.
+        await jobs.WriteAsync(Ev, [Job(3)], [Ended(1, status: JobStatus.ERR)], 10);
+
+        Assert.Equal(["job-2", "job-3"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId).Order());
+        Assert.Equal([Ended(1, status: JobStatus.ERR)], await history.LoadAsync(Ev, 10)); // every field, the error included
+    }
+
+    [Fact]
+    public async Task A_retried_end_write_lists_each_run_once_and_a_redelivery_is_a_run_of_its_own()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1), Job(2)], [], 10);
+        await jobs.WriteAsync(Ev, [], [Ended(1), Ended(2)], 10);
+        // The same write again, as after an answer lost on its way back: nothing changes.
+        await jobs.WriteAsync(Ev, [], [Ended(1), Ended(2)], 10);
+        await jobs.WriteAsync(Ev, [], [Ended(2)], 10);
+        // Job 1 ran again after a lost silo: its second delivery is listed beside the first.
+        await jobs.WriteAsync(Ev, [], [Ended(1, delivery: 2)], 10);
+
+        Assert.Equal(["job-1/1", "job-2/1", "job-1/2"], await RunsAsync(history, Ev));
+        Assert.Equal(0, await jobs.CountAsync(Ev));
+    }
+
+    [Fact]
+    public async Task The_history_keeps_the_newest_runs_oldest_first_and_reads_the_newest()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        for (var n = 0; n < 4; n++) await jobs.WriteAsync(Ev, [], [Ended(n)], 5);
+        await jobs.WriteAsync(Ev, [], [Ended(4), Ended(5), Ended(6)], 5);
+
+        Assert.Equal(["job-2/1", "job-3/1", "job-4/1", "job-5/1", "job-6/1"], await RunsAsync(history, Ev));
+        Assert.Equal(["job-5/1", "job-6/1"], await RunsAsync(history, Ev, 2));
+        Assert.Empty(await history.LoadAsync(Ev, 0));
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_history_keeps_its_newest_also_when_written_twice()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        var batch = Enumerable.Range(0, 8).Select(n => Ended(n)).ToList();
+        await jobs.WriteAsync(Ev, [], batch, 3);
+        await jobs.WriteAsync(Ev, [], batch, 3);
+
+        Assert.Equal(["job-5/1", "job-6/1", "job-7/1"], await RunsAsync(history, Ev));
+    }
+
+    [Fact]
+    public async Task Events_are_apart_and_clearing_one_leaves_the_others()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        var other = new EventId("other");
+        await jobs.WriteAsync(Ev, [Job(1)], [Ended(9)], 10);
+        await jobs.WriteAsync(other, [Job(2)], [Ended(8)], 10);
+
+        await jobs.ClearAsync(Ev);
+        await history.ClearAsync(Ev);
+
+        Assert.Empty(await jobs.LoadAsync(Ev));
+        Assert.Empty(await history.LoadAsync(Ev, 10));
+        Assert.Equal([other], await jobs.PendingEventsAsync());
+        Assert.Equal(["job-2"], (await jobs.LoadAsync(other)).Select(j => j.JobId));
+        Assert.Equal(["job-8/1"], await RunsAsync(history, other));
+    }
+
+    [Fact]
+    public async Task An_event_is_unlisted_only_once_it_has_no_stored_job()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1)], [], 10);
+        await jobs.ForgetIfEmptyAsync(Ev);
+        Assert.Equal([Ev], await jobs.PendingEventsAsync());
+
+        await jobs.WriteAsync(Ev, [], [Ended(1)], 10);
+        await jobs.ForgetIfEmptyAsync(Ev);
+        Assert.Empty(await jobs.PendingEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_history_size_under_one_is_refused_and_changes_nothing()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => jobs.WriteAsync(Ev, [Job(1)], [Ended(2)], 0));
+        Assert.Equal(0, await jobs.CountAsync(Ev));
+        Assert.Empty(await history.LoadAsync(Ev, 10));
+    }
+
+    [Fact]
+    public async Task The_catalog_lists_in_ordinal_order_page_by_page_and_replaces_and_removes_by_id()
+    {
+        var (_, _, catalog) = await CreateAsync();
+        foreach (var id in new[] { "b", "a", "c", "B", "a-1" }) await catalog.PutAsync(CatalogKeys.Events, id, $"{{\"id\":\"{id}\"}}");
+        await catalog.PutAsync(CatalogKeys.Events, "a", "{\"id\":\"a\",\"v\":2}");
+        await catalog.RemoveAsync(CatalogKeys.Events, "c");
+        await catalog.RemoveAsync(CatalogKeys.Events, "never-there");
+        await catalog.PutAsync(CatalogKeys.Triggers, "t", "{}");
+
+        var first = await catalog.ListAsync(CatalogKeys.Events, null, 2);
+        var rest = await catalog.ListAsync(CatalogKeys.Events, first[^1].Id, 10);
+        Assert.Equal(["B", "a"], first.Select(e => e.Id));
+        Assert.Equal("{\"id\":\"a\",\"v\":2}", first[1].Json);
+        Assert.Equal(["a-1", "b"], rest.Select(e => e.Id));
+        Assert.Equal(["t"], (await catalog.ListAsync(CatalogKeys.Triggers, null, 10)).Select(e => e.Id));
+    }
+}

@@ -1,0 +1,345 @@
+using Microsoft.Extensions.Time.Testing;
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+using Orleans.ConvoOrchestrator.Runtime.Jobs;
+
+namespace Orleans.ConvoOrchestrator.Tests.Unit;
+
+/// <summary>
+/// The job lifecycle of one event without Orleans or a store: the test plays the grain, carrying out (and recording)
+/// each effect the table asks for and reporting the ends of store writes back to it.
+/// </summary>
+public sealed class EventJobsTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(T0);
+    private readonly Effects _fx = new();
+    private bool _stopping;
+
+    private EventJobs Table(int maxConcurrency = 1, double? rate = null, int? queueLimit = null)
+    {
+        var jobs = new EventJobs(_fx, _clock, () => _stopping);
+        jobs.Configure(new JobRules(maxConcurrency, rate, queueLimit));
+        return jobs;
+    }
+
+    private static QueuedJob Job(int n, int deliveries = 0) => new($"job-{n}", n, "null", null, $"job-{n}", T0.AddMilliseconds(n), null, deliveries);
+
+    private static JobOutcome Ok(string? preview = null) => new(JobStatus.OK, T0, T0.AddSeconds(1), ResultPreview: preview);
+
+    // Accepts job n as the table admits it; returns the job as it was accepted (delivery 1 when admitted at once).
+    private static QueuedJob Accept(EventJobs jobs, int n)
+    {
+        var admission = jobs.Admit();
+        var job = Job(n, admission == Admission.StartNow ? 1 : 0);
+        _ = jobs.Accept(job, admission);
+        return job;
+    }
+
+    private static void StoreAppends(EventJobs jobs, params QueuedJob[] appended) => jobs.Stored(appended, [], []);
+
+    [Fact]
+    public void A_job_accepted_with_a_free_slot_starts_once_stored_without_a_second_write()
+    {
+        var jobs = Table();
+        var job = Accept(jobs, 1);
+        Assert.Equal(1, job.Deliveries);
+        Assert.Equal(JobState.StoringToStart, jobs.StateOf("job-1"));
+        Assert.Equal(1, jobs.Active);
+        Assert.Empty(_fx.Dispatched); // never before it is stored
+
+        StoreAppends(jobs, job);
+        Assert.Equal(JobState.Running, jobs.StateOf("job-1"));
+        Assert.Equal(["job-1"], _fx.Dispatched.Select(j => j.JobId));
+        Assert.Empty(_fx.Marks);
+        Assert.Equal(["job-1"], _fx.EnqueuedIds);
+    }
+
+    [Fact]
+    public void Jobs_behind_others_queue_once_stored_and_are_marked_before_they_are_dispatched()
+    {
+        var jobs = Table();
+        var first = Accept(jobs, 1);
+        var second = Accept(jobs, 2);
+        Assert.Equal(0, second.Deliveries);
+        Assert.Equal(JobState.Storing, jobs.StateOf("job-2"));
+        Assert.Equal(1, jobs.Waiting); // being stored counts toward the queue's depth
+
+        StoreAppends(jobs, first, second);
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-2"));
+        Assert.Equal(1, jobs.Waiting);
+
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-1"));
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-2"));
+        var mark = Assert.Single(_fx.Marks);
+        Assert.Equal(1, Assert.Single(mark).Deliveries);
+        Assert.Equal(["job-1"], _fx.Dispatched.Select(j => j.JobId)); // not before its mark is stored
+
+        jobs.Stored([], mark, []);
+        Assert.Equal(JobState.Running, jobs.StateOf("job-2"));
+        Assert.Equal(1, _fx.Dispatched[^1].Deliveries);
+    }
+
+    [Fact]
+    public void An_ended_job_frees_its_slot_at_once_and_leaves_the_table_only_once_its_outcome_is_stored()
+    {
+        var jobs = Table();
+        var job = Accept(jobs, 1);
+        StoreAppends(jobs, job);
+        Assert.True(jobs.Complete("job-1", Ok("done")));
+
+        Assert.Equal(0, jobs.Active);
+        var record = Assert.Single(_fx.Ends);
+        Assert.Equal(("job-1", "done"), (record.JobId, record.Outcome.ResultPreview));
+        Assert.Equal(JobStatus.OK, _fx.EndedJobs.Single().Outcome.Status); // the caller is answered at once
+        Assert.Equal(JobStatus.OK, jobs.LastOutcome!.Status);
+        Assert.Equal([record], jobs.Unstored());
+        Assert.Equal(1, jobs.Count);
+
+        jobs.Stored([], [], [record]);
+        Assert.Null(jobs.StateOf("job-1"));
+        Assert.Equal(0, jobs.Count);
+        Assert.Empty(jobs.Unstored());
+        Assert.False(jobs.Complete("job-1", Ok())); // a report repeated later changes nothing
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Jobs_start_in_acceptance_order_and_never_more_than_max_concurrency_at_once(int max)
+    {
+        var jobs = Table(max);
+        var accepted = Enumerable.Range(1, 10).Select(n => Accept(jobs, n)).ToArray();
+        StoreAppends(jobs, accepted);
+        var random = new Random(7);
+        while (_fx.Dispatched.Count < 10)
+        {
+            Assert.True(jobs.Active <= max);
+            foreach (var mark in _fx.TakeMarks()) jobs.Stored([], mark, []);
+            Assert.True(jobs.Active <= max);
+            var running = _fx.Dispatched.Select(j => j.JobId).Where(id => jobs.StateOf(id) == JobState.Running).ToList();
+            Assert.InRange(running.Count, 1, max);
+            jobs.Complete(running[random.Next(running.Count)], Ok());
+        }
+        Assert.Equal(accepted.Select(j => j.JobId), _fx.Dispatched.Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void A_failed_append_lets_the_job_go_and_frees_the_slot_it_was_given()
+    {
+        var jobs = Table();
+        var admitted = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        jobs.Failed([admitted, queued], [], [], new InvalidOperationException("store down"));
+
+        Assert.Null(jobs.StateOf("job-1"));
+        Assert.Null(jobs.StateOf("job-2"));
+        Assert.Equal((0, 0, 0), (jobs.Active, jobs.Waiting, jobs.Count));
+        Assert.Empty(_fx.Dispatched);
+        Assert.Equal(Admission.StartNow, jobs.Admit()); // the slot is free again
+    }
+
+    [Fact]
+    public void A_failed_mark_puts_the_jobs_back_at_the_head_in_order_with_their_stored_delivery_count()
+    {
+        var jobs = Table(2);
+        var accepted = Enumerable.Range(1, 4).Select(n => Accept(jobs, n)).ToArray();
+        StoreAppends(jobs, accepted);
+        jobs.Complete("job-1", Ok());
+        jobs.Complete("job-2", Ok());
+        // One mark per freed slot here; the grain's write batcher carries marks asked for meanwhile in one write.
+        var mark = _fx.TakeMarks().SelectMany(m => m).ToList();
+        Assert.Equal(["job-3", "job-4"], mark.Select(j => j.JobId));
+
+        jobs.Failed([], mark, [], new InvalidOperationException("store down"));
+        Assert.Equal(["job-3", "job-4"], jobs.Queue().Select(j => j.JobId));
+        Assert.All(jobs.Queue(), j => Assert.Equal(0, j.Deliveries));
+        Assert.Equal(0, jobs.Active);
+        Assert.Equal(TimeSpan.FromSeconds(1), _fx.RetryTimer);
+
+        jobs.RetryWrites();
+        Assert.Equal(["job-3", "job-4"], Assert.Single(_fx.TakeMarks()).Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void A_failed_end_write_keeps_the_job_ending_and_asks_for_the_same_write_again()
+    {
+        var jobs = Table();
+        var job = Accept(jobs, 1);
+        StoreAppends(jobs, job);
+        jobs.Complete("job-1", Ok());
+        var record = Assert.Single(_fx.Ends);
+
+        jobs.Failed([], [], [record], new TimeoutException("no answer"));
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-1"));
+        Assert.Equal(TimeSpan.FromSeconds(1), _fx.RetryTimer);
+
+        jobs.RetryWrites();
+        Assert.Equal(2, _fx.Ends.Count);
+        Assert.Same(record, _fx.Ends[1]); // the same record: the store lists it once however often it is written
+        jobs.Stored([], [], [record]);
+        Assert.Null(jobs.StateOf("job-1"));
+    }
+
+    [Fact]
+    public void Recovery_resumes_stored_jobs_in_acceptance_order_and_waits_for_those_this_silo_still_runs()
+    {
+        var jobs = Table(2);
+        // Loaded in no particular order; job-2 is still in this silo's worker pool (a deactivation, not a crash).
+        var next = jobs.Recover([Job(3), Job(2, deliveries: 1), Job(1, deliveries: 1), Job(4)], id => id == "job-2");
+
+        Assert.Equal(5, next);
+        Assert.Equal(JobState.Running, jobs.StateOf("job-2"));
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-1"));
+        // A redelivery is marked with its next delivery count.
+        Assert.Equal([("job-1", 2)], Assert.Single(_fx.TakeMarks()).Select(j => (j.JobId, j.Deliveries)));
+        Assert.Equal(2, jobs.Active);
+        Assert.Equal(["job-3", "job-4"], jobs.Queue().Select(j => j.JobId));
+        Assert.True(jobs.Complete("job-2", Ok())); // the report of the run from before the deactivation
+        Assert.Equal(["job-3"], Assert.Single(_fx.TakeMarks()).Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void Adoption_queues_only_stored_jobs_the_table_does_not_know_nor_saw_end_during_the_read()
+    {
+        var jobs = Table();
+        var mine = Accept(jobs, 1);
+        StoreAppends(jobs, mine);
+        jobs.BeginAdoption();
+        jobs.Complete("job-1", Ok());
+        jobs.Stored([], [], [_fx.Ends[0]]); // job-1's record goes while the store is read
+
+        var adopted = jobs.Adopt([Job(1, deliveries: 1), Job(7), Job(8)]);
+        Assert.Equal(2, adopted);
+        Assert.Null(jobs.StateOf("job-1"));
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-7"));
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-8"));
+    }
+
+    [Fact]
+    public void The_rate_limit_holds_queued_jobs_and_asks_to_be_woken_when_the_next_may_start()
+    {
+        var jobs = Table(maxConcurrency: 5, rate: 1);
+        var first = Accept(jobs, 1); // takes this second's token
+        var second = Accept(jobs, 2);
+        Assert.Equal(0, second.Deliveries);
+        StoreAppends(jobs, first, second);
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-2"));
+        Assert.NotNull(_fx.RateTimer);
+
+        _clock.Advance(_fx.RateTimer!.Value);
+        jobs.Pump(); // the timer's tick
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-2"));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_and_a_stopping_silo_starts_nothing()
+    {
+        var jobs = Table(queueLimit: 1);
+        var running = Accept(jobs, 1);
+        var waiting = Accept(jobs, 2);
+        StoreAppends(jobs, running, waiting);
+        Assert.Equal(Admission.QueueFull, jobs.Admit());
+
+        _stopping = true;
+        jobs.Complete("job-1", Ok());
+        Assert.Empty(_fx.Marks); // its queued job stays stored for a surviving silo
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-2"));
+        Assert.Equal(Admission.QueueFull, jobs.Admit());
+
+        var idle = Table();
+        Assert.Equal(Admission.Queue, idle.Admit()); // a free slot, but no start while stopping
+    }
+
+    [Fact]
+    public void A_higher_max_concurrency_starts_queued_jobs_at_once()
+    {
+        var jobs = Table();
+        var accepted = Enumerable.Range(1, 3).Select(n => Accept(jobs, n)).ToArray();
+        StoreAppends(jobs, accepted);
+        jobs.Configure(new JobRules(3));
+        Assert.Equal(["job-2", "job-3"], Assert.Single(_fx.TakeMarks()).Select(j => j.JobId));
+        Assert.Equal(3, jobs.Active);
+    }
+
+    [Fact]
+    public void A_skipped_fire_is_recorded_like_an_end_and_held_until_stored()
+    {
+        var jobs = Table();
+        var skipped = new JobOutcome(JobStatus.SKIPPED, T0, T0, new AppError(ErrorKind.NOT_ACTIVE, "paused"));
+        jobs.Skip(Job(9), skipped);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-9"));
+        Assert.Equal(JobStatus.SKIPPED, Assert.Single(_fx.Ends).Outcome.Status);
+        Assert.Equal(0, jobs.Active);
+        jobs.Stored([], [], [_fx.Ends[0]]);
+        Assert.Equal(0, jobs.Count);
+    }
+
+    [Fact]
+    public void Clearing_answers_every_waiting_job_as_cancelled_and_forgets_all()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        StoreAppends(jobs, running, queued);
+        _ = Accept(jobs, 3); // still being stored
+        var cancelled = new JobOutcome(JobStatus.CANCELLED, T0, T0);
+
+        jobs.Clear(cancelled);
+        Assert.Equal(["job-2", "job-3"], _fx.EndedJobs.Select(e => e.Job.JobId).Order());
+        Assert.Equal((0, 0, 0), (jobs.Count, jobs.Active, jobs.Waiting));
+        StoreAppends(jobs, Job(3)); // its write lands after: nothing comes back
+        Assert.Equal(0, jobs.Count);
+        Assert.False(jobs.Complete("job-1", Ok()));
+    }
+
+    [Fact]
+    public void A_report_for_a_job_recovered_as_queued_ends_it_without_running_it_again()
+    {
+        var jobs = Table();
+        jobs.Recover([Job(1, deliveries: 1), Job(2, deliveries: 1)], _ => false);
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-2"));
+        Assert.True(jobs.Complete("job-2", Ok()));
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
+        Assert.Equal(["job-1"], jobs.Queue().Concat(_fx.TakeMarks().SelectMany(m => m)).Select(j => j.JobId));
+    }
+
+    private sealed class Effects : IJobEffects
+    {
+        public List<QueuedJob> Appended { get; } = [];
+        public List<List<QueuedJob>> Marks { get; } = [];
+        public List<JobRecord> Ends { get; } = [];
+        public List<QueuedJob> Dispatched { get; } = [];
+        public List<string> EnqueuedIds { get; } = [];
+        public List<(QueuedJob Job, JobOutcome Outcome)> EndedJobs { get; } = [];
+        public TimeSpan? RateTimer { get; private set; }
+        public TimeSpan? RetryTimer { get; private set; }
+
+        public List<List<QueuedJob>> TakeMarks()
+        {
+            var marks = Marks.ToList();
+            Marks.Clear();
+            return marks;
+        }
+
+        public Task Append(QueuedJob job)
+        {
+            Appended.Add(job);
+            return new TaskCompletionSource().Task;
+        }
+
+        public void Mark(IReadOnlyList<QueuedJob> jobs) => Marks.Add([.. jobs]); // a copy: the table reuses its list
+
+        public void End(JobRecord record) => Ends.Add(record);
+
+        public void Dispatch(QueuedJob job) => Dispatched.Add(job);
+
+        public void Enqueued(QueuedJob job) => EnqueuedIds.Add(job.JobId);
+
+        public void Ended(QueuedJob job, JobOutcome outcome) => EndedJobs.Add((job, outcome));
+
+        public void ArmRateTimer(TimeSpan due) => RateTimer = due;
+
+        public void ArmRetryTimer(TimeSpan due) => RetryTimer = due;
+    }
+}
