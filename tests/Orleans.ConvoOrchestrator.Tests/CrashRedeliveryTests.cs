@@ -91,7 +91,12 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
         using var runs = new RunLog();
         await using var redis = await RedisServer.StartAsync();
         var cluster = "rediskill-" + Guid.NewGuid().ToString("N")[..8];
-        var environment = runs.SiloEnvironment(new Dictionary<string, string> { ["Convo__Orchestrator__HistorySize"] = "10000" });
+        // Frequent state writes too (20 ms), so that the kills also land on unanswered last-outcome writes.
+        var environment = runs.SiloEnvironment(new Dictionary<string, string>
+        {
+            ["Convo__Orchestrator__HistorySize"] = "10000",
+            ["Convo__Orchestrator__HistoryWriteDelay"] = "00:00:00.02",
+        });
         await using var silo = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, environment);
         await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
         var api = client.Api;
@@ -104,9 +109,9 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
         // Short jobs at a steady rate: outcome writes are in flight at any instant, so the kills land on some.
         var emitters = EmitSteadily(api, events, new { ms = 5 }, TimeSpan.FromMilliseconds(5), accepted, stop.Token);
 
-        for (var kill = 0; kill < 3; kill++)
+        for (var kill = 0; kill < 5; kill++)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Task.Delay(TimeSpan.FromSeconds(1));
             await redis.KillAsync();
             await Task.Delay(TimeSpan.FromSeconds(0.5));
             await redis.RestartAsync();
