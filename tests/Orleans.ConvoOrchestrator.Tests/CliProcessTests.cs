@@ -106,6 +106,18 @@ public sealed class CliProcessTestsWithoutSilo
         Assert.True(run.Elapsed < TimeSpan.FromSeconds(20), $"took {run.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("@ev-at")]
+    [InlineData("--", "-ev-dash")]
+    public async Task Ids_starting_with_an_at_sign_or_a_dash_travel_as_ids(params string[] id)
+    {
+        // No silo: getting as far as connecting (exit 3) shows the id was read as an id, not as a response file or an option.
+        var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "status", .. id]);
+
+        CliRun.AssertExit(3, run);
+        Assert.Contains("no silo reachable", run.StdErr);
+    }
+
     [Fact]
     public async Task A_malformed_event_file_exits_2_without_needing_a_silo()
     {
