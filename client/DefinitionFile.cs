@@ -4,7 +4,7 @@ namespace Orleans.ConvoOrchestrator.Cli;
 
 /// <summary>
 /// Reads a definition (event, trigger) from a JSON file in the <see cref="ConvoJson"/> form; <c>-</c> reads stdin.
-/// Every way a file can be wrong becomes a <see cref="UsageException"/> naming the file (and the line, for JSON
+/// Every way a file can be wrong becomes a <see cref="UsageException"/> naming the file (and the line or JSON path, for JSON
 /// errors), checked before connecting, so a bad file is exit 2 whether or not a silo is running.
 /// </summary>
 internal static class DefinitionFile
@@ -30,8 +30,8 @@ internal static class DefinitionFile
         }
         catch (JsonException ex)
         {
-            var where = ex.LineNumber is { } line ? $" (line {line + 1}, column {ex.BytePositionInLine + 1}{(ex.Path is { Length: > 1 } p ? $", at {p}" : "")})" : "";
-            throw new UsageException($"{name} is not a valid {what} definition{where}: {WithoutPosition(ex.Message)}");
+            // Malformed JSON is reported with its line, a wrong shape with the JSON path of the culprit.
+            throw new UsageException($"{name} is not a valid {what} definition: {JsonInputError.Describe(text, ex, typeof(T))}");
         }
         if (definition is null) throw new UsageException($"{name} holds null; expected {(what.StartsWith('e') ? "an" : "a")} {what} object like {example}");
 
@@ -39,12 +39,5 @@ internal static class DefinitionFile
         var valid = validate(definition);
         if (valid.IsErr) throw new UsageException($"{name} is not a valid {what} definition: {valid.Error.Message}");
         return definition;
-    }
-
-    // System.Text.Json appends "Path: $.x | LineNumber: 0 | BytePositionInLine: 5." which we already report.
-    private static string WithoutPosition(string message)
-    {
-        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
     }
 }

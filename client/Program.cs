@@ -17,7 +17,8 @@ var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster 
 };
 foreach (var option in GlobalOptions.All) root.Options.Add(option);
 
-var parse = root.Parse(args);
+// Response files (@file) are off: ids may start with '@', and "convo status @ev" must mean that event.
+var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
 // System.CommandLine reports parse errors with exit code 1, which here means "the orchestrator said no".
 // Bad usage is 2, so parse errors are reported here. (--help clears parse errors and still runs.)

@@ -34,24 +34,26 @@ try
     http = builder.Configuration.GetSection("Convo:Http").Get<HttpSettings>() ?? new HttpSettings();
     otel = builder.Configuration.GetSection("Convo:Otel").Get<OtelSettings>() ?? new OtelSettings();
     orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
-    var problems = settings.Problems().Concat(http.Problems()).Concat(otel.Problems()).ToList();
-    if (problems.Count > 0) throw new InvalidOperationException(string.Join("; ", problems));
+    var problems = settings.Problems().Concat(http.Problems()).Concat(otel.Problems())
+        .Concat(orchestrator.Problems().Select(p => "Convo:Orchestrator:" + p))
+        .Concat(PostgresProblems(builder.Configuration)).ToList();
+    if (problems.Count > 0) return Refuse(problems);
     // Handler plugins (Convo:Plugins, --plugin <dll>): all load, or the silo does not start.
     handlerRegistry = new HandlerRegistry().RegisterBuiltIns();
     handlerRegistry.RegisterPlugins(HandlerPluginConfiguration.ReadPaths(builder.Configuration, args));
 }
 catch (Exception ex) when (ex is InvalidOperationException or HandlerPluginException or ArgumentException)
 {
-    Console.Error.WriteLine($"convo-silo: {ex.Message}");
-    return 2;
+    return Refuse([ex.Message]);
 }
 
 builder.WebHost.UseUrls(http.UrlList.ToArray());
+builder.WebHost.ConfigureKestrel(kestrel => RequestSizeLimits.ApplyTo(kestrel.Limits));
 builder.Services.AddOptions<ConvoOrchestratorOptions>().Bind(builder.Configuration.GetSection("Convo:Orchestrator"));
 // Stopping waits for running handlers up to ShutdownGracePeriod (the silo's own stop); the host must give the
 // silo that long and a margin for leaving the cluster, or it would cut the grace period short.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = orchestrator.ShutdownGracePeriod + TimeSpan.FromSeconds(20));
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = FrameworkProblems.Complete);
 builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: ["ready"]);
 builder.AddConvoTelemetry(otel);
 
@@ -70,6 +72,7 @@ builder.UseOrleans(silo =>
 await using var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<RequestSizeLimits>();
 if (http.HasApiKey) app.UseMiddleware<ApiKeyMiddleware>(System.Text.Encoding.UTF8.GetBytes(http.ApiKey!));
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
@@ -78,7 +81,15 @@ app.MapEventsPage($"{settings.ClusterId} / {settings.ServiceId} · {settings.Sto
 app.MapOrleansDashboard("/dashboard");
 app.MapPrometheusScrapingEndpoint("/metrics");
 
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (OptionsValidationException ex)
+{
+    // Options checked only as the host starts (a library's own, say): refused like the settings above.
+    return Refuse(ex.Failures);
+}
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.ConvoOrchestrator.Silo");
 
 // The addresses Kestrel really bound (configuration elsewhere, e.g. Kestrel:Endpoints, could add some):
@@ -107,3 +118,19 @@ lifetime.ApplicationStopping.Register(() => log.LogInformation(
 await app.WaitForShutdownAsync();
 log.LogInformation("ConvoOrchestrator silo stopped: {InFlight} run(s) left in flight", app.Services.GetRequiredService<JobRunner>().InFlight);
 return 0;
+
+// Settings the silo cannot run with: one line per problem, exit code 2, no stack trace.
+static int Refuse(IEnumerable<string> problems)
+{
+    foreach (var problem in problems) Console.Error.WriteLine($"convo-silo: {problem}");
+    return 2;
+}
+
+// The PostgreSQL adapter's options, checked with the rest when it is switched on (--postgres).
+static IEnumerable<string> PostgresProblems(IConfiguration configuration)
+{
+    var section = configuration.GetSection(ConvoPostgresNotifyOptions.SectionName);
+    if (string.IsNullOrWhiteSpace(section["ConnectionString"])) return [];
+    var options = section.Get<ConvoPostgresNotifyOptions>() ?? new ConvoPostgresNotifyOptions();
+    return options.Problems().Select(p => $"{ConvoPostgresNotifyOptions.SectionName}:{p}");
+}

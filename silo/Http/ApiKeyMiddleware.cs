@@ -38,7 +38,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, byte[] key)
             await context.Response.WriteAsync(KeyPage);
             return;
         }
-        await Problems.Of(StatusCodes.Status401Unauthorized, "UNAUTHORIZED",
+        await Problems.Of(StatusCodes.Status401Unauthorized,
             $"this silo needs its API key: send header {Header}: <key> or Authorization: Bearer <key>").ExecuteAsync(context);
     }
 

@@ -10,7 +10,10 @@ namespace Orleans.ConvoOrchestrator.Silo.Http;
 /// </summary>
 public static class BoundedBody
 {
-    /// <summary>The body as UTF-8 text, or the problem to answer with (413 too large, 400 not UTF-8).</summary>
+    /// <summary>
+    /// The body as UTF-8 text, or the problem to answer with (413 too large, 415 not declared as JSON, 400 not UTF-8).
+    /// An empty body needs no content type.
+    /// </summary>
     public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
         if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes));
@@ -22,6 +25,11 @@ public static class BoundedBody
             if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes));
             buffer.Write(chunk, 0, read);
         }
+        // Only JSON is read as JSON. This also keeps other web pages out: a browser sends a cross-site request
+        // declared as JSON only after a CORS preflight, which this API never grants; forms and text/plain it sends at once.
+        if (buffer.Length > 0 && !request.HasJsonContentType())
+            return (null, Problems.Of(StatusCodes.Status415UnsupportedMediaType,
+                $"the request body must be JSON sent with Content-Type: application/json (got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : request.ContentType)})"));
         try
         {
             return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null);
@@ -45,10 +53,10 @@ public static class BoundedBody
         }
         catch (JsonException ex)
         {
-            return (null, Problems.BadRequest($"the request body is not {what}: {ex.Message}"));
+            return (null, Problems.BadRequest($"the request body is not {what}: {JsonInputError.Describe(text, ex, typeof(T))}"));
         }
     }
 
-    private static IResult TooLarge(string size, int maxBytes) => Problems.Of(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE",
+    private static IResult TooLarge(string size, int maxBytes) => Problems.Of(StatusCodes.Status413PayloadTooLarge,
         $"the request body has {size}; at most {maxBytes} are accepted (Convo:Orchestrator:MaxPayloadBytes)");
 }

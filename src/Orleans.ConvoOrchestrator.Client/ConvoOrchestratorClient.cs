@@ -109,6 +109,7 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     private Task<Result<string>> Emit(EventId eventId, string json, EmitOptions? options)
     {
         var check = DefinitionValidator.Validate(eventId);
+        if (check.IsOk) check = DefinitionValidator.Validate(options);
         if (check.IsErr) return Task.FromResult(Result<string>.Err(check.Error));
         return Guard(static s => s.Events.Get(s.Id).EmitAsync(s.Json, s.Options), (Events: _events, Id: eventId.Value, Json: json, Options: options));
     }

@@ -85,21 +85,26 @@ public sealed class ConvoOrchestratorOptions
     /// </summary>
     public bool HeapGrainTimers { get; set; } = true;
 
-    internal IEnumerable<string> Problems()
+    /// <summary>
+    /// What is wrong with these options, one line per setting, each naming the property and its allowed range;
+    /// empty when they are usable. <see cref="ConvoOrchestratorOptionsValidator"/> refuses a start with them.
+    /// </summary>
+    public IEnumerable<string> Problems()
     {
-        if (MaxConcurrentRuns < 1) yield return "MaxConcurrentRuns must be at least 1";
-        if (QueueMaxSize is < 1) yield return "QueueMaxSize must be at least 1 (or null for unbounded)";
-        if (HistorySize < 1) yield return "HistorySize must be at least 1";
-        if (HistoryWriteDelay <= TimeSpan.Zero) yield return "HistoryWriteDelay must be positive";
-        if (TriggerStateWriteInterval < TimeSpan.Zero) yield return "TriggerStateWriteInterval must not be negative";
-        if (MaxPayloadBytes < 16) yield return "MaxPayloadBytes must be at least 16";
-        if (MetricsFlushInterval <= TimeSpan.Zero) yield return "MetricsFlushInterval must be positive";
-        if (ShutdownGracePeriod < TimeSpan.Zero) yield return "ShutdownGracePeriod must not be negative";
-        if (BackoffBase < TimeSpan.Zero || BackoffCap < BackoffBase) yield return "BackoffBase must be >= 0 and <= BackoffCap";
-        if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return "SchedulerTick must be at least 1 ms";
-        if (RecoverySweepInterval < TimeSpan.FromSeconds(1)) yield return "RecoverySweepInterval must be at least 1 s";
-        if (ReminderPeriod < TimeSpan.FromSeconds(1)) yield return "ReminderPeriod must be at least 1 s";
-        if (WakeLead < TimeSpan.Zero) yield return "WakeLead must not be negative";
-        if (MisfireThreshold < TimeSpan.Zero) yield return "MisfireThreshold must not be negative";
+        if (MaxConcurrentRuns < 1) yield return $"{nameof(MaxConcurrentRuns)} must be at least 1 (got {MaxConcurrentRuns})";
+        if (QueueMaxSize is < 1) yield return $"{nameof(QueueMaxSize)} must be at least 1, or null (empty in configuration) for unbounded (got {QueueMaxSize})";
+        if (HistorySize < 1) yield return $"{nameof(HistorySize)} must be at least 1 (got {HistorySize})";
+        if (HistoryWriteDelay <= TimeSpan.Zero) yield return $"{nameof(HistoryWriteDelay)} must be longer than 00:00:00 (got {HistoryWriteDelay})";
+        if (TriggerStateWriteInterval < TimeSpan.Zero) yield return $"{nameof(TriggerStateWriteInterval)} must be 00:00:00 or longer (got {TriggerStateWriteInterval})";
+        if (MaxPayloadBytes < 16) yield return $"{nameof(MaxPayloadBytes)} must be at least 16 (got {MaxPayloadBytes})";
+        if (MetricsFlushInterval <= TimeSpan.Zero) yield return $"{nameof(MetricsFlushInterval)} must be longer than 00:00:00 (got {MetricsFlushInterval})";
+        if (ShutdownGracePeriod < TimeSpan.Zero) yield return $"{nameof(ShutdownGracePeriod)} must be 00:00:00 or longer (got {ShutdownGracePeriod})";
+        if (BackoffBase < TimeSpan.Zero) yield return $"{nameof(BackoffBase)} must be 00:00:00 or longer (got {BackoffBase})";
+        else if (BackoffCap < BackoffBase) yield return $"{nameof(BackoffCap)} must be at least {nameof(BackoffBase)} ({BackoffBase}) (got {BackoffCap})";
+        if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return $"{nameof(SchedulerTick)} must be at least 00:00:00.001 (got {SchedulerTick})";
+        if (RecoverySweepInterval < TimeSpan.FromSeconds(1)) yield return $"{nameof(RecoverySweepInterval)} must be at least 00:00:01 (got {RecoverySweepInterval})";
+        if (ReminderPeriod < TimeSpan.FromSeconds(1)) yield return $"{nameof(ReminderPeriod)} must be at least 00:00:01 (got {ReminderPeriod})";
+        if (WakeLead < TimeSpan.Zero) yield return $"{nameof(WakeLead)} must be 00:00:00 or longer (got {WakeLead})";
+        if (MisfireThreshold < TimeSpan.Zero) yield return $"{nameof(MisfireThreshold)} must be 00:00:00 or longer (got {MisfireThreshold})";
     }
 }

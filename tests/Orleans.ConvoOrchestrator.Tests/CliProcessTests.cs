@@ -106,6 +106,18 @@ public sealed class CliProcessTestsWithoutSilo
         Assert.True(run.Elapsed < TimeSpan.FromSeconds(20), $"took {run.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("@ev-at")]
+    [InlineData("--", "-ev-dash")]
+    public async Task Ids_starting_with_an_at_sign_or_a_dash_travel_as_ids(params string[] id)
+    {
+        // No silo: getting as far as connecting (exit 3) shows the id was read as an id, not as a response file or an option.
+        var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "status", .. id]);
+
+        CliRun.AssertExit(3, run);
+        Assert.Contains("no silo reachable", run.StdErr);
+    }
+
     [Fact]
     public async Task A_malformed_event_file_exits_2_without_needing_a_silo()
     {
@@ -126,6 +138,29 @@ public sealed class CliProcessTestsWithoutSilo
     }
 
     [Theory]
+    [InlineData("""{"id":"ev-bad","name":"x","handlerName":"echo","activ":false}""", "unknown property 'activ'; expected an object with the properties id, name")]
+    [InlineData("""{"id":"ev-bad","name":"x","handlerName":"echo","policy":{"maxConcurrency":"many"}}""", "$.policy.maxConcurrency: expected a whole number")]
+    [InlineData("""{"id":"ev-bad","name":"x","handlerName":"echo",}""", "not valid JSON at line 1")]
+    public async Task An_event_file_of_the_wrong_shape_is_explained_by_JSON_path_not_by_NET_type(string json, string message)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"convo-shape-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, json);
+        try
+        {
+            var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
+
+            CliRun.AssertExit(2, run);
+            Assert.Contains(message, run.StdErr);
+            Assert.DoesNotContain("Orleans.ConvoOrchestrator", run.StdErr);
+            Assert.DoesNotContain("System.", run.StdErr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
     [InlineData("say when the trigger fires", "triggers", "attach", "ev-x")]
     [InlineData("'10' is not a duration", "triggers", "attach", "ev-x", "--every", "10")]
     [InlineData("a trigger has one kind: choose one of --at, --every", "triggers", "attach", "ev-x", "--every", "1s", "--at", "+1s")]
@@ -134,6 +169,8 @@ public sealed class CliProcessTestsWithoutSilo
     [InlineData("time zone 'Mars/Olympus' is not known", "triggers", "attach", "ev-x", "--cron", "* * * * *", "--tz", "Mars/Olympus")]
     [InlineData("-f cannot be combined with --every", "triggers", "attach", "ev-x", "-f", "t.json", "--every", "1s")]
     [InlineData("is not a subscription id", "triggers", "detach", "ev-x")]
+    [InlineData("event id '..' is only dots", "status", "..")]
+    [InlineData("trigger id '.' is only dots", "triggers", "fire", ".")]
     [InlineData("--interval must be at least 100 ms", "watch", "--interval", "10ms")]
     [InlineData("--count must be at least 1", "watch", "--count", "0")]
     [InlineData("--payload: payload is not valid JSON", "test-run", "ev-x", "--payload", "{nope")]

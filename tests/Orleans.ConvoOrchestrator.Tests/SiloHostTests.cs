@@ -7,7 +7,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
-/// <summary>The stock silo as a host: graceful shutdown on SIGTERM, and OTLP export switched on by configuration.</summary>
+/// <summary>The stock silo as a host: graceful shutdown on SIGTERM, OTLP export switched on by configuration, bad settings refused.</summary>
 public sealed class SiloHostTests
 {
     [Fact]
@@ -41,6 +41,26 @@ public sealed class SiloHostTests
         Assert.Contains("1 run(s) in flight get up to 00:00:01", silo.Log);
         Assert.Contains("stopped: 0 run(s) left in flight", silo.Log);
         Assert.True(elapsed < TimeSpan.FromSeconds(30), $"stopped after {elapsed.TotalSeconds:0.0} s: the 1 s grace period was not enforced");
+    }
+
+    [Fact]
+    public async Task Bad_orchestrator_settings_stop_the_silo_with_exit_code_2_and_one_line_per_setting_and_its_range()
+    {
+        await using var silo = await WebSiloProcess.RunToExitAsync(
+            ["--Convo:Orchestrator:HistorySize=0", "--Convo:Orchestrator:MaxConcurrentRuns=0", "--Convo:Orchestrator:ReminderPeriod=00:00:00.5"],
+            bind: null, within: TimeSpan.FromSeconds(60));
+
+        Assert.True(silo.ExitCode == 2, $"exit {silo.ExitCode}; output:\n{silo.Log}");
+        var refusals = silo.Log.Split('\n').Select(l => l.TrimEnd()).Where(l => l.StartsWith("convo-silo: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "convo-silo: Convo:Orchestrator:MaxConcurrentRuns must be at least 1 (got 0)",
+                "convo-silo: Convo:Orchestrator:HistorySize must be at least 1 (got 0)",
+                "convo-silo: Convo:Orchestrator:ReminderPeriod must be at least 00:00:01 (got 00:00:00.5000000)",
+            ], refusals);
+        Assert.DoesNotContain("silo is up", silo.Log);
+        Assert.DoesNotContain("Exception", silo.Log);
+        Assert.DoesNotContain("   at ", silo.Log);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed class ValidationTests(ClusterFixture fx)
         { "id with space", id => Valid(id) with { Id = new EventId(id + " x") } },
         { "id with slash", id => Valid(id) with { Id = new EventId(id + "/x") } },
         { "id with control char", id => Valid(id) with { Id = new EventId(id + "\n") } },
+        { "id '.'", id => Valid(id) with { Id = new EventId(".") } },
+        { "id '..'", id => Valid(id) with { Id = new EventId("..") } },
+        { "id '...'", id => Valid(id) with { Id = new EventId("...") } },
         { "empty name", id => Valid(id) with { Name = "" } },
         { "blank name", id => Valid(id) with { Name = "   " } },
         { "name with control char", id => Valid(id) with { Name = "a\u0001b" } },
@@ -51,8 +54,26 @@ public sealed class ValidationTests(ClusterFixture fx)
         Assert.Equal(ErrorKind.VALIDATION, saved.UnwrapErr().Kind);
         Assert.Equal(ErrorKind.VALIDATION, created.UnwrapErr().Kind);
         Assert.False(string.IsNullOrWhiteSpace(saved.UnwrapErr().Message));
-        Assert.DoesNotContain((await fx.Api.ListEventsAsync()).Unwrap(), e => e.Id.Value?.StartsWith(id, StringComparison.Ordinal) == true);
+        var listed = (await fx.Api.ListEventsAsync()).Unwrap();
+        Assert.DoesNotContain(listed, e => e.Id.Value?.StartsWith(id, StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(listed, e => e.Id == definition.Id);
         Assert.True((await fx.Api.GetEventAsync(new EventId(id))).IsErr);
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("....")]
+    public async Task Ids_made_only_of_dots_are_refused_with_a_message_that_says_so(string dots)
+    {
+        var ev = await fx.Api.GetEventAsync(new EventId(dots));
+        var trigger = await fx.Api.TriggerStatusAsync(new TriggerId(dots));
+
+        foreach (var error in (AppError[])[ev.UnwrapErr(), trigger.UnwrapErr()])
+        {
+            Assert.Equal(ErrorKind.VALIDATION, error.Kind);
+            Assert.Contains("only dots", error.Message);
+        }
     }
 
     [Fact]
@@ -77,6 +98,8 @@ public sealed class ValidationTests(ClusterFixture fx)
         { "negative jitter", new Trigger(new TriggerId("t-njit"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(1), Jitter: TimeSpan.FromSeconds(-1)) },
         { "EXTERNAL with interval", new Trigger(new TriggerId("t-ext"), TriggerKind.EXTERNAL, Interval: TimeSpan.FromSeconds(1)) },
         { "bad trigger id", new Trigger(new TriggerId("a b"), TriggerKind.EXTERNAL) },
+        { "trigger id '.'", new Trigger(new TriggerId("."), TriggerKind.EXTERNAL) },
+        { "trigger id '..'", new Trigger(new TriggerId(".."), TriggerKind.EXTERNAL) },
         { "undefined kind", new Trigger(new TriggerId("t-kind"), (TriggerKind)99) },
     };
 
@@ -91,5 +114,39 @@ public sealed class ValidationTests(ClusterFixture fx)
         Assert.True(attached.IsErr, why);
         Assert.Equal(ErrorKind.VALIDATION, attached.UnwrapErr().Kind);
         Assert.Empty((await fx.Api.ListTriggersAsync(id)).Unwrap());
+    }
+
+    public static TheoryData<string, Func<object>> UnserializablePayloads => new()
+    {
+        { "reference cycle", () => { var node = new Node(); node.Next = node; return node; } },
+        { "nested deeper than the serializer allows", () => Enumerable.Range(0, 100).Aggregate(new Node(), (inner, _) => new Node { Next = inner }) },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnserializablePayloads))]
+    public async Task Unserializable_payloads_get_VALIDATION_from_emit_test_run_and_fire_and_run_nothing(string why, Func<object> payload)
+    {
+        var id = await fx.SaveEventAsync("handler");
+        var trigger = new TriggerId(ClusterFixture.Unique("tr-ext"));
+        (await fx.Api.AttachTriggerAsync(id, new Trigger(trigger, TriggerKind.EXTERNAL))).Unwrap();
+
+        var emitted = await fx.Api.EmitAsync(id, payload());
+        var ran = await fx.Api.TestRunAsync(id, payload());
+        var fired = await fx.Api.FireTriggerAsync(trigger, payload());
+
+        foreach (var error in (AppError[])[emitted.UnwrapErr(), ran.UnwrapErr(), fired.UnwrapErr()])
+        {
+            Assert.True(error.Kind == ErrorKind.VALIDATION, $"{why}: {error}");
+            Assert.Contains("payload cannot be serialized to JSON", error.Message);
+        }
+        var status = (await fx.Api.StatusAsync(id)).Unwrap();
+        Assert.Equal(0, status.QueueDepth);
+        Assert.Null(status.LastOutcome);
+        Assert.Empty((await fx.Api.HistoryAsync(id)).Unwrap());
+    }
+
+    private sealed class Node
+    {
+        public Node? Next { get; set; }
     }
 }

@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator;
 
 /// <summary>
 /// The JSON form of definitions, statuses and snapshots (files, CLI, HTTP): camelCase names, enums by name,
-/// ids as plain strings, durations as "hh:mm:ss" strings; unknown properties are an error.
+/// ids as plain strings, durations as "hh:mm:ss" strings (colons required); unknown properties are an error.
 /// </summary>
 public static class ConvoJson
 {
@@ -27,6 +27,7 @@ public static class ConvoJson
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new DurationJsonConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -29,6 +29,13 @@ public static class JsonPayload
         {
             return From(payload);
         }
+        catch (JsonException)
+        {
+            // On writing, the serializer throws this for a reference cycle or nesting past its depth limit; its own message
+            // is a path as deep as the limit.
+            return Result<string>.Err(ErrorKind.VALIDATION,
+                $"payload cannot be serialized to JSON: it refers back to itself or nests deeper than {MaxDepth} levels");
+        }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
         {
             return Result<string>.Err(ErrorKind.VALIDATION, $"payload cannot be serialized to JSON: {ex.Message}");
@@ -63,6 +70,9 @@ public static class JsonPayload
     }
 
     private const string JsonWhitespace = " \t\r\n";
+
+    // JsonSerializerOptions.MaxDepth 0 means the serializer's default.
+    private static int MaxDepth => Options.MaxDepth is > 0 and var depth ? depth : 64;
 
     /// <summary>Parses JSON text into a standalone element.</summary>
     public static JsonElement Parse(string json)

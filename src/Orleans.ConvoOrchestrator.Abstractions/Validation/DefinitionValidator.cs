@@ -12,6 +12,13 @@ public static class DefinitionValidator
     /// <summary>Checks a trigger id.</summary>
     public static Result Validate(TriggerId id) => Collect(e => CheckId(id.Value, "trigger id", e));
 
+    /// <summary>Checks an emit's options: a correlation id, when given, follows the rules of names; a trigger id those of ids.</summary>
+    public static Result Validate(EmitOptions? options) => options is null ? Result.Ok() : Collect(errors =>
+    {
+        if (options.CorrelationId is { } correlation) CheckName(correlation, "correlation id", errors);
+        if (options.TriggerId is { } trigger) CheckId(trigger.Value, "trigger id", errors);
+    });
+
     /// <summary>Checks a whole event definition.</summary>
     public static Result Validate(Event? ev) => Collect(errors =>
     {
@@ -125,6 +132,10 @@ public static class DefinitionValidator
                 return;
             }
         }
+        // URLs and file paths read "." and ".." as "this folder" and "the parent": such an id could be created but
+        // never addressed again over HTTP (/api/events/.. is /api). Longer runs of dots are refused alike.
+        if (value.AsSpan().TrimStart('.').IsEmpty)
+            errors.Add($"{what} '{value}' is only dots; an id needs at least one letter, digit or one of _:@-");
     }
 
     /// <summary>True for a valid name (event name, handler or condition name, metadata key): 1-200 characters, not blank, no control characters.</summary>

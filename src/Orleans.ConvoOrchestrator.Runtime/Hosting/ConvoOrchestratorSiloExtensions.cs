@@ -30,8 +30,8 @@ public static class ConvoOrchestratorSiloExtensions
         if (conditions is not null) services.AddSingleton(conditions);
         services.AddOptions<ConvoOrchestratorOptions>()
             .Configure(o => configure?.Invoke(o))
-            .Validate(o => !o.Problems().Any(), "invalid ConvoOrchestratorOptions")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConvoOrchestratorOptions>, ConvoOrchestratorOptionsValidator>());
         if (handlers is not null) services.AddSingleton(handlers);
         else services.TryAddSingleton<HandlerRegistry>();
         services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
