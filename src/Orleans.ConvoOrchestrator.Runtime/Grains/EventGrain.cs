@@ -350,9 +350,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     void IJobEffects.End(JobRecord record)
     {
         _ = _writes.End(record);
-        // With a durable store the last outcome's state is written in batches: its version check is what tells a
-        // stale duplicate activation. With stores that die with the process it is written when the activation ends.
-        if (_store.OutlivesProcess) ScheduleOutcomeWrite();
+        // The last outcome's state: written in batches (its version check is also what tells a stale duplicate
+        // activation), or when the activation ends, as the store declares.
+        if (_store.Progress == ProgressWrites.Periodically) ScheduleOutcomeWrite();
         else _outcomeDirty = true;
     }
 
@@ -518,7 +518,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         {
             _outcomeDirty = true;
             OnWriteFailed(ex);
-            if (!_stopping.IsStopping && _store.OutlivesProcess) ScheduleOutcomeWrite(); // a stale activation is deactivating by now
+            if (!_stopping.IsStopping && _store.Progress == ProgressWrites.Periodically) ScheduleOutcomeWrite(); // a stale activation is deactivating by now
         }
     }
 

@@ -33,7 +33,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private bool _dirty;
     // Whether the stores outlive the process (they come as a set: the job store says it).
-    private readonly bool _durable;
+    private readonly bool _writesPeriodically;
     private bool _timerKeepsAlive;
     private bool _reminderEnsured;
     // The wake bucket this activation listed the trigger in (null: none, or its own reminder keeps it).
@@ -56,7 +56,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         ILogger<TriggerGrain> logger)
     {
         _catalog = catalog;
-        _durable = store.OutlivesProcess;
+        _writesPeriodically = store.Progress == ProgressWrites.Periodically;
         Id = new TriggerId(this.GetPrimaryKeyString());
         _stopping = stopping;
         _state = state;
@@ -221,10 +221,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
             state.LastScheduledFor = scheduled;
         }
         // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good;
-        // frequent fires are written at most every TriggerStateWriteInterval, and with stores that die with the
-        // process (no crash to recover from) when the activation ends.
+        // frequent fires are written at most every TriggerStateWriteInterval, or when the activation ends, as the
+        // store declares (ProgressWrites).
         _dirty = true;
-        if (def.Kind == TriggerKind.AT || (_durable && now - _lastWrite >= _options.TriggerStateWriteInterval)) await TryWriteAsync();
+        if (def.Kind == TriggerKind.AT || (_writesPeriodically && now - _lastWrite >= _options.TriggerStateWriteInterval)) await TryWriteAsync();
     }
 
     /// <inheritdoc />
