@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
+using Orleans.ConvoOrchestrator.Runtime.Triggers;
 using Orleans.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
@@ -16,7 +17,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// reminder for many triggers) and lets its grain go. Missed fires follow the trigger's <see cref="MisfirePolicy"/>
 /// and are always counted.
 /// </summary>
-public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
+public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
 {
     private const string ReminderName = "convo-trigger";
     private readonly IPersistentState<TriggerState> _state;
@@ -29,18 +30,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private readonly ICatalogStore _catalog;
     // References to the subscribed events, made once (GetGrain costs reflection on every call).
     private readonly Dictionary<string, IEventJobsGrain> _events = new(StringComparer.Ordinal);
+    private readonly TriggerWriteThrottle _writes;
+    private readonly TriggerWakeUps _wakeUps;
     private IGrainTimer? _timer;
-    private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
-    private bool _dirty;
-    // Whether the stores outlive the process (they come as a set: the job store says it).
-    private readonly bool _writesPeriodically;
     private bool _timerKeepsAlive;
-    private bool _reminderEnsured;
-    // The wake bucket this activation listed the trigger in (null: none, or its own reminder keeps it).
-    private long? _wakeBucket;
-    // The latest change of how the trigger is woken (its own reminder, or a bucket): each waits for the one before,
-    // and ResumeAsync answers with its result.
-    private Task<bool>? _wakeUp;
     private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
@@ -56,10 +49,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         ILogger<TriggerGrain> logger)
     {
         _catalog = catalog;
-        _writesPeriodically = store.Progress == ProgressWrites.Periodically;
         Id = new TriggerId(this.GetPrimaryKeyString());
         _stopping = stopping;
         _state = state;
+        _writes = new TriggerWriteThrottle(store.Progress, options.Value.TriggerStateWriteInterval);
+        _wakeUps = new TriggerWakeUps(this);
         _metrics = metrics;
         _conditions = conditions;
         _options = options.Value;
@@ -84,9 +78,9 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     {
         // Activation scheduled already; again here so that a wake-up whose registration failed is tried again.
         await ScheduleAsync();
-        var durable = _wakeUp is null || await _wakeUp;
+        var durable = await _wakeUps.SettledAsync();
         // A bucket wakes its triggers once it has started, when their fires are near: none should still rest on it.
-        return durable && _wakeBucket != bucket;
+        return durable && _wakeUps.Bucket != bucket;
     }
 
     /// <inheritdoc />
@@ -106,15 +100,13 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (created)
         {
             await _catalog.PutAsync(CatalogKeys.Triggers, Id.Value, System.Text.Json.JsonSerializer.Serialize(anchored, ConvoJson.Options));
-            // Recurring schedules start now: fires of an anchor in the past that fell before the attach are not
-            // misses. (An AT in the past still fires once, at once.)
-            if (anchored.Kind is TriggerKind.INTERVAL or TriggerKind.Cron) state.HandledUpTo = _clock.GetUtcNow();
+            state.Begin(anchored, _clock.GetUtcNow());
         }
-        state.Definition = anchored;
         state.Subscribers.Add(eventId.Value);
         try
         {
             await _state.WriteStateAsync();
+            _writes.Written(_clock.GetUtcNow());
         }
         catch (Exception ex)
         {
@@ -140,7 +132,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         }
         // The last subscriber went: the trigger goes with it.
         StopTimer();
-        await ForgetWakeUpsAsync();
+        await _wakeUps.ForgetAsync();
         await _state.ClearStateAsync();
         _state.State = new TriggerState();
         await _catalog.RemoveAsync(CatalogKeys.Triggers, Id.Value);
@@ -158,7 +150,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     {
         var s = _state.State;
         if (s.Definition is not { } def) return Task.FromResult(Result<TriggerStatus>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
-        return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), NextFire(def, _clock.GetUtcNow()),
+        return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), _state.State.NextFire(def, _clock.GetUtcNow()),
             s.LastFiredAt, s.LastScheduledFor, s.FireCount, s.MissCount)));
     }
 
@@ -170,8 +162,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
             return Result<int>.Err(ErrorKind.VALIDATION, $"trigger '{Id}' is {def.Kind}; only EXTERNAL triggers are fired from outside");
         if (!def.Active) return Result<int>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is inactive");
         var accepted = await FanOutAsync(payloadJson);
-        _state.State.FireCount++;
-        _state.State.LastFiredAt = _clock.GetUtcNow();
+        _state.State.Fired(_clock.GetUtcNow());
         await TryWriteAsync();
         return accepted;
     }
@@ -179,7 +170,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     /// <inheritdoc />
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         // A reminder that outlived its trigger (its removal failed to unregister it) goes now.
-        _state.State.Definition is null ? ForgetWakeUpsAsync() : ScheduleAsync();
+        _state.State.Definition is null ? _wakeUps.ForgetAsync() : ScheduleAsync();
 
     // Looks at the clock, fires what is due (or counts it missed), and arms the timer for the next fire.
     private async Task ScheduleAsync()
@@ -202,35 +193,23 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
 
     private async Task FireDueAsync(Trigger def)
     {
-        var state = _state.State;
         var now = _clock.GetUtcNow();
-        var plan = MisfirePlanner.Plan(def, state.HandledUpTo, now, def.MisfireThreshold ?? _options.MisfireThreshold);
-        if (plan.HandledUpTo == state.HandledUpTo) return;
+        if (_state.State.TakeDue(def, now, def.MisfireThreshold ?? _options.MisfireThreshold) is not { } plan) return;
         if (plan.Missed > 0)
         {
-            state.MissCount += plan.Missed;
             _metrics.Increment(MetricNames.TriggerMisfires, Labels, plan.Missed);
             LogMissed(Id.Value, plan.Missed, plan.Coalesced);
         }
-        state.HandledUpTo = plan.HandledUpTo;
-        if (plan.FireFor is { } scheduled)
-        {
-            FireScheduled(scheduled);
-            state.FireCount++;
-            state.LastFiredAt = now;
-            state.LastScheduledFor = scheduled;
-        }
-        // After the fan-out, so persisting never delays a fire. A fired AT is marked fired here for good;
-        // frequent fires are written at most every TriggerStateWriteInterval, or when the activation ends, as the
-        // store declares (ProgressWrites).
-        _dirty = true;
-        if (def.Kind == TriggerKind.AT || (_writesPeriodically && now - _lastWrite >= _options.TriggerStateWriteInterval)) await TryWriteAsync();
+        if (plan.FireFor is { } scheduled) FireScheduled(scheduled);
+        // After the fan-out, so persisting never delays a fire. A fired AT is marked fired for good at once.
+        _writes.Changed();
+        if (def.Kind == TriggerKind.AT || _writes.Due(now)) await TryWriteAsync();
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await TryWriteAsync();
+        if (_writes.Dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await TryWriteAsync();
     }
 
     // Scheduled fires are one-way: the trigger's turn ends as soon as the fires are sent.
@@ -256,19 +235,21 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
     private void ArmForNextFire(Trigger def)
     {
         var now = _clock.GetUtcNow();
-        if (NextFire(def, now) is not { } next)
+        if (_state.State.NextFire(def, now) is not { } next)
         {
             // Nothing left to fire (a fired AT): no timer, no wake-up.
             StopTimer();
-            _ = ForgetWakeUpsAsync();
+            _ = _wakeUps.ForgetAsync();
             return;
         }
         var due = next > now ? next - now : TimeSpan.Zero;
         // Close fires keep the grain in memory; far ones let it go and trust their wake bucket to wake it in time.
         var near = due <= _options.ReminderPeriod + _options.WakeLead;
         Arm(due, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
-        if (near) EnsureReminder();
-        else EnsureWakeBucket(WakeBuckets.KeyFor(next - _options.WakeLead, _options.ReminderPeriod));
+        // A far fire's bucket wakes the trigger WakeLead (plus up to a bucket's width, ReminderPeriod) before it,
+        // when the fire is near again and the trigger's own reminder takes over until then.
+        if (near) _wakeUps.UseReminder();
+        else _wakeUps.UseBucket(WakeBuckets.KeyFor(next - _options.WakeLead, _options.ReminderPeriod));
     }
 
     private void ArmPolling(Trigger def)
@@ -276,34 +257,17 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         if (_timer is not null) return;
         var every = def.Interval ?? _options.SchedulerTick;
         Arm(every, every, keepAlive: true, _ => PollAsync(def, every));
-        EnsureReminder();
+        _wakeUps.UseReminder();
     }
 
     private async Task PollAsync(Trigger def, TimeSpan every)
     {
         if (_stopping.IsStopping) return;
         var value = await _conditions.EvaluateAsync(def.Condition!, every, _clock);
-        var state = _state.State;
-        if (value == state.ConditionValue) return;
-        state.ConditionValue = value;
-        if (value)
-        {
-            var now = _clock.GetUtcNow();
-            FireScheduled(now);
-            state.FireCount++;
-            state.LastFiredAt = now;
-            state.LastScheduledFor = now;
-        }
+        var now = _clock.GetUtcNow();
+        if (!_state.State.TakeCondition(value, now, out var fire)) return;
+        if (fire) FireScheduled(now);
         await TryWriteAsync();
-    }
-
-    private DateTimeOffset? NextFire(Trigger def, DateTimeOffset now)
-    {
-        if (!def.Active) return null;
-        var after = _state.State.HandledUpTo is { } handled && handled > now ? handled : now;
-        // A fire that is due but not yet made (the timer is about to run) is the next one.
-        var (pending, latest) = TriggerSchedule.Due(def, _state.State.HandledUpTo, now);
-        return pending > 0 ? latest : TriggerSchedule.NextFire(def, after);
     }
 
     private void Arm(TimeSpan due, TimeSpan period, bool keepAlive, Func<CancellationToken, Task> tick)
@@ -324,88 +288,20 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         _timer = null;
     }
 
-    // A reminder ticking every ReminderPeriod from now on: for fires close enough that the grain stays in memory.
-    // Registered once per activation, in the background: a reminder service still loading must not hold up
-    // attaching or firing. Until it lands, the timer alone drives the trigger.
-    private void EnsureReminder()
+    Task TriggerWakeUps.IPort.KeepReminderAsync() =>
+        this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+
+    Task TriggerWakeUps.IPort.ForgetReminderAsync() => this.ForgetReminderAsync(ReminderName);
+
+    async Task TriggerWakeUps.IPort.JoinBucketAsync(long bucket)
     {
-        if (_reminderEnsured) return;
-        (_reminderEnsured, _wakeBucket) = (true, null);
-        Then(RegisterReminderAsync);
+        await _catalog.PutAsync(WakeBuckets.CatalogOf(bucket), Id.Value, "");
+        await GrainFactory.GetGrain<IWakeBucketGrain>(bucket).EnsureAsync();
     }
 
-    // A far fire: the trigger lists itself in the bucket that wakes it WakeLead (plus up to a bucket's width) before
-    // the fire, then drops its own reminder, whose ticks would keep its grain in memory. The bucket's width is
-    // ReminderPeriod, so a woken trigger's fire is near and it keeps its own reminder until then. Listed again
-    // only when the next fire moves to another bucket; the old entry goes when the old bucket wakes it.
-    private void EnsureWakeBucket(long bucket)
-    {
-        if (_wakeBucket == bucket) return;
-        (_wakeBucket, _reminderEnsured) = (bucket, false);
-        Then(() => JoinBucketAsync(bucket));
-    }
+    Task TriggerWakeUps.IPort.LeaveBucketAsync(long bucket) => _catalog.RemoveAsync(WakeBuckets.CatalogOf(bucket), Id.Value);
 
-    private void Then(Func<Task<bool>> change) => _wakeUp = After(_wakeUp, change);
-
-    private static async Task<bool> After(Task<bool>? previous, Func<Task<bool>> change)
-    {
-        if (previous is not null) await previous;
-        return await change();
-    }
-
-    private async Task<bool> RegisterReminderAsync()
-    {
-        if (!_reminderEnsured) return true; // a later change took over before this one ran
-        try
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
-            return true;
-        }
-        catch (Exception ex)
-        {
-            _reminderEnsured = false; // try again at the next wake-up
-            LogReminderFailed(ex, Id.Value);
-            return false;
-        }
-    }
-
-    private async Task<bool> JoinBucketAsync(long bucket)
-    {
-        if (_wakeBucket != bucket) return true; // a later change took over before this one ran
-        try
-        {
-            // The entry first, then the bucket's reminder, then the trigger's own reminder goes: a crash in between
-            // leaves one wake-up too many, never none.
-            await _catalog.PutAsync(WakeBuckets.CatalogOf(bucket), Id.Value, "");
-            await GrainFactory.GetGrain<IWakeBucketGrain>(bucket).EnsureAsync();
-            await this.ForgetReminderAsync(ReminderName);
-            return true;
-        }
-        catch (Exception ex)
-        {
-            if (_wakeBucket == bucket) _wakeBucket = null; // try again at the next wake-up
-            LogReminderFailed(ex, Id.Value);
-            return false;
-        }
-    }
-
-    // The trigger is gone or has nothing left to fire: no reminder, no bucket entry.
-    private async Task ForgetWakeUpsAsync()
-    {
-        var bucket = _wakeBucket;
-        (_reminderEnsured, _wakeBucket) = (false, null);
-        if (_wakeUp is { } pending) await pending; // let a registration under way land first, then undo it
-        try
-        {
-            await this.ForgetReminderAsync(ReminderName);
-            if (bucket is { } key) await _catalog.RemoveAsync(WakeBuckets.CatalogOf(key), Id.Value);
-        }
-        catch (Exception ex)
-        {
-            // A reminder left behind wakes an empty trigger grain that forgets it then; a bucket entry goes at its tick.
-            LogReminderFailed(ex, Id.Value);
-        }
-    }
+    void TriggerWakeUps.IPort.Failed(Exception ex) => LogReminderFailed(ex, Id.Value);
 
     private List<EventId> Subscribers() => _state.State.Subscribers.Select(id => new EventId(id)).ToList();
 
@@ -414,8 +310,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable
         try
         {
             await _state.WriteStateAsync();
-            _dirty = false;
-            _lastWrite = _clock.GetUtcNow();
+            _writes.Written(_clock.GetUtcNow());
         }
         catch (Exception ex)
         {

@@ -1,0 +1,72 @@
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+
+namespace Orleans.ConvoOrchestrator.Runtime.Triggers;
+
+/// <summary>
+/// A trigger's way through its schedule, Orleans-free: what is due at an instant (fire, miss, coalesce), the edges of
+/// a condition, the count of fires and the next fire. It changes only the <see cref="TriggerState"/> it is given
+/// (the grain's persistent state replaces that object when it is read or cleared, so none is kept here); the grain
+/// sends the fires, stores the state and arms its timer.
+/// </summary>
+internal static class TriggerProgress
+{
+    /// <summary>A new definition takes effect at <paramref name="now"/>.</summary>
+    /// <remarks>
+    /// Recurring schedules start at the attach: fires of an anchor in the past that fell before it are not misses.
+    /// An AT in the past still fires once, at once.
+    /// </remarks>
+    public static void Begin(this TriggerState state, Trigger definition, DateTimeOffset now)
+    {
+        state.Definition = definition;
+        if (definition.Kind is TriggerKind.INTERVAL or TriggerKind.Cron) state.HandledUpTo = now;
+    }
+
+    /// <summary>
+    /// Deals with every fire due at <paramref name="now"/>: the plan says which one (if any) fires and how many are
+    /// missed; both are counted here. Null when nothing was due.
+    /// </summary>
+    public static FirePlan? TakeDue(this TriggerState state, Trigger definition, DateTimeOffset now, TimeSpan misfireThreshold)
+    {
+        var plan = MisfirePlanner.Plan(definition, state.HandledUpTo, now, misfireThreshold);
+        if (plan.HandledUpTo == state.HandledUpTo) return null;
+        state.MissCount += plan.Missed;
+        state.HandledUpTo = plan.HandledUpTo;
+        if (plan.FireFor is { } scheduled) state.Fired(now, scheduled);
+        return plan;
+    }
+
+    /// <summary>
+    /// A condition was evaluated: true when its value changed (the state then needs writing); <paramref name="fire"/>
+    /// is true when it rose, which is a fire (counted here).
+    /// </summary>
+    public static bool TakeCondition(this TriggerState state, bool value, DateTimeOffset now, out bool fire)
+    {
+        fire = false;
+        if (value == state.ConditionValue) return false;
+        state.ConditionValue = value;
+        if (value)
+        {
+            state.Fired(now, now);
+            fire = true;
+        }
+        return true;
+    }
+
+    /// <summary>A fire at <paramref name="now"/>, standing for <paramref name="scheduledFor"/> when it was scheduled.</summary>
+    public static void Fired(this TriggerState state, DateTimeOffset now, DateTimeOffset? scheduledFor = null)
+    {
+        state.FireCount++;
+        state.LastFiredAt = now;
+        if (scheduledFor is { } scheduled) state.LastScheduledFor = scheduled;
+    }
+
+    /// <summary>The next fire after <paramref name="now"/>, or one due and not yet made; null when none is left.</summary>
+    public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now)
+    {
+        if (!definition.Active) return null;
+        var (pending, latest) = TriggerSchedule.Due(definition, state.HandledUpTo, now);
+        if (pending > 0) return latest;
+        var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
+        return TriggerSchedule.NextFire(definition, after);
+    }
+}

@@ -1,0 +1,120 @@
+namespace Orleans.ConvoOrchestrator.Runtime.Triggers;
+
+/// <summary>
+/// How a trigger is brought back when its grain is not in memory, Orleans-free: its own reminder while its next fire
+/// is near (the reminder's ticks keep the grain alive), an entry in a wake bucket while it is far (one reminder for
+/// many triggers, and the grain may go). Changes run one after another in the background, each after the one
+/// before, so attaching or firing never waits for a reminder service; a change that a later one superseded before
+/// it ran does nothing, and a failed one is tried again at the next request for it.
+/// </summary>
+internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
+{
+    private static readonly Task<bool> Settled = Task.FromResult(true);
+    private bool _reminder;
+    private long? _bucket;
+    private Task<bool>? _latest;
+
+    /// <summary>What carries out the changes: the grain, with Orleans reminders, the catalog and bucket grains.</summary>
+    public interface IPort
+    {
+        /// <summary>Registers (or keeps) the trigger's own periodic reminder.</summary>
+        Task KeepReminderAsync();
+
+        /// <summary>Unregisters the trigger's own reminder, if it has one.</summary>
+        Task ForgetReminderAsync();
+
+        /// <summary>Lists the trigger in <paramref name="bucket"/> and makes sure the bucket's reminder runs.</summary>
+        Task JoinBucketAsync(long bucket);
+
+        /// <summary>Removes the trigger from <paramref name="bucket"/>.</summary>
+        Task LeaveBucketAsync(long bucket);
+
+        /// <summary>A change failed (logged by the grain; the trigger's timer still runs).</summary>
+        void Failed(Exception ex);
+    }
+
+    /// <summary>The bucket the trigger is listed in (or is being listed in); null while its own reminder wakes it.</summary>
+    public long? Bucket => _bucket;
+
+    /// <summary>Completes when every change asked for so far has run: true when the latest succeeded.</summary>
+    public Task<bool> SettledAsync() => _latest ?? Settled;
+
+    /// <summary>The next fire is near: the trigger's own reminder wakes it.</summary>
+    public void UseReminder()
+    {
+        if (_reminder) return;
+        (_reminder, _bucket) = (true, null);
+        Then(KeepReminderAsync);
+    }
+
+    /// <summary>The next fire is far: <paramref name="bucket"/> wakes the trigger, and its own reminder goes.</summary>
+    public void UseBucket(long bucket)
+    {
+        if (_bucket == bucket) return;
+        (_bucket, _reminder) = (bucket, false);
+        Then(() => JoinAsync(bucket));
+    }
+
+    /// <summary>
+    /// Nothing is left to fire, or the trigger is gone: no reminder and no bucket entry. Waits for a change under way
+    /// to land first, so that it is undone rather than left behind. Failures are reported, not thrown: a reminder
+    /// left behind wakes a trigger that forgets it then, and a bucket drops stale entries when it ticks.
+    /// </summary>
+    public async Task ForgetAsync()
+    {
+        var bucket = _bucket;
+        (_reminder, _bucket) = (false, null);
+        if (_latest is { } pending) await pending;
+        try
+        {
+            await port.ForgetReminderAsync();
+            if (bucket is { } key) await port.LeaveBucketAsync(key);
+        }
+        catch (Exception ex)
+        {
+            port.Failed(ex);
+        }
+    }
+
+    private void Then(Func<Task<bool>> change) => _latest = AfterAsync(_latest, change);
+
+    private static async Task<bool> AfterAsync(Task<bool>? previous, Func<Task<bool>> change)
+    {
+        if (previous is not null) await previous;
+        return await change();
+    }
+
+    private async Task<bool> KeepReminderAsync()
+    {
+        if (!_reminder) return true; // superseded before it ran
+        try
+        {
+            await port.KeepReminderAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _reminder = false; // asked again at the next wake-up
+            port.Failed(ex);
+            return false;
+        }
+    }
+
+    private async Task<bool> JoinAsync(long bucket)
+    {
+        if (_bucket != bucket) return true; // superseded before it ran
+        try
+        {
+            // The entry first, then the own reminder goes: a crash in between leaves one wake-up too many, never none.
+            await port.JoinBucketAsync(bucket);
+            await port.ForgetReminderAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            if (_bucket == bucket) _bucket = null; // asked again at the next wake-up
+            port.Failed(ex);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Orleans.ConvoOrchestrator.Runtime.Grains;
+using Orleans.ConvoOrchestrator.Runtime.Triggers;
+
+namespace Orleans.ConvoOrchestrator.Tests.Unit;
+
+/// <summary>A trigger's progress through its schedule, as the state it leaves, without a grain.</summary>
+public sealed class TriggerProgressTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Threshold = TimeSpan.FromSeconds(1);
+
+    private static Trigger Every(double seconds, MisfirePolicy misfire = MisfirePolicy.Skip) =>
+        new(new TriggerId("tr"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(seconds), Anchor: T0.AddHours(-1), Misfire: misfire);
+
+    [Fact]
+    public void A_recurring_schedule_starts_at_the_attach_and_an_AT_in_the_past_stays_due()
+    {
+        var interval = new TriggerState();
+        interval.Begin(Every(10), T0);
+        Assert.Equal(T0, interval.HandledUpTo);
+        Assert.Null(interval.TakeDue(Every(10), T0.AddSeconds(5), Threshold)); // fires before the attach are no misses
+
+        var at = new TriggerState();
+        var once = new Trigger(new TriggerId("at"), TriggerKind.AT, At: T0.AddMinutes(-5), Anchor: T0); // anchored at the attach
+        at.Begin(once, T0);
+        Assert.Null(at.HandledUpTo);
+        Assert.Equal(T0, at.NextFire(once, T0));
+        Assert.Equal(T0, at.TakeDue(once, T0, Threshold)?.FireFor);
+        Assert.Null(at.NextFire(once, T0)); // fired once, nothing left
+    }
+
+    [Fact]
+    public void An_on_time_fire_is_counted_with_the_instant_it_stands_for()
+    {
+        var state = new TriggerState();
+        state.Begin(Every(10), T0);
+        var plan = state.TakeDue(Every(10), T0.AddSeconds(10.2), Threshold);
+        Assert.Equal(T0.AddSeconds(10), plan?.FireFor);
+        Assert.Equal((1L, 0L), (state.FireCount, state.MissCount));
+        Assert.Equal(T0.AddSeconds(10.2), state.LastFiredAt);
+        Assert.Equal(T0.AddSeconds(10), state.LastScheduledFor);
+        Assert.Equal(T0.AddSeconds(10), state.HandledUpTo);
+        Assert.Null(state.TakeDue(Every(10), T0.AddSeconds(10.3), Threshold)); // the same fire is never taken twice
+        Assert.Equal(T0.AddSeconds(20), state.NextFire(Every(10), T0.AddSeconds(10.3)));
+    }
+
+    [Fact]
+    public void A_gap_counts_its_misses_and_coalesces_only_when_asked()
+    {
+        var skip = new TriggerState();
+        skip.Begin(Every(1), T0);
+        var plan = skip.TakeDue(Every(1), T0.AddSeconds(5.5), Threshold);
+        Assert.Equal(T0.AddSeconds(5), plan?.FireFor); // the latest is on time: it fires, the 4 before are missed
+        Assert.Equal((1L, 4L), (skip.FireCount, skip.MissCount));
+
+        var late = new TriggerState();
+        late.Begin(Every(1), T0);
+        Assert.Null(late.TakeDue(Every(1), T0.AddSeconds(7.5), TimeSpan.FromMilliseconds(100))?.FireFor);
+        Assert.Equal((0L, 7L), (late.FireCount, late.MissCount));
+
+        var coalesce = new TriggerState();
+        coalesce.Begin(Every(1, MisfirePolicy.Coalesce), T0);
+        var one = coalesce.TakeDue(Every(1, MisfirePolicy.Coalesce), T0.AddSeconds(7.5), TimeSpan.FromMilliseconds(100));
+        Assert.True(one?.Coalesced);
+        Assert.Equal((1L, 7L), (coalesce.FireCount, coalesce.MissCount));
+        Assert.Equal(T0.AddSeconds(7), coalesce.HandledUpTo);
+    }
+
+    [Fact]
+    public void A_due_fire_not_yet_made_is_the_next_one()
+    {
+        var state = new TriggerState();
+        state.Begin(Every(10), T0);
+        Assert.Equal(T0.AddSeconds(10), state.NextFire(Every(10), T0.AddSeconds(10.5)));
+        Assert.Null(state.NextFire(Every(10) with { Active = false }, T0));
+    }
+
+    [Fact]
+    public void A_condition_fires_on_its_rising_edge_only()
+    {
+        var state = new TriggerState();
+        Assert.False(state.TakeCondition(false, T0, out var fire));
+        Assert.False(fire);
+        Assert.True(state.TakeCondition(true, T0.AddSeconds(1), out fire));
+        Assert.True(fire);
+        Assert.False(state.TakeCondition(true, T0.AddSeconds(2), out fire)); // still true: no new fire
+        Assert.True(state.TakeCondition(false, T0.AddSeconds(3), out fire)); // fell: stored, no fire
+        Assert.False(fire);
+        Assert.True(state.TakeCondition(true, T0.AddSeconds(4), out fire));
+        Assert.True(fire);
+        Assert.Equal(2, state.FireCount);
+        Assert.Equal(T0.AddSeconds(4), state.LastScheduledFor);
+    }
+
+    [Fact]
+    public void An_external_fire_counts_without_a_scheduled_instant()
+    {
+        var state = new TriggerState();
+        state.Fired(T0);
+        Assert.Equal(1, state.FireCount);
+        Assert.Equal(T0, state.LastFiredAt);
+        Assert.Null(state.LastScheduledFor);
+    }
+}
