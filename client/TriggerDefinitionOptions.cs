@@ -63,6 +63,11 @@ internal sealed class TriggerDefinitionOptions
         HelpName = "POLICY",
         Description = "What to do about fires missed while the cluster was down: coalesce (one catch-up fire, the default) or skip",
     };
+    private readonly Option<string> _overlap = new("--overlap")
+    {
+        HelpName = "POLICY",
+        Description = "What a fire does while a job of an earlier fire is still queued or running: allow-all (the default), skip or buffer-one",
+    };
     private readonly Option<string> _misfireThreshold = new("--misfire-threshold")
     {
         HelpName = "DURATION",
@@ -80,7 +85,7 @@ internal sealed class TriggerDefinitionOptions
 
     /// <summary>Every option, to add to the command.</summary>
     public IEnumerable<Option> All =>
-        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _anchor, _inactive];
+        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _overlap, _anchor, _inactive];
 
     /// <summary>The trigger the user described; throws <see cref="UsageException"/> for anything wrong or missing.</summary>
     public Trigger Read(ParseResult parse, DateTimeOffset now)
@@ -107,7 +112,8 @@ internal sealed class TriggerDefinitionOptions
             Misfire: MisfireFrom(parse.GetValue(_misfire)),
             MisfireThreshold: parse.GetValue(_misfireThreshold) is { } t ? DurationText.Parse(t, "--misfire-threshold") : null,
             Anchor: parse.GetValue(_anchor) is { } a ? InstantText.Parse(a, "--anchor", now) : null,
-            Condition: parse.GetValue(_condition));
+            Condition: parse.GetValue(_condition),
+            Overlap: OverlapFrom(parse.GetValue(_overlap)));
 
         if (trigger.TimeZone is not null && kind != TriggerKind.Cron) throw new UsageException("--tz is only for --cron triggers");
         if (trigger.Anchor is not null && kind != TriggerKind.INTERVAL) throw new UsageException("--anchor is only for --every (INTERVAL) triggers");
@@ -164,6 +170,14 @@ internal sealed class TriggerDefinitionOptions
         null or "coalesce" => MisfirePolicy.Coalesce,
         "skip" => MisfirePolicy.Skip,
         _ => throw new UsageException($"--misfire: '{text}' is not one of coalesce, skip"),
+    };
+
+    private static OverlapPolicy OverlapFrom(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "allow-all" => OverlapPolicy.AllowAll,
+        "skip" => OverlapPolicy.Skip,
+        "buffer-one" => OverlapPolicy.BufferOne,
+        _ => throw new UsageException($"--overlap: '{text}' is not one of allow-all, skip, buffer-one"),
     };
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

@@ -13,6 +13,7 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="MisfireThreshold">How late a fire may be and still count as on time (default: the silo's option, 1 s).</param>
 /// <param name="Anchor">INTERVAL fires at anchor + k * interval (k = 1, 2, ...); set to the attach time when not given.</param>
 /// <param name="Condition">For <see cref="TriggerKind.CONDITION"/>: the name a predicate was registered under in the silos.</param>
+/// <param name="Overlap">What a fire does while jobs of this trigger's earlier fires are still queued or running.</param>
 [GenerateSerializer, Immutable, Alias("convo.Trigger")]
 public sealed record Trigger(
     TriggerId Id,
@@ -26,4 +27,5 @@ public sealed record Trigger(
     MisfirePolicy Misfire = MisfirePolicy.Coalesce,
     TimeSpan? MisfireThreshold = null,
     DateTimeOffset? Anchor = null,
-    string? Condition = null);
+    string? Condition = null,
+    OverlapPolicy Overlap = OverlapPolicy.AllowAll);

@@ -95,6 +95,7 @@ public static class DefinitionValidator
         }
         if (trigger.MisfireThreshold is { } threshold && threshold < TimeSpan.Zero) errors.Add("misfireThreshold must not be negative");
         if (!Enum.IsDefined(trigger.Misfire)) errors.Add($"misfire policy {(int)trigger.Misfire} is not defined");
+        if (!Enum.IsDefined(trigger.Overlap)) errors.Add($"overlap policy {(int)trigger.Overlap} is not defined");
     });
 
     private static void CheckPolicy(Policy? policy, List<string> errors)

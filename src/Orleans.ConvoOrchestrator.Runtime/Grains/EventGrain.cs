@@ -414,13 +414,15 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (requireActive && !def.Active)
         {
             // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
-            if (options?.TriggerId is not null)
-            {
-                var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive"));
-                _metrics.Finished(Id, skipped);
-                _jobs.Skip(new QueuedJob(jobId, _seq++, payloadJson, options.TriggerId, correlationId, now, options.ScheduledAt), skipped);
-            }
+            if (options?.TriggerId is not null) SkipFire(jobId, payloadJson, options, correlationId, now, ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
+        }
+        if (options?.TriggerId is { } firedBy && _state.State.Subscriptions.TryGetValue(firedBy.Value, out var trigger)
+            && _jobs.Overlaps(firedBy, trigger.Overlap))
+        {
+            var why = $"trigger '{firedBy}' has overlap policy {trigger.Overlap} and a job of an earlier fire is still {(trigger.Overlap == OverlapPolicy.Skip ? "queued or running" : "waiting")}";
+            SkipFire(jobId, payloadJson, options, correlationId, now, ErrorKind.CONFLICT, why);
+            return Reject(ErrorKind.CONFLICT, why);
         }
         var admission = _jobs.Admit();
         if (admission == Admission.QueueFull)
@@ -434,6 +436,14 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
         return (job, _jobs.Accept(job, admission));
+    }
+
+    // A fire that runs nothing is recorded SKIPPED in the history and counted.
+    private void SkipFire(string jobId, string payloadJson, EmitOptions options, string correlationId, DateTimeOffset now, ErrorKind kind, string why)
+    {
+        var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(kind, why));
+        _metrics.Finished(Id, skipped);
+        _jobs.Skip(new QueuedJob(jobId, _seq++, payloadJson, options.TriggerId, correlationId, now, options.ScheduledAt), skipped);
     }
 
     private Result<(QueuedJob, Task)> Reject(ErrorKind kind, string message)

@@ -92,6 +92,27 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
+    /// Whether a fire of <paramref name="trigger"/> is to be skipped under <paramref name="policy"/>: for
+    /// <see cref="OverlapPolicy.Skip"/> while a job of the trigger is waiting or holds a slot, for
+    /// <see cref="OverlapPolicy.BufferOne"/> while one is waiting. Ending jobs no longer count: their handler is done.
+    /// </summary>
+    public bool Overlaps(TriggerId trigger, OverlapPolicy policy)
+    {
+        if (policy == OverlapPolicy.AllowAll) return false;
+        // A scan of the event's jobs, not counters kept right across every transition: it runs once per fire, not
+        // per job.
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.Job.TriggerId != trigger) continue;
+            var counts = policy == OverlapPolicy.Skip
+                ? entry.State != JobState.Ending
+                : entry.State is JobState.Storing or JobState.Queued;
+            if (counts) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Accepts <paramref name="job"/> as <paramref name="admission"/> decided (with delivery 1 when it starts now) and
     /// asks for it to be stored; the task completes once it is. It is queued or dispatched only once stored.
     /// </summary>

@@ -81,6 +81,39 @@ public sealed class EventJobsTests
     }
 
     [Fact]
+    public void Overlap_looks_only_at_the_triggers_own_jobs_that_wait_or_hold_a_slot()
+    {
+        var jobs = Table();
+        var tr = new TriggerId("tr");
+        QueuedJob Fire(int n)
+        {
+            var admission = jobs.Admit();
+            var job = Job(n, admission == Admission.StartNow ? 1 : 0) with { TriggerId = tr };
+            _ = jobs.Accept(job, admission);
+            return job;
+        }
+
+        var emitted = Accept(jobs, 1); // no trigger: never an overlap
+        Assert.False(jobs.Overlaps(tr, OverlapPolicy.Skip));
+        var running = Fire(2); // waits behind the emit
+        Assert.True(jobs.Overlaps(tr, OverlapPolicy.Skip));
+        Assert.True(jobs.Overlaps(tr, OverlapPolicy.BufferOne));
+        Assert.False(jobs.Overlaps(tr, OverlapPolicy.AllowAll));
+        Assert.False(jobs.Overlaps(new TriggerId("other"), OverlapPolicy.Skip));
+
+        StoreAppends(jobs, emitted, running);
+        Assert.True(jobs.Complete("job-1", Ok()));
+        jobs.Stored([], Assert.Single(_fx.Marks), []);
+        Assert.Equal(JobState.Running, jobs.StateOf("job-2"));
+        Assert.True(jobs.Overlaps(tr, OverlapPolicy.Skip)); // runs
+        Assert.False(jobs.Overlaps(tr, OverlapPolicy.BufferOne)); // but none waits: one more may queue
+
+        Assert.True(jobs.Complete("job-2", Ok()));
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
+        Assert.False(jobs.Overlaps(tr, OverlapPolicy.Skip)); // its handler is done, even if its outcome is not stored yet
+    }
+
+    [Fact]
     public void An_ended_job_frees_its_slot_at_once_and_leaves_the_table_only_once_its_outcome_is_stored()
     {
         var jobs = Table();
