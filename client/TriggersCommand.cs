@@ -14,6 +14,7 @@ internal static class TriggersCommand
         Detach(),
         List(),
         Fire(),
+        Next(),
     };
 
     private static Command Attach()
@@ -122,6 +123,31 @@ internal static class TriggersCommand
                 var accepted = fired.Unwrap();
                 if (output.Json) output.WriteJson(new { triggerId, accepted });
                 else output.WriteLine($"fired trigger {triggerId}: {accepted} event{(accepted == 1 ? "" : "s")} accepted a job");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command Next()
+    {
+        var id = new Argument<string>("trigger-id") { Description = "The trigger's id" };
+        var count = new Option<int>("--count", "-n") { Description = $"How many fires to list, 1 to {TriggerPreview.MaxFires}", DefaultValueFactory = _ => 10 };
+        var command = new Command("next", "List the next instants a trigger fires at, with its jitter and time zone applied") { id, count };
+        command.SetClusterAction((parse, output) =>
+        {
+            var triggerId = new TriggerId(parse.GetValue(id) ?? "");
+            if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
+            var n = parse.GetValue(count);
+            if (TriggerPreview.Validate(n) is { IsErr: true } badCount) throw new UsageException($"--count: {badCount.Error.Message}");
+            return async (orchestrator, _) =>
+            {
+                var next = await orchestrator.NextFiresAsync(triggerId, n);
+                if (next.IsErr) return output.Fail(next.Error);
+                var fires = next.Unwrap();
+                if (output.Json) output.WriteJson(new { triggerId, fires });
+                else if (fires.Count == 0) output.WriteLine($"trigger {triggerId} has no fire ahead (fired from outside, inactive or done)");
+                else foreach (var fire in fires) output.WriteLine(fire.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
                 return ExitCodes.Ok;
             };
         });

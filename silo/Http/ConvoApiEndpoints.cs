@@ -83,6 +83,16 @@ public static class ConvoApiEndpoints
 
         api.MapGet("/triggers", async (IEventOrchestrator o) => Answer(await o.ListTriggersAsync()));
         api.MapGet("/triggers/{id}", async (string id, IEventOrchestrator o) => Answer(await o.TriggerStatusAsync(new TriggerId(id))));
+        api.MapGet("/triggers/{id}/next", async (string id, string? count, IEventOrchestrator o) =>
+        {
+            var n = 10;
+            if (count is not null && !int.TryParse(count, out n))
+                return Problems.BadRequest($"count '{count}' is not a whole number between 1 and {TriggerPreview.MaxFires}");
+            var fires = await o.NextFiresAsync(new TriggerId(id), n);
+            return fires.IsOk
+                ? Results.Json(new { triggerId = id, fires = fires.Unwrap() }, ConvoJson.Options)
+                : Problems.From(fires.Error);
+        });
         api.MapPost("/triggers/{id}/fire", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
         {
             var (payload, problem) = await ReadPayloadAsync(req, opt.Value.MaxPayloadBytes, ct);

@@ -10,6 +10,9 @@ public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<Ev
     /// <summary>Most events shown; past it the page says how many more there are.</summary>
     public const int MaxEvents = 200;
 
+    /// <summary>Upcoming fires shown per trigger.</summary>
+    public const int UpcomingShown = 3;
+
     /// <summary>Outcomes of recent history shown per event.</summary>
     public const int HistoryShown = 20;
 
@@ -40,9 +43,11 @@ public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<Ev
 
         var triggerViews = await Task.WhenAll(triggers.Select(async t =>
         {
-            var ts = await api.TriggerStatusAsync(t.Id);
+            var statusCall = api.TriggerStatusAsync(t.Id);
+            var nextCall = api.NextFiresAsync(t.Id, UpcomingShown);
+            var (ts, next) = (await statusCall, await nextCall);
             return new TriggerOverview(t, ts.IsOk ? ts.Unwrap().NextFire : null, ts.IsOk ? ts.Unwrap().LastFiredAt : null,
-                ts.IsOk ? ts.Unwrap().FireCount : 0, ts.IsOk ? ts.Unwrap().MissCount : 0);
+                ts.IsOk ? ts.Unwrap().FireCount : 0, ts.IsOk ? ts.Unwrap().MissCount : 0, next.IsOk ? next.Unwrap() : []);
         }));
 
         var counters = metrics.Counters
@@ -87,4 +92,6 @@ public sealed record EventOverview(
 /// <param name="LastFiredAt">When it last fired.</param>
 /// <param name="FireCount">Fires so far.</param>
 /// <param name="MissCount">Missed fires.</param>
-public sealed record TriggerOverview(Trigger Trigger, DateTimeOffset? NextFire, DateTimeOffset? LastFiredAt, long FireCount, long MissCount);
+/// <param name="Upcoming">Its next few fire instants (<see cref="EventsOverview.UpcomingShown"/>), the first being <paramref name="NextFire"/>.</param>
+public sealed record TriggerOverview(Trigger Trigger, DateTimeOffset? NextFire, DateTimeOffset? LastFiredAt, long FireCount, long MissCount,
+    IReadOnlyList<DateTimeOffset> Upcoming);

@@ -161,7 +161,13 @@ public static class EventsPageRenderer
         html.Append($"""<li class="trigger {(def.Active ? "" : "off")}"><span class="kind">{H(def.Kind.ToString().ToUpperInvariant())}</span>""");
         html.Append($"""<span class="what" title="{H(def.Id.Value)}">{H(what)} <span class="tid">{H(def.Id.Value)}</span></span><span class="when">""");
         if (!def.Active) html.Append("inactive · ");
-        else if (t.NextFire is { } next) html.Append($"next {When(next, "", future: true)} · ");
+        else if (t.NextFire is { } next)
+        {
+            html.Append($"next {When(next, "", future: true)} · ");
+            // The ones after it as clock times: a preview of the schedule (jitter and time zone applied).
+            var later = t.Upcoming.Where(f => f > next).ToList();
+            if (later.Count > 0) html.Append($"""<span class="then">then {string.Join(", ", later.Select(f => $"{f.UtcDateTime:HH:mm:ss}"))}</span> · """);
+        }
         html.Append($"{t.FireCount} fire{(t.FireCount == 1 ? "" : "s")}");
         if (t.MissCount > 0) html.Append($" · <b>{t.MissCount} missed</b>");
         html.Append("</span>");

@@ -141,6 +141,16 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10)
+    {
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsOk) check = TriggerPreview.Validate(count);
+        if (check.IsErr) return Result<IReadOnlyList<DateTimeOffset>>.Err(check.Error);
+        var fires = await Guard(() => _grains.GetGrain<ITriggerGrain>(triggerId.Value).NextFiresAsync(count));
+        return fires.IsOk ? Result<IReadOnlyList<DateTimeOffset>>.Ok(fires.Unwrap()) : Result<IReadOnlyList<DateTimeOffset>>.Err(fires.Error);
+    }
+
+    /// <inheritdoc />
     public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId) => Call(eventId, g => g.StatusAsync());
 
     /// <inheritdoc />

@@ -62,6 +62,17 @@ public sealed class CliCommandTests(StockSiloFixture silo)
             File.Delete(file);
         }
 
+        // The cron trigger's next fires: noon in Berlin, one day apart (in winter 11:00 UTC, in summer 10:00 UTC).
+        var next = await silo.RunClientAsync("--json", "triggers", "next", cron, "--count", "3");
+        CliRun.AssertExit(0, next);
+        var noons = CliRun.ParseJson(next).GetProperty("fires").EnumerateArray().Select(f => f.GetDateTimeOffset()).ToList();
+        Assert.Equal(3, noons.Count);
+        Assert.All(noons, n => Assert.Contains(n.UtcDateTime.Hour, new[] { 10, 11 }));
+        var plain = await silo.RunClientAsync("triggers", "next", hook);
+        CliRun.AssertExit(0, plain);
+        Assert.Contains("no fire ahead", plain.StdOut);
+        CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "next", cron, "--count", "0"));
+
         var fired = await silo.RunClientAsync("--json", "triggers", "fire", hook, "--payload", """{"n":42}""");
         CliRun.AssertExit(0, fired);
         Assert.Equal(1, CliRun.ParseJson(fired).GetProperty("accepted").GetInt32());

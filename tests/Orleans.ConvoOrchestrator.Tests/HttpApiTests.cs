@@ -116,6 +116,34 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Next_fires_are_previewed_in_order_and_bad_counts_are_refused()
+    {
+        var id = await web.SaveEventAsync("echo");
+        var triggerId = WebSiloFixture.NewId("tr");
+        using var attached = await Http.PostAsync($"api/events/{id}/triggers",
+            WebSiloFixture.Json($$"""{"id":"{{triggerId}}","kind":"INTERVAL","interval":"01:00:00","anchor":"2026-01-01T00:30:00Z","overlap":"BufferOne"}"""));
+        Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+
+        var preview = await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next?count=3");
+        var fires = preview.GetProperty("fires").EnumerateArray().Select(f => f.GetDateTimeOffset()).ToList();
+        Assert.Equal(3, fires.Count);
+        Assert.All(fires, f => Assert.Equal((30, 0), (f.Minute, f.Second))); // on the anchor's grid
+        Assert.Equal([TimeSpan.FromHours(1), TimeSpan.FromHours(1)], fires.Zip(fires.Skip(1), (a, b) => b - a));
+        var status = await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}");
+        Assert.Equal(fires[0], status.GetProperty("nextFire").GetDateTimeOffset());
+        Assert.Equal("BufferOne", status.GetProperty("trigger").GetProperty("overlap").GetString());
+        Assert.Equal(10, (await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next")).GetProperty("fires").GetArrayLength());
+
+        foreach (var bad in new[] { "0", "1001", "-1", "ten" })
+        {
+            using var refused = await Http.GetAsync($"api/triggers/{triggerId}/next?count={bad}");
+            await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "VALIDATION", bad);
+        }
+        using var unknown = await Http.GetAsync($"api/triggers/{WebSiloFixture.NewId("tr")}/next");
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Only_EXTERNAL_triggers_fire_from_outside_and_unknown_ones_are_404()
     {
         var id = await web.SaveEventAsync("echo");

@@ -51,6 +51,23 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
+    public async Task The_preview_names_the_instants_the_trigger_then_fires_at()
+    {
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var (id, _) = await AttachIntervalAsync(ev, TimeSpan.FromSeconds(10), jitter: TimeSpan.FromSeconds(4));
+        var preview = (await fx.Api.NextFiresAsync(id, 5)).Unwrap();
+        Assert.Equal(5, preview.Count);
+
+        for (var k = 1; k <= 5; k++) await StepAsync(id, preview[k - 1] - fx.Clock.GetUtcNow(), k);
+        await fx.WaitForHistoryAsync(ev, 5);
+        lock (seen) Assert.Equal(preview, seen.Select(c => c.ScheduledAt!.Value).Order());
+        Assert.Equal(preview[^1], (await fx.Api.TriggerStatusAsync(id)).Unwrap().LastScheduledFor);
+        Assert.Equal(0, (await fx.Api.TriggerStatusAsync(id)).Unwrap().MissCount);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, id))).Unwrap();
+    }
+
+    [Fact]
     public async Task No_drift_after_1000_fires()
     {
         var seen = new List<EventContext>();

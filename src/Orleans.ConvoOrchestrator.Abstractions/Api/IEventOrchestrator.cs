@@ -51,6 +51,13 @@ public interface IEventOrchestrator
     /// <summary>A trigger's schedule and counters: next fire, last fire, fires, misses.</summary>
     Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId);
 
+    /// <summary>
+    /// The next <paramref name="count"/> (1 to <see cref="TriggerPreview.MaxFires"/>) instants a trigger will fire at,
+    /// in order, with its jitter and time zone applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
+    /// an inactive one or a fired AT.
+    /// </summary>
+    Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10);
+
     /// <summary>An event's live status.</summary>
     Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);
 

@@ -19,6 +19,9 @@ public interface ITriggerGrain : IGrainWithStringKey
     /// <summary>Definition, schedule and counters, or NOT_FOUND.</summary>
     [Alias("Status"), Orleans.Concurrency.AlwaysInterleave] Task<Result<TriggerStatus>> StatusAsync();
 
+    /// <summary>Up to <paramref name="count"/> next fire instants, in order (empty without a schedule), or NOT_FOUND.</summary>
+    [Alias("NextFires"), Orleans.Concurrency.AlwaysInterleave] Task<Result<List<DateTimeOffset>>> NextFiresAsync(int count);
+
     /// <summary>Fires the trigger with a payload: every subscribed event gets a job. Returns how many accepted it.</summary>
     [Alias("Fire")] Task<Result<int>> FireAsync(string payloadJson);
 

@@ -205,6 +205,10 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId) => Running(c => c.TriggerStatusAsync(triggerId));
 
     /// <inheritdoc />
+    public Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10) =>
+        Running(c => c.NextFiresAsync(triggerId, count));
+
+    /// <inheritdoc />
     public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
 
     /// <inheritdoc />

@@ -155,6 +155,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     }
 
     /// <inheritdoc />
+    public Task<Result<List<DateTimeOffset>>> NextFiresAsync(int count) => Task.FromResult(_state.State.Definition is { } def
+        ? Result<List<DateTimeOffset>>.Ok(_state.State.NextFires(def, _clock.GetUtcNow(), Math.Clamp(count, 0, TriggerPreview.MaxFires)))
+        : Result<List<DateTimeOffset>>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
+
+    /// <inheritdoc />
     public async Task<Result<int>> FireAsync(string payloadJson)
     {
         if (_state.State.Definition is not { } def) return Result<int>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist");

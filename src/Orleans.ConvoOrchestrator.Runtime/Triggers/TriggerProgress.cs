@@ -60,6 +60,23 @@ internal static class TriggerProgress
         if (scheduledFor is { } scheduled) state.LastScheduledFor = scheduled;
     }
 
+    /// <summary>
+    /// Up to <paramref name="count"/> fires from <paramref name="now"/> on, in order, as they will be made (jitter and
+    /// time zone applied: both are functions of the definition and the fire). Empty when none is left or the
+    /// trigger has no schedule (EXTERNAL, CONDITION) or is inactive.
+    /// </summary>
+    public static List<DateTimeOffset> NextFires(this TriggerState state, Trigger definition, DateTimeOffset now, int count)
+    {
+        var fires = new List<DateTimeOffset>(Math.Min(count, 64));
+        var next = state.NextFire(definition, now);
+        while (next is { } fire && fires.Count < count)
+        {
+            fires.Add(fire);
+            next = TriggerSchedule.NextFire(definition, fire);
+        }
+        return fires;
+    }
+
     /// <summary>The next fire after <paramref name="now"/>, or one due and not yet made; null when none is left.</summary>
     public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now)
     {

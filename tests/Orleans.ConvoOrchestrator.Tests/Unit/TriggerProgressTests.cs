@@ -76,6 +76,54 @@ public sealed class TriggerProgressTests
     }
 
     [Fact]
+    public void The_preview_lists_the_fires_as_they_will_be_made_jitter_included()
+    {
+        var jittered = Every(10) with { Jitter = TimeSpan.FromSeconds(3) };
+        var state = new TriggerState();
+        state.Begin(jittered, T0);
+        var preview = state.NextFires(jittered, T0, 50);
+        Assert.Equal(50, preview.Count);
+        var at = T0;
+        foreach (var fire in preview)
+        {
+            Assert.Equal(TriggerSchedule.NextFire(jittered, at), fire);
+            at = fire;
+        }
+        Assert.Contains(preview, f => f.Ticks % TimeSpan.TicksPerSecond != 0); // jitter is in it, not the bare grid
+        // A fire due and not yet made comes first.
+        Assert.Equal(state.NextFire(jittered, T0.AddSeconds(25)), state.NextFires(jittered, T0.AddSeconds(25), 1).Single());
+    }
+
+    [Fact]
+    public void The_preview_of_a_cron_follows_its_time_zone_across_a_DST_change()
+    {
+        // 02:30 Berlin time every day; on 2026-03-29 the clocks jump from 02:00 to 03:00, so that day has no 02:30.
+        var nightly = new Trigger(new TriggerId("nightly"), TriggerKind.Cron, Cron: "0 30 2 * * *", TimeZone: "Europe/Berlin",
+            Anchor: new DateTimeOffset(2026, 3, 26, 12, 0, 0, TimeSpan.Zero));
+        var fires = new TriggerState().NextFires(nightly, new DateTimeOffset(2026, 3, 26, 12, 0, 0, TimeSpan.Zero), 5);
+        Assert.Equal(
+        [
+            new DateTimeOffset(2026, 3, 27, 1, 30, 0, TimeSpan.Zero), // 02:30 CET
+            new DateTimeOffset(2026, 3, 28, 1, 30, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero), // the skipped 02:30 runs at 03:00 CEST
+            new DateTimeOffset(2026, 3, 30, 0, 30, 0, TimeSpan.Zero), // 02:30 CEST
+            new DateTimeOffset(2026, 3, 31, 0, 30, 0, TimeSpan.Zero),
+        ], fires);
+    }
+
+    [Fact]
+    public void Triggers_without_a_schedule_or_with_none_left_preview_nothing()
+    {
+        var at = new Trigger(new TriggerId("at"), TriggerKind.AT, At: T0.AddMinutes(5), Anchor: T0);
+        var state = new TriggerState();
+        Assert.Equal([T0.AddMinutes(5)], state.NextFires(at, T0, 10));
+        state.TakeDue(at, T0.AddMinutes(5), Threshold);
+        Assert.Empty(state.NextFires(at, T0.AddMinutes(6), 10));
+        Assert.Empty(new TriggerState().NextFires(new Trigger(new TriggerId("x"), TriggerKind.EXTERNAL), T0, 10));
+        Assert.Empty(new TriggerState().NextFires(Every(10) with { Active = false }, T0, 10));
+    }
+
+    [Fact]
     public void A_condition_fires_on_its_rising_edge_only()
     {
         var state = new TriggerState();
