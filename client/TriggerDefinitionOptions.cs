@@ -61,7 +61,12 @@ internal sealed class TriggerDefinitionOptions
     private readonly Option<string> _misfire = new("--misfire")
     {
         HelpName = "POLICY",
-        Description = "What to do about fires missed while the cluster was down: coalesce (one catch-up fire, the default) or skip",
+        Description = "What to do about fires missed while the cluster was down: coalesce (one catch-up fire, the default), skip, or run-all (each one within --catch-up)",
+    };
+    private readonly Option<string> _catchUp = new("--catch-up")
+    {
+        HelpName = "DURATION",
+        Description = "How far back a missed fire may lie and still run (default: no limit; run-all needs it)",
     };
     private readonly Option<string> _overlap = new("--overlap")
     {
@@ -85,7 +90,7 @@ internal sealed class TriggerDefinitionOptions
 
     /// <summary>Every option, to add to the command.</summary>
     public IEnumerable<Option> All =>
-        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _overlap, _anchor, _inactive];
+        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _catchUp, _overlap, _anchor, _inactive];
 
     /// <summary>The trigger the user described; throws <see cref="UsageException"/> for anything wrong or missing.</summary>
     public Trigger Read(ParseResult parse, DateTimeOffset now)
@@ -113,7 +118,8 @@ internal sealed class TriggerDefinitionOptions
             MisfireThreshold: parse.GetValue(_misfireThreshold) is { } t ? DurationText.Parse(t, "--misfire-threshold") : null,
             Anchor: parse.GetValue(_anchor) is { } a ? InstantText.Parse(a, "--anchor", now) : null,
             Condition: parse.GetValue(_condition),
-            Overlap: OverlapFrom(parse.GetValue(_overlap)));
+            Overlap: OverlapFrom(parse.GetValue(_overlap)),
+            CatchUpWindow: parse.GetValue(_catchUp) is { } c ? DurationText.Parse(c, "--catch-up") : null);
 
         if (trigger.TimeZone is not null && kind != TriggerKind.Cron) throw new UsageException("--tz is only for --cron triggers");
         if (trigger.Anchor is not null && kind != TriggerKind.INTERVAL) throw new UsageException("--anchor is only for --every (INTERVAL) triggers");
@@ -169,7 +175,8 @@ internal sealed class TriggerDefinitionOptions
     {
         null or "coalesce" => MisfirePolicy.Coalesce,
         "skip" => MisfirePolicy.Skip,
-        _ => throw new UsageException($"--misfire: '{text}' is not one of coalesce, skip"),
+        "run-all" => MisfirePolicy.RunAll,
+        _ => throw new UsageException($"--misfire: '{text}' is not one of coalesce, skip, run-all"),
     };
 
     private static OverlapPolicy OverlapFrom(string? text) => text?.Trim().ToLowerInvariant() switch

@@ -72,6 +72,17 @@ public sealed class CliCommandTests(StockSiloFixture silo)
         CliRun.AssertExit(0, plain);
         Assert.Contains("no fire ahead", plain.StdOut);
         CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "next", cron, "--count", "0"));
+        // run-all needs a catch-up window; with one, the stored trigger carries both.
+        var noWindow = await silo.RunClientAsync("triggers", "attach", eventId, "--every", "1h", "--misfire", "run-all");
+        CliRun.AssertExit(2, noWindow);
+        Assert.Contains("catchUpWindow", noWindow.StdErr);
+        var caughtUp = await silo.RunClientAsync("--json", "triggers", "attach", eventId, "--every", "1h", "--misfire", "run-all",
+            "--catch-up", "30m", "--overlap", "skip", "--id", $"cu-{suffix}");
+        CliRun.AssertExit(0, caughtUp);
+        var stored = CliRun.ParseJson(caughtUp).GetProperty("trigger");
+        Assert.Equal(("RunAll", "00:30:00", "Skip"), (stored.GetProperty("misfire").GetString(), stored.GetProperty("catchUpWindow").GetString(),
+            stored.GetProperty("overlap").GetString()));
+        CliRun.AssertExit(0, await silo.RunClientAsync("triggers", "detach", eventId, $"cu-{suffix}"));
 
         var fired = await silo.RunClientAsync("--json", "triggers", "fire", hook, "--payload", """{"n":42}""");
         CliRun.AssertExit(0, fired);

@@ -67,6 +67,31 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, id))).Unwrap();
     }
 
+    // A 60 s outage of a 10 s INTERVAL: nothing fires from 5 s to 65 s; then the catch-up window decides.
+    [Theory]
+    [InlineData(MisfirePolicy.Coalesce, 0.0, new int[0], 6)]
+    [InlineData(MisfirePolicy.Coalesce, 30.0, new[] { 60 }, 6)]
+    [InlineData(MisfirePolicy.RunAll, 30.0, new[] { 40, 50, 60 }, 3)]
+    [InlineData(MisfirePolicy.RunAll, 600.0, new[] { 10, 20, 30, 40, 50, 60 }, 0)]
+    public async Task After_an_outage_the_catch_up_window_decides_what_runs(MisfirePolicy policy, double windowSeconds, int[] runsAt, long missed)
+    {
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var trigger = new Trigger(NewId("cu"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10), Misfire: policy,
+            CatchUpWindow: TimeSpan.FromSeconds(windowSeconds));
+        (await fx.Api.AttachTriggerAsync(ev, trigger)).Unwrap();
+        var anchor = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap().Trigger.Anchor!.Value;
+
+        fx.Advance(TimeSpan.FromSeconds(65)); // the timer due at 10 s runs once, 55 s late
+        var status = await fx.WaitForTriggerAsync(trigger.Id, s => s.FireCount + s.MissCount >= 6);
+        Assert.Equal((runsAt.Length, missed), (status.FireCount, status.MissCount));
+        if (runsAt.Length > 0) await fx.WaitForHistoryAsync(ev, runsAt.Length);
+        await Task.Delay(100); // no run beyond those
+        lock (seen) Assert.Equal(runsAt.Select(s => (DateTimeOffset?)anchor.AddSeconds(s)), seen.Select(c => c.ScheduledAt).Order());
+        Assert.Equal(anchor.AddSeconds(70), status.NextFire);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, trigger.Id))).Unwrap();
+    }
+
     [Fact]
     public async Task No_drift_after_1000_fires()
     {

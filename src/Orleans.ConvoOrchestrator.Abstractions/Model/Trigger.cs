@@ -14,6 +14,11 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="Anchor">INTERVAL fires at anchor + k * interval (k = 1, 2, ...); set to the attach time when not given.</param>
 /// <param name="Condition">For <see cref="TriggerKind.CONDITION"/>: the name a predicate was registered under in the silos.</param>
 /// <param name="Overlap">What a fire does while jobs of this trigger's earlier fires are still queued or running.</param>
+/// <param name="CatchUpWindow">
+/// How far back a missed fire may lie and still run (after an outage or a pause): <see cref="MisfirePolicy.Coalesce"/>
+/// fires once only if the latest missed fire is this recent, <see cref="MisfirePolicy.RunAll"/> fires each one this
+/// recent. Null: no limit (for RunAll, required).
+/// </param>
 [GenerateSerializer, Immutable, Alias("convo.Trigger")]
 public sealed record Trigger(
     TriggerId Id,
@@ -28,4 +33,5 @@ public sealed record Trigger(
     TimeSpan? MisfireThreshold = null,
     DateTimeOffset? Anchor = null,
     string? Condition = null,
-    OverlapPolicy Overlap = OverlapPolicy.AllowAll);
+    OverlapPolicy Overlap = OverlapPolicy.AllowAll,
+    TimeSpan? CatchUpWindow = null);

@@ -5,4 +5,8 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="Coalesced">True when that fire stands for fires that were missed.</param>
 /// <param name="Missed">Fires that were not made on time (counted, never silent).</param>
 /// <param name="HandledUpTo">Every fire at or before this instant is now dealt with.</param>
-public readonly record struct FirePlan(DateTimeOffset? FireFor, bool Coalesced, long Missed, DateTimeOffset? HandledUpTo);
+/// <param name="CatchUp">
+/// With <see cref="MisfirePolicy.RunAll"/>: the missed fires to make before <paramref name="FireFor"/>, oldest first.
+/// </param>
+public readonly record struct FirePlan(DateTimeOffset? FireFor, bool Coalesced, long Missed, DateTimeOffset? HandledUpTo,
+    IReadOnlyList<DateTimeOffset>? CatchUp = null);

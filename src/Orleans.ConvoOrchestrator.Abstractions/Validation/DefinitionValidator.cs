@@ -96,6 +96,10 @@ public static class DefinitionValidator
         if (trigger.MisfireThreshold is { } threshold && threshold < TimeSpan.Zero) errors.Add("misfireThreshold must not be negative");
         if (!Enum.IsDefined(trigger.Misfire)) errors.Add($"misfire policy {(int)trigger.Misfire} is not defined");
         if (!Enum.IsDefined(trigger.Overlap)) errors.Add($"overlap policy {(int)trigger.Overlap} is not defined");
+        if (trigger.CatchUpWindow is { } window && (window < TimeSpan.Zero || window > DefinitionLimits.MaxInterval))
+            errors.Add("catchUpWindow must be between 0 and the longest interval");
+        if (trigger.Misfire == MisfirePolicy.RunAll && trigger.CatchUpWindow is null)
+            errors.Add("misfire RunAll needs a catchUpWindow (how far back missed fires still run)");
     });
 
     private static void CheckPolicy(Policy? policy, List<string> errors)

@@ -205,6 +205,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             _metrics.Increment(MetricNames.TriggerMisfires, Labels, plan.Missed);
             LogMissed(Id.Value, plan.Missed, plan.Coalesced);
         }
+        // Missed fires caught up first, oldest first, so each event sees its fires in schedule order.
+        foreach (var caughtUp in plan.CatchUp ?? []) FireScheduled(caughtUp);
         if (plan.FireFor is { } scheduled) FireScheduled(scheduled);
         // After the fan-out, so persisting never delays a fire. A fired AT is marked fired for good at once.
         _writes.Changed();

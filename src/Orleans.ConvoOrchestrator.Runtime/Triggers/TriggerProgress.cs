@@ -31,6 +31,7 @@ internal static class TriggerProgress
         if (plan.HandledUpTo == state.HandledUpTo) return null;
         state.MissCount += plan.Missed;
         state.HandledUpTo = plan.HandledUpTo;
+        foreach (var caughtUp in plan.CatchUp ?? []) state.Fired(now, caughtUp);
         if (plan.FireFor is { } scheduled) state.Fired(now, scheduled);
         return plan;
     }

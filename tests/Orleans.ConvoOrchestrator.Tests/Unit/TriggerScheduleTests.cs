@@ -155,4 +155,56 @@ public sealed class MisfirePlannerTests
         var plan = MisfirePlanner.Plan(Every10s(), T0.AddSeconds(10), T0.AddSeconds(19), Threshold);
         Assert.Equal(new FirePlan(null, false, 0, T0.AddSeconds(10)), plan);
     }
+
+    // A 60 s outage: the last fire dealt with was at 0 s, the cluster is back at 65 s; fires at 10..60 s are due.
+    [Theory]
+    [InlineData(MisfirePolicy.Coalesce, null, new[] { 60 }, 6)]
+    [InlineData(MisfirePolicy.Coalesce, 0.0, new int[0], 6)]
+    [InlineData(MisfirePolicy.Coalesce, 30.0, new[] { 60 }, 6)]
+    [InlineData(MisfirePolicy.Coalesce, 600.0, new[] { 60 }, 6)]
+    [InlineData(MisfirePolicy.RunAll, 0.0, new int[0], 6)]
+    [InlineData(MisfirePolicy.RunAll, 30.0, new[] { 40, 50, 60 }, 3)]
+    [InlineData(MisfirePolicy.RunAll, 600.0, new[] { 10, 20, 30, 40, 50, 60 }, 0)]
+    public void The_catch_up_window_decides_which_missed_fires_run(MisfirePolicy policy, double? windowSeconds, int[] firesAt, long missed)
+    {
+        var trigger = Every10s(policy) with { CatchUpWindow = windowSeconds is { } w ? TimeSpan.FromSeconds(w) : null };
+        var plan = MisfirePlanner.Plan(trigger, T0, T0.AddSeconds(65), Threshold);
+        var fired = (plan.CatchUp ?? []).ToList();
+        if (plan.FireFor is { } last) fired.Add(last);
+        Assert.Equal(firesAt.Select(s => T0.AddSeconds(s)), fired);
+        Assert.Equal(missed, plan.Missed);
+        Assert.Equal(T0.AddSeconds(60), plan.HandledUpTo);
+    }
+
+    [Fact]
+    public void RunAll_with_the_latest_on_time_also_runs_the_earlier_ones_within_the_window()
+    {
+        var trigger = Every10s(MisfirePolicy.RunAll) with { CatchUpWindow = TimeSpan.FromSeconds(25) };
+        var plan = MisfirePlanner.Plan(trigger, T0, T0.AddSeconds(60.5), Threshold);
+        Assert.Equal(T0.AddSeconds(60), plan.FireFor);
+        Assert.Equal([T0.AddSeconds(40), T0.AddSeconds(50)], plan.CatchUp);
+        Assert.Equal(3, plan.Missed); // 10, 20 and 30 s lie before the window
+    }
+
+    [Fact]
+    public void RunAll_makes_at_most_the_latest_MaxCatchUp_fires_however_long_the_window()
+    {
+        var everySecond = new Trigger(new TriggerId("tr"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(1), Anchor: T0,
+            Misfire: MisfirePolicy.RunAll, CatchUpWindow: TimeSpan.FromDays(300));
+        var now = T0.AddDays(200).AddSeconds(0.5);
+        var plan = MisfirePlanner.Plan(everySecond, T0, now, Threshold);
+        Assert.Equal(MisfirePlanner.MaxCatchUp - 1, plan.CatchUp!.Count);
+        Assert.Equal(T0.AddDays(200), plan.FireFor);
+        Assert.Equal(T0.AddDays(200).AddSeconds(-(MisfirePlanner.MaxCatchUp - 1)), plan.CatchUp[0]);
+        Assert.Equal(200L * 86400 - MisfirePlanner.MaxCatchUp, plan.Missed);
+    }
+
+    [Fact]
+    public void RunAll_without_a_window_is_refused()
+    {
+        var check = DefinitionValidator.Validate(Every10s(MisfirePolicy.RunAll));
+        Assert.True(check.IsErr);
+        Assert.Contains("catchUpWindow", check.Error.Message);
+        Assert.True(DefinitionValidator.Validate(Every10s() with { CatchUpWindow = TimeSpan.FromSeconds(-1) }).IsErr);
+    }
 }
