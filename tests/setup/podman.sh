@@ -3,7 +3,8 @@
 # stand-in for mcr.microsoft.com/dotnet/aspnet:10.0 is made once: a minimal Debian (debootstrap) plus this machine's
 # own .NET and ASP.NET Core runtimes. It is kept in podman's image store under a name that carries the runtime
 # version (a new runtime makes a new one); the debootstrap tarball is cached under $cache so a lost image is
-# re-imported in seconds. See ../shared/CONTAINERS-NOTES.md for why runc, default_ulimits = [] and --network host.
+# re-imported in seconds; $cache/base-image holds the image's name. Why runc, default_ulimits = [] and
+# --network host: README, "Containers, compose and Kubernetes".
 set -euo pipefail
 cache=/var/cache/convo-orchestrator-tests
 export DEBIAN_FRONTEND=noninteractive
@@ -37,9 +38,11 @@ trap 'rm -rf "$work"' EXIT
 printf '[containers]\ndefault_ulimits = []\n' >"$work/containers.conf"
 export CONTAINERS_CONF="$work/containers.conf"
 
+mkdir -p "$cache"
+# ContainerTests read the name from here: it depends on the runtime this script found.
+echo "$image" >"$cache/base-image"
 if podman image exists "$image"; then exit 0; fi
 
-mkdir -p "$cache"
 rootfs_tar="$cache/bookworm-minbase.tar"
 if [ ! -s "$rootfs_tar" ]; then
   # The mirror apt already uses: nothing else is reachable.
