@@ -42,7 +42,7 @@ try
     http = builder.Configuration.GetSection("Convo:Http").Get<HttpSettings>() ?? new HttpSettings();
     otel = builder.Configuration.GetSection("Convo:Otel").Get<OtelSettings>() ?? new OtelSettings();
     orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
-    var problems = settings.Problems().Concat(kubernetes.Problems(settings)).Concat(http.Problems()).Concat(otel.Problems())
+    var problems = settings.Problems().Concat(kubernetes.Problems(settings, k8s.KubernetesClientConfiguration.IsInCluster())).Concat(http.Problems()).Concat(otel.Problems())
         .Concat(orchestrator.Problems().Select(p => "Convo:Orchestrator:" + p))
         .Concat(PostgresProblems(builder.Configuration)).ToList();
     if (problems.Count > 0) return Refuse(problems);

@@ -35,10 +35,14 @@ public sealed class KubernetesSettings
     /// <summary>
     /// The problems with these settings, empty when they are usable or hosting is off. Call it after
     /// <see cref="ConvoSiloSettings.AdvertisedAddress"/> got the pod's IP (<see cref="AdvertisedAddress"/>).
+    /// <paramref name="inCluster"/> says whether this process runs in a pod (the API server's address in the
+    /// environment and a service account token): Orleans' hosting cannot start anywhere else.
     /// </summary>
-    public IEnumerable<string> Problems(ConvoSiloSettings silo)
+    public IEnumerable<string> Problems(ConvoSiloSettings silo, bool inCluster)
     {
         if (!Enabled) yield break;
+        if (!inCluster)
+            yield return "Convo:Kubernetes:Enabled, but this is not a Kubernetes pod (no KUBERNETES_SERVICE_HOST/PORT or service account token): turn it off outside Kubernetes";
         // Pods come and go: a silo that keeps its state in its own memory would lose it with the pod.
         if (silo.Store != ConvoStoreKind.Redis)
             yield return "Convo:Kubernetes:Enabled needs the Redis store (Convo:Store=Redis): pods come and go, the memory store goes with them";
