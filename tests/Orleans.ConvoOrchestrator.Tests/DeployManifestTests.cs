@@ -7,8 +7,9 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>
 /// deploy/kubernetes and deploy/compose.yaml, checked without a cluster or a container daemon: every Kubernetes
-/// object against the schema of Kubernetes v1.36, then what the schema cannot know: that the manifests fit the
-/// silo (probe paths it serves, its ports, its stop time, the Redis it needs, the rights Orleans' hosting uses).
+/// object against the schema of Kubernetes v1.36 and the compose file against the compose-spec schema, then what
+/// the schemas cannot know: that the files fit the silo (probe paths it serves, its ports, its stop time, the
+/// Redis it needs, the rights Orleans' hosting uses).
 /// </summary>
 public sealed class DeployManifestTests(WebSiloFixture web) : IClassFixture<WebSiloFixture>
 {
@@ -36,7 +37,7 @@ public sealed class DeployManifestTests(WebSiloFixture web) : IClassFixture<WebS
     }
 
     [Fact]
-    public async Task The_schema_check_refuses_a_wrong_type_a_missing_required_field_and_an_unknown_kind()
+    public async Task The_schema_check_refuses_a_wrong_type_a_missing_field_an_unknown_kind_and_an_unknown_compose_key()
     {
         var file = Path.Combine(Path.GetTempPath(), "convo-bad-manifest-" + Guid.NewGuid().ToString("N")[..8] + ".yaml");
         await File.WriteAllTextAsync(file, """
@@ -66,6 +67,9 @@ public sealed class DeployManifestTests(WebSiloFixture web) : IClassFixture<WebS
             apiVersion: example.com/v1
             kind: Gadget
             metadata: {name: bad}
+            ---
+            services:
+              silo: {image: convo-silo, stop_grace_periodd: 45s}
             """);
         try
         {
@@ -75,6 +79,7 @@ public sealed class DeployManifestTests(WebSiloFixture web) : IClassFixture<WebS
             Assert.Empty(report[1].Errors);
             Assert.Contains(report[2].Errors, e => e.Contains("must have required property port", StringComparison.Ordinal));
             Assert.Contains(report[3].Errors, e => e.Contains("no schema for example.com/v1 Gadget", StringComparison.Ordinal));
+            Assert.Equal(["compose-spec: /services/silo must NOT have additional properties 'stop_grace_periodd'"], report[4].Errors);
         }
         finally
         {
