@@ -19,6 +19,9 @@ using Orleans.Hosting;
 // The stock silo: an ASP.NET Core host running one Orleans silo (memory store by default, or Redis with
 // --store redis --redis host:port), the built-in handlers log, echo, fail and sleep, and on HTTP (loopback by
 // default) the events page, the JSON API, the Orleans dashboard, health probes and Prometheus metrics.
+// "convo-silo probe /healthz": the container HEALTHCHECK asks the running silo, then exits.
+if (args is [HealthProbe.Command, ..]) return await HealthProbe.RunAsync(args[1..]);
+
 // Content root = the build output, so appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, SiloCommandLine.Switches);
@@ -28,13 +31,18 @@ HandlerRegistry handlerRegistry;
 HttpSettings http;
 OtelSettings otel;
 ConvoOrchestratorOptions orchestrator;
+KubernetesSettings kubernetes;
 try
 {
     settings = builder.Configuration.GetSection("Convo").Get<ConvoSiloSettings>() ?? new ConvoSiloSettings();
+    kubernetes = builder.Configuration.GetSection(KubernetesSettings.SectionName).Get<KubernetesSettings>() ?? new KubernetesSettings();
+    // In a pod the silo advertises the pod's IP (downward API), so other pods reach it; loopback would not do.
+    if (kubernetes.Enabled)
+        settings.AdvertisedAddress = KubernetesSettings.AdvertisedAddress(settings, Environment.GetEnvironmentVariable(KubernetesSettings.PodIpVariable));
     http = builder.Configuration.GetSection("Convo:Http").Get<HttpSettings>() ?? new HttpSettings();
     otel = builder.Configuration.GetSection("Convo:Otel").Get<OtelSettings>() ?? new OtelSettings();
     orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
-    var problems = settings.Problems().Concat(http.Problems()).Concat(otel.Problems())
+    var problems = settings.Problems().Concat(kubernetes.Problems(settings, k8s.KubernetesClientConfiguration.IsInCluster())).Concat(http.Problems()).Concat(otel.Problems())
         .Concat(orchestrator.Problems().Select(p => "Convo:Orchestrator:" + p))
         .Concat(PostgresProblems(builder.Configuration)).ToList();
     if (problems.Count > 0) return Refuse(problems);
@@ -60,6 +68,8 @@ builder.AddConvoTelemetry(otel);
 builder.UseOrleans(silo =>
 {
     silo.UseConvoCluster(settings);
+    // Pod names as silo names, pod labels, and a pod watch: a deleted pod's silo is declared dead at once.
+    if (kubernetes.Enabled) silo.UseKubernetesHosting(o => o.Configure(k => k.DeleteDefunctSiloPods = kubernetes.DeleteDefunctSiloPods));
     silo.AddConvoOrchestrator(handlers: handlerRegistry);
     // PostgreSQL LISTEN/NOTIFY fires EXTERNAL triggers when a connection string is configured (--postgres).
     var postgres = builder.Configuration.GetSection(ConvoPostgresNotifyOptions.SectionName);

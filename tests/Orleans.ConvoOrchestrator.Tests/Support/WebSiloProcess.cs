@@ -185,7 +185,8 @@ public sealed class WebSiloProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost =>
+    /// <summary>The dotnet executable running these tests (or "dotnet" from PATH).</summary>
+    internal static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private const int SigTerm = 15;
@@ -198,57 +199,5 @@ public sealed class WebSiloProcess : IAsyncDisposable
         if (line is null) return;
         lock (_log) _log.AppendLine(line);
         if (line.Contains("silo is up", StringComparison.Ordinal)) _up.TrySetResult();
-    }
-
-    /// <summary>
-    /// Builds silo/ once per test run in the tests' configuration: the test project does not reference it, so
-    /// `dotnet test` alone would not (tests/run.sh builds the solution first, and then this is a quick no-op).
-    /// </summary>
-    private static class SiloBuild
-    {
-        private static readonly Lazy<string> Built = new(Build);
-
-        public static string EnsureBuilt() => Built.Value;
-
-        private static string Build()
-        {
-            var dll = RepoPaths.Program("silo", "convo-silo");
-            if (UpToDate(dll)) return dll;
-            var start = new ProcessStartInfo(DotnetHost)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in (string[])["build", Path.Combine(RepoPaths.Root, "silo", "Silo.csproj"), "-c", RepoPaths.Configuration, "-nologo", "-v", "q", "-nodeReuse:false"])
-                start.ArgumentList.Add(arg);
-            // No build servers: they would outlive the build holding our output pipes open.
-            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-            start.Environment["UseSharedCompilation"] = "false";
-            using var build = Process.Start(start)!;
-            var stdout = build.StandardOutput.ReadToEndAsync();
-            var stderr = build.StandardError.ReadToEndAsync();
-            if (!build.WaitForExit(TimeSpan.FromMinutes(5))) build.Kill(entireProcessTree: true);
-            build.WaitForExit();
-            if (build.ExitCode != 0) throw new InvalidOperationException($"building silo/ failed:\n{stdout.Result}\n{stderr.Result}");
-            if (!File.Exists(dll)) throw new FileNotFoundException($"the build did not produce {dll}", dll);
-            return dll;
-        }
-
-        // Newer than every source it is built from (tests/run.sh builds the solution first): no build needed,
-        // which saves MSBuild's start-up on a busy machine.
-        private static bool UpToDate(string dll)
-        {
-            if (!File.Exists(dll)) return false;
-            var built = File.GetLastWriteTimeUtc(dll);
-            string[] patterns = ["*.cs", "*.csproj", "*.props", "*.json", "*.css", "*.js"];
-            string[] roots = [Path.Combine(RepoPaths.Root, "silo"), Path.Combine(RepoPaths.Root, "src")];
-            return roots
-                .SelectMany(root => patterns.SelectMany(p => Directory.EnumerateFiles(root, p, SearchOption.AllDirectories)))
-                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-                .Append(Path.Combine(RepoPaths.Root, "Directory.Packages.props"))
-                .All(f => File.GetLastWriteTimeUtc(f) <= built);
-        }
     }
 }
