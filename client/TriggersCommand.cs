@@ -15,6 +15,8 @@ internal static class TriggersCommand
         List(),
         Fire(),
         Next(),
+        SetPaused("pause", paused: true, "Pause a trigger for every event it feeds: it fires nothing until resumed"),
+        SetPaused("resume", paused: false, "Resume a trigger; what it missed meanwhile follows its --misfire and --catch-up"),
     };
 
     private static Command Attach()
@@ -123,6 +125,26 @@ internal static class TriggersCommand
                 var accepted = fired.Unwrap();
                 if (output.Json) output.WriteJson(new { triggerId, accepted });
                 else output.WriteLine($"fired trigger {triggerId}: {accepted} event{(accepted == 1 ? "" : "s")} accepted a job");
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Command SetPaused(string name, bool paused, string description)
+    {
+        var id = new Argument<string>("trigger-id") { Description = "The trigger's id" };
+        var command = new Command(name, description) { id };
+        command.SetClusterAction((parse, output) =>
+        {
+            var triggerId = new TriggerId(parse.GetValue(id) ?? "");
+            if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
+            return async (orchestrator, _) =>
+            {
+                var set = await orchestrator.SetTriggerPausedAsync(triggerId, paused);
+                if (set.IsErr) return output.Fail(set.Error);
+                if (output.Json) output.WriteJson(new { triggerId, paused });
+                else output.WriteLine($"{(paused ? "paused" : "resumed")} trigger {triggerId}");
                 return ExitCodes.Ok;
             };
         });

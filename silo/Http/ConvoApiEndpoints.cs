@@ -83,6 +83,8 @@ public static class ConvoApiEndpoints
 
         api.MapGet("/triggers", async (IEventOrchestrator o) => Answer(await o.ListTriggersAsync()));
         api.MapGet("/triggers/{id}", async (string id, IEventOrchestrator o) => Answer(await o.TriggerStatusAsync(new TriggerId(id))));
+        api.MapPost("/triggers/{id}/pause", async (string id, IEventOrchestrator o) => Answer(await o.SetTriggerPausedAsync(new TriggerId(id), true)));
+        api.MapPost("/triggers/{id}/resume", async (string id, IEventOrchestrator o) => Answer(await o.SetTriggerPausedAsync(new TriggerId(id), false)));
         api.MapGet("/triggers/{id}/next", async (string id, string? count, IEventOrchestrator o) =>
         {
             var n = 10;

@@ -141,6 +141,14 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
+    public async Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused)
+    {
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsErr) return check;
+        return await GuardPlain(() => _grains.GetGrain<ITriggerGrain>(triggerId.Value).SetPausedAsync(paused));
+    }
+
+    /// <inheritdoc />
     public async Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10)
     {
         var check = DefinitionValidator.Validate(triggerId);
@@ -197,9 +205,14 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     {
         var check = DefinitionValidator.Validate(eventId);
         if (check.IsErr) return check;
+        return await GuardPlain(() => call(_events.Get(eventId.Value)));
+    }
+
+    private static async Task<Result> GuardPlain(Func<Task<Result>> call)
+    {
         try
         {
-            return await call(_events.Get(eventId.Value));
+            return await call();
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {

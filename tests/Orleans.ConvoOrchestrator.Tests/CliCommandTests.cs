@@ -72,6 +72,12 @@ public sealed class CliCommandTests(StockSiloFixture silo)
         CliRun.AssertExit(0, plain);
         Assert.Contains("no fire ahead", plain.StdOut);
         CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "next", cron, "--count", "0"));
+        var pause = await silo.RunClientAsync("triggers", "pause", cron);
+        CliRun.AssertExit(0, pause);
+        Assert.Equal($"paused trigger {cron}", pause.StdOut.Trim());
+        Assert.Contains("no fire ahead", (await silo.RunClientAsync("triggers", "next", cron)).StdOut);
+        CliRun.AssertExit(0, await silo.RunClientAsync("triggers", "resume", cron));
+        Assert.Equal(3, CliRun.ParseJson(await silo.RunClientAsync("--json", "triggers", "next", cron, "--count", "3")).GetProperty("fires").GetArrayLength());
         // run-all needs a catch-up window; with one, the stored trigger carries both.
         var noWindow = await silo.RunClientAsync("triggers", "attach", eventId, "--every", "1h", "--misfire", "run-all");
         CliRun.AssertExit(2, noWindow);

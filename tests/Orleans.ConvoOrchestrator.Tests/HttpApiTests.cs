@@ -134,6 +134,16 @@ public sealed class HttpApiTests(WebSiloFixture web)
         Assert.Equal("BufferOne", status.GetProperty("trigger").GetProperty("overlap").GetString());
         Assert.Equal(10, (await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next")).GetProperty("fires").GetArrayLength());
 
+        // Paused, it has no fire ahead; resumed, the same schedule again.
+        using (var paused = await Http.PostAsync($"api/triggers/{triggerId}/pause", null)) Assert.Equal(HttpStatusCode.NoContent, paused.StatusCode);
+        Assert.True((await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}")).GetProperty("paused").GetBoolean());
+        Assert.Equal(0, (await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next")).GetProperty("fires").GetArrayLength());
+        using (var resumed = await Http.PostAsync($"api/triggers/{triggerId}/resume", null)) Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
+        var again = await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next?count=3");
+        Assert.Equal(fires, again.GetProperty("fires").EnumerateArray().Select(f => f.GetDateTimeOffset()));
+        using (var unknownPause = await Http.PostAsync($"api/triggers/{WebSiloFixture.NewId("tr")}/pause", null))
+            await AssertProblemAsync(unknownPause, HttpStatusCode.NotFound, "NOT_FOUND");
+
         foreach (var bad in new[] { "0", "1001", "-1", "ten" })
         {
             using var refused = await Http.GetAsync($"api/triggers/{triggerId}/next?count={bad}");

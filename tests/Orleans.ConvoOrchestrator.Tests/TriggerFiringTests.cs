@@ -92,6 +92,44 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, trigger.Id))).Unwrap();
     }
 
+    // A 10 s INTERVAL paused after its first fire for 10 intervals, resumed 5 s after the last one it missed.
+    [Theory]
+    [InlineData(MisfirePolicy.Coalesce, null, new[] { 10, 110 }, 10)]
+    [InlineData(MisfirePolicy.Coalesce, 0.0, new[] { 10 }, 10)]
+    [InlineData(MisfirePolicy.RunAll, 35.0, new[] { 10, 80, 90, 100, 110 }, 6)]
+    public async Task A_paused_trigger_fires_nothing_and_on_resume_its_catch_up_window_decides(MisfirePolicy policy, double? windowSeconds, int[] runsAt, long missed)
+    {
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var trigger = new Trigger(NewId("pz"), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10), Misfire: policy,
+            CatchUpWindow: windowSeconds is { } w ? TimeSpan.FromSeconds(w) : null);
+        (await fx.Api.AttachTriggerAsync(ev, trigger)).Unwrap();
+        var anchor = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap().Trigger.Anchor!.Value;
+        await StepAsync(trigger.Id, TimeSpan.FromSeconds(10), 1);
+
+        (await fx.Api.SetTriggerPausedAsync(trigger.Id, true)).Unwrap();
+        var paused = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap();
+        Assert.True(paused.Paused);
+        Assert.Null(paused.NextFire);
+        Assert.Empty((await fx.Api.NextFiresAsync(trigger.Id)).Unwrap());
+        Assert.Null((await fx.Api.StatusAsync(ev)).Unwrap().NextRun); // its only trigger is paused
+        Assert.Equal(ErrorKind.NOT_FOUND, (await fx.Api.SetTriggerPausedAsync(NewId("none"), true)).Error!.Kind);
+        for (var i = 0; i < 10; i++) fx.Advance(TimeSpan.FromSeconds(10));
+        fx.Advance(TimeSpan.FromSeconds(5));
+        var still = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap();
+        Assert.Equal((1L, 0L), (still.FireCount, still.MissCount)); // not even counting while paused
+
+        (await fx.Api.SetTriggerPausedAsync(trigger.Id, false)).Unwrap();
+        var resumed = await fx.WaitForTriggerAsync(trigger.Id, s => s.FireCount + s.MissCount >= 11);
+        Assert.False(resumed.Paused);
+        Assert.Equal((runsAt.Length, missed), (resumed.FireCount, resumed.MissCount));
+        Assert.Equal(anchor.AddSeconds(120), resumed.NextFire);
+        Assert.Equal(anchor.AddSeconds(120), (await fx.Api.StatusAsync(ev)).Unwrap().NextRun);
+        await fx.WaitForHistoryAsync(ev, runsAt.Length);
+        lock (seen) Assert.Equal(runsAt.Select(s => (DateTimeOffset?)anchor.AddSeconds(s)), seen.Select(c => c.ScheduledAt).Order());
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ev, trigger.Id))).Unwrap();
+    }
+
     [Fact]
     public async Task No_drift_after_1000_fires()
     {

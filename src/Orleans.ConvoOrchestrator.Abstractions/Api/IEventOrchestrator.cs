@@ -52,6 +52,14 @@ public interface IEventOrchestrator
     Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId);
 
     /// <summary>
+    /// Pauses (<paramref name="paused"/> true) or resumes a trigger for every event it feeds. A paused trigger fires
+    /// nothing, not even from outside (NOT_ACTIVE); on resume, the fires it missed meanwhile follow its misfire policy
+    /// and catch-up window like fires missed in an outage. The state survives restarts; attaching the trigger again
+    /// does not change it.
+    /// </summary>
+    Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused);
+
+    /// <summary>
     /// The next <paramref name="count"/> (1 to <see cref="TriggerPreview.MaxFires"/>) instants a trigger will fire at,
     /// in order, with its jitter and time zone applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
     /// an inactive one or a fired AT.

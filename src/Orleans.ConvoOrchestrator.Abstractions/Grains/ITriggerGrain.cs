@@ -19,6 +19,9 @@ public interface ITriggerGrain : IGrainWithStringKey
     /// <summary>Definition, schedule and counters, or NOT_FOUND.</summary>
     [Alias("Status"), Orleans.Concurrency.AlwaysInterleave] Task<Result<TriggerStatus>> StatusAsync();
 
+    /// <summary>Pauses or resumes the trigger (an operator's switch, beside its definition's); NOT_FOUND when it does not exist.</summary>
+    [Alias("SetPaused")] Task<Result> SetPausedAsync(bool paused);
+
     /// <summary>Up to <paramref name="count"/> next fire instants, in order (empty without a schedule), or NOT_FOUND.</summary>
     [Alias("NextFires"), Orleans.Concurrency.AlwaysInterleave] Task<Result<List<DateTimeOffset>>> NextFiresAsync(int count);
 

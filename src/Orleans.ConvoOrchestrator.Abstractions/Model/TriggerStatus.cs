@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="LastScheduledFor">The scheduled time its last fire stood for.</param>
 /// <param name="FireCount">Fires so far.</param>
 /// <param name="MissCount">Fires that were missed (not made on time).</param>
+/// <param name="Paused">Paused by an operator (<see cref="IEventOrchestrator.SetTriggerPausedAsync"/>): it fires nothing until resumed.</param>
 [GenerateSerializer, Immutable, Alias("convo.TriggerStatus")]
 public sealed record TriggerStatus(
     Trigger Trigger,
@@ -16,4 +17,5 @@ public sealed record TriggerStatus(
     DateTimeOffset? LastFiredAt,
     DateTimeOffset? LastScheduledFor,
     long FireCount,
-    long MissCount);
+    long MissCount,
+    bool Paused = false);

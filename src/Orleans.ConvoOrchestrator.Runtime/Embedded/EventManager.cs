@@ -205,6 +205,9 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId) => Running(c => c.TriggerStatusAsync(triggerId));
 
     /// <inheritdoc />
+    public Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused) => Running(c => c.SetTriggerPausedAsync(triggerId, paused));
+
+    /// <inheritdoc />
     public Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10) =>
         Running(c => c.NextFiresAsync(triggerId, count));
 

@@ -217,10 +217,14 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
                 ? subscriptionId
                 : Result<SubscriptionId>.Err(ErrorKind.CONFLICT, $"trigger '{trigger.Id}' is already attached to '{Id}' with another definition; detach it first");
         }
-        var subscribed = await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).SubscribeAsync(trigger, Id);
+        var triggerGrain = GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value);
+        var subscribed = await triggerGrain.SubscribeAsync(trigger, Id);
         if (subscribed.IsErr) return Result<SubscriptionId>.Err(subscribed.Error);
         _state.State.Subscriptions[trigger.Id.Value] = subscribed.Unwrap();
+        // An existing trigger may be paused; asked here, since the trigger cannot call back into this turn.
+        if ((await triggerGrain.StatusAsync()) is { IsOk: true } status && status.Unwrap().Paused) _state.State.PausedTriggers.Add(trigger.Id.Value);
         if (await TryWriteDefinitionAsync()) return subscriptionId;
+        _state.State.PausedTriggers.Remove(trigger.Id.Value);
         _state.State.Subscriptions.Remove(trigger.Id.Value);
         await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).UnsubscribeAsync(Id);
         return Result<SubscriptionId>.Err(ErrorKind.REPOSITORY_ERROR, $"the subscription of '{Id}' to '{trigger.Id}' could not be stored");
@@ -232,8 +236,10 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
         if (!_state.State.Subscriptions.Remove(triggerId.Value, out var trigger))
             return Result.Err(ErrorKind.NOT_FOUND, $"trigger '{triggerId}' is not attached to '{Id}'");
+        var wasPaused = _state.State.PausedTriggers.Remove(triggerId.Value);
         if (!await TryWriteDefinitionAsync())
         {
+            if (wasPaused) _state.State.PausedTriggers.Add(triggerId.Value);
             _state.State.Subscriptions[triggerId.Value] = trigger;
             return Result.Err(ErrorKind.REPOSITORY_ERROR, $"the detach of '{triggerId}' from '{Id}' could not be stored");
         }
@@ -317,6 +323,15 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             var adopted = Definition is null ? _jobs.Adopt([]) : _jobs.Adopt(stored);
             if (adopted > 0) LogAdopted(Id.Value, adopted);
         }
+    }
+
+    /// <inheritdoc />
+    public async Task TriggerPausedAsync(TriggerId triggerId, bool paused)
+    {
+        if (Definition is null || !_state.State.Subscriptions.ContainsKey(triggerId.Value)) return;
+        var pausedTriggers = _state.State.PausedTriggers;
+        if (!(paused ? pausedTriggers.Add(triggerId.Value) : pausedTriggers.Remove(triggerId.Value))) return;
+        if (!await TryWriteDefinitionAsync()) throw new InvalidOperationException($"event '{Id}' could not store the pause of trigger '{triggerId}'");
     }
 
     /// <inheritdoc />
@@ -482,7 +497,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         DateTimeOffset? earliest = null;
         foreach (var trigger in _state.State.Subscriptions.Values)
         {
-            if (!trigger.Active || TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
+            if (!trigger.Active || _state.State.PausedTriggers.Contains(trigger.Id.Value) || TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
             if (earliest is null || next < earliest) earliest = next;
         }
         return earliest;

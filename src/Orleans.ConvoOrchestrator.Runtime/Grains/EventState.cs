@@ -9,4 +9,7 @@ public sealed class EventState
 
     /// <summary>Attached triggers by trigger id (with the anchors their trigger grains gave them).</summary>
     [Id(1)] public Dictionary<string, Trigger> Subscriptions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Ids of attached triggers an operator paused: left out of the event's next run.</summary>
+    [Id(2)] public HashSet<string> PausedTriggers { get; set; } = new(StringComparer.Ordinal);
 }

@@ -28,4 +28,7 @@ public interface IEventJobsGrain : IGrainWithStringKey
     /// and by the grain to itself when it deactivates with jobs left.
     /// </summary>
     [Alias("Wake"), AlwaysInterleave, OneWay] Task WakeAsync();
+
+    /// <summary>An attached trigger was paused or resumed: the event's next run leaves it out or takes it back.</summary>
+    [Alias("TriggerPaused")] Task TriggerPausedAsync(TriggerId triggerId, bool paused);
 }

@@ -151,7 +151,49 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         var s = _state.State;
         if (s.Definition is not { } def) return Task.FromResult(Result<TriggerStatus>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
         return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), _state.State.NextFire(def, _clock.GetUtcNow()),
-            s.LastFiredAt, s.LastScheduledFor, s.FireCount, s.MissCount)));
+            s.LastFiredAt, s.LastScheduledFor, s.FireCount, s.MissCount, s.Paused)));
+    }
+
+    /// <inheritdoc />
+    public async Task<Result> SetPausedAsync(bool paused)
+    {
+        var state = _state.State;
+        if (state.Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist");
+        if (state.Paused == paused) return Result.Ok();
+        state.Paused = paused;
+        try
+        {
+            await _state.WriteStateAsync();
+            _writes.Written(_clock.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            state.Paused = !paused;
+            return Result.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{Id}' could not be stored");
+        }
+        // The events it feeds leave it out of (or back into) their next run; a failed notice only makes that stale.
+        foreach (var id in state.Subscribers)
+        {
+            try
+            {
+                await EventGrain(id).TriggerPausedAsync(Id, paused);
+            }
+            catch (Exception ex)
+            {
+                LogWriteFailed(ex, Id.Value);
+            }
+        }
+        if (paused)
+        {
+            StopTimer();
+            await _wakeUps.ForgetAsync(); // nothing to wake for until resumed, which activates the grain
+        }
+        else
+        {
+            await ScheduleAsync(); // what was missed meanwhile: its misfire policy and catch-up window decide
+        }
+        return Result.Ok();
     }
 
     /// <inheritdoc />
@@ -166,6 +208,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         if (def.Kind != TriggerKind.EXTERNAL)
             return Result<int>.Err(ErrorKind.VALIDATION, $"trigger '{Id}' is {def.Kind}; only EXTERNAL triggers are fired from outside");
         if (!def.Active) return Result<int>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is inactive");
+        if (_state.State.Paused) return Result<int>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is paused");
         var accepted = await FanOutAsync(payloadJson);
         _state.State.Fired(_clock.GetUtcNow());
         await TryWriteAsync();
@@ -181,7 +224,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     private async Task ScheduleAsync()
     {
         // A stopping silo fires nothing new; whatever comes due meanwhile is picked up where the trigger lives next.
-        if (_stopping.IsStopping || _state.State.Definition is not { Active: true } def) return;
+        if (_stopping.IsStopping || _state.State.Paused || _state.State.Definition is not { Active: true } def) return;
         switch (def.Kind)
         {
             case TriggerKind.AT or TriggerKind.INTERVAL or TriggerKind.Cron:

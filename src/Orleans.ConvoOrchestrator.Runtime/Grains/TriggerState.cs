@@ -27,4 +27,7 @@ public sealed class TriggerState
 
     /// <summary>CONDITION: the predicate's last value, for edge detection.</summary>
     [Id(7)] public bool ConditionValue { get; set; }
+
+    /// <summary>Paused by an operator: it fires nothing until resumed, and then its misfire policy and catch-up window decide.</summary>
+    [Id(8)] public bool Paused { get; set; }
 }

@@ -64,7 +64,7 @@ internal static class TriggerProgress
     /// <summary>
     /// Up to <paramref name="count"/> fires from <paramref name="now"/> on, in order, as they will be made (jitter and
     /// time zone applied: both are functions of the definition and the fire). Empty when none is left or the
-    /// trigger has no schedule (EXTERNAL, CONDITION) or is inactive.
+    /// trigger has no schedule (EXTERNAL, CONDITION), is inactive or paused.
     /// </summary>
     public static List<DateTimeOffset> NextFires(this TriggerState state, Trigger definition, DateTimeOffset now, int count)
     {
@@ -81,7 +81,7 @@ internal static class TriggerProgress
     /// <summary>The next fire after <paramref name="now"/>, or one due and not yet made; null when none is left.</summary>
     public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now)
     {
-        if (!definition.Active) return null;
+        if (!definition.Active || state.Paused) return null;
         var (pending, latest) = TriggerSchedule.Due(definition, state.HandledUpTo, now);
         if (pending > 0) return latest;
         var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
