@@ -83,7 +83,7 @@ await using var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestSizeLimits>();
-if (http.HasApiKey) app.UseMiddleware<ApiKeyMiddleware>(System.Text.Encoding.UTF8.GetBytes(http.ApiKey!));
+if (http.HasApiKey) app.UseMiddleware<ApiKeyMiddleware>(http.Keys);
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 app.MapConvoApi();

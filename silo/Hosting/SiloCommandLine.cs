@@ -15,6 +15,8 @@ public static class SiloCommandLine
         ["--advertised-address"] = "Convo:AdvertisedAddress",
         ["--http"] = "Convo:Http:Urls",
         ["--api-key"] = "Convo:Http:ApiKey",
+        ["--admin-api-keys"] = "Convo:Http:AdminApiKeys",
+        ["--read-only-api-keys"] = "Convo:Http:ReadOnlyApiKeys",
         ["--otel-endpoint"] = "Convo:Otel:Endpoint",
         ["--postgres"] = "Convo:Postgres:ConnectionString",
     };

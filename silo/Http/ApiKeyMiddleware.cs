@@ -2,16 +2,23 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Orleans.ConvoOrchestrator.Silo.Hosting;
 
 namespace Orleans.ConvoOrchestrator.Silo.Http;
 
 /// <summary>
-/// With an API key configured, every request but the health probes must carry it: header <c>X-Api-Key</c>,
+/// With an API key configured, every request but the health probes must carry one: header <c>X-Api-Key</c>,
 /// or <c>Authorization: Bearer</c>. Browsers (events page, dashboard) can't set headers on a navigation, so
 /// GET and HEAD also accept it from the cookie the 401 page sets; changes never do (no cross-site writes).
+/// A read-only key opens GET and HEAD only; anything else it asks for is refused with 403.
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, byte[] key)
+public sealed class ApiKeyMiddleware(RequestDelegate next, IReadOnlyList<(string Key, ApiKeyRole Role)> keys)
 {
+    private readonly (byte[] Key, ApiKeyRole Role)[] _keys = keys.Select(k => (Encoding.UTF8.GetBytes(k.Key), k.Role)).ToArray();
+
+    /// <summary>The <see cref="HttpContext.Items"/> entry holding the request's <see cref="ApiKeyRole"/>.</summary>
+    public const string RoleItem = "convo.api-key-role";
+
     /// <summary>The header carrying the key.</summary>
     public const string Header = "X-Api-Key";
 
@@ -25,9 +32,27 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, byte[] key)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (OpenPaths.Any(p => request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)) || Presented(request).Any(Matches))
+        if (OpenPaths.Any(p => request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
         {
             await next(context);
+            return;
+        }
+        var role = ApiKeyRole.None;
+        foreach (var presented in Presented(request))
+        {
+            var matched = RoleOf(presented);
+            if (matched > role) role = matched;
+        }
+        if (role == ApiKeyRole.Admin || (role == ApiKeyRole.ReadOnly && IsRead(request)))
+        {
+            context.Items[RoleItem] = role;
+            await next(context);
+            return;
+        }
+        if (role == ApiKeyRole.ReadOnly)
+        {
+            await Problems.Of(StatusCodes.Status403Forbidden,
+                $"this API key is read-only: it reads everything and changes nothing ({request.Method} needs an admin key)").ExecuteAsync(context);
             return;
         }
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -51,8 +76,19 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, byte[] key)
             yield return WebUtility.UrlDecode(cookie);
     }
 
-    // Constant-time: the comparison must not tell an attacker how much of a guess was right.
-    private bool Matches(string presented) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), key);
+    private static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+
+    // Constant-time, and every key is compared: neither how much of a guess was right nor which key it resembles shows.
+    private ApiKeyRole RoleOf(string presented)
+    {
+        var bytes = Encoding.UTF8.GetBytes(presented);
+        var role = ApiKeyRole.None;
+        foreach (var (key, keyRole) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(bytes, key) && keyRole > role) role = keyRole;
+        }
+        return role;
+    }
 
     private const string KeyPage = """
         <!doctype html>

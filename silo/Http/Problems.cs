@@ -26,6 +26,7 @@ public static class Problems
     {
         StatusCodes.Status400BadRequest => nameof(ErrorKind.VALIDATION),
         StatusCodes.Status401Unauthorized => "UNAUTHORIZED",
+        StatusCodes.Status403Forbidden => "FORBIDDEN",
         StatusCodes.Status404NotFound => nameof(ErrorKind.NOT_FOUND),
         StatusCodes.Status405MethodNotAllowed => "METHOD_NOT_ALLOWED",
         StatusCodes.Status413PayloadTooLarge => "PAYLOAD_TOO_LARGE",

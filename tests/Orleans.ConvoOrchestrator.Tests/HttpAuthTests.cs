@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Orleans.ConvoOrchestrator.Tests.Support;
 
@@ -12,13 +13,17 @@ namespace Orleans.ConvoOrchestrator.Tests;
 public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixture<HttpAuthTests.KeyedSilo>
 {
     private const string Key = "test-key-0123456789abcdef";
+    private const string SecondAdminKey = "admin-two-0123456789abcdef";
+    private const string ReadKey = "read-only-0123456789abcdef";
+    private const string SecondReadKey = "read-two-0123456789abcdef";
 
     /// <summary>One silo bound to every interface (0.0.0.0) with <see cref="Key"/>.</summary>
     public sealed class KeyedSilo : IAsyncLifetime
     {
         public WebSiloProcess Silo { get; private set; } = null!;
 
-        public async Task InitializeAsync() => Silo = await WebSiloProcess.StartAsync(["--api-key", Key], bind: "http://0.0.0.0:{port}");
+        public async Task InitializeAsync() => Silo = await WebSiloProcess.StartAsync(
+            ["--api-key", Key, "--admin-api-keys", SecondAdminKey, "--read-only-api-keys", $"{ReadKey}, {SecondReadKey}"], bind: "http://0.0.0.0:{port}");
 
         public async Task DisposeAsync()
         {
@@ -40,6 +45,52 @@ public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixtu
         Assert.Contains("--api-key", silo.Log);
         Assert.DoesNotContain("silo is up", silo.Log);
         Assert.DoesNotContain("   at ", silo.Log); // a message, not a stack trace
+    }
+
+    [Theory]
+    [InlineData(new[] { "--read-only-api-keys", "read-only-0123456789abcdef" }, "need the admin key ApiKey")]
+    [InlineData(new[] { "--api-key", "test-key-0123456789abcdef", "--read-only-api-keys", "short" }, "every key in ReadOnlyApiKeys must be at least 16 characters")]
+    [InlineData(new[] { "--api-key", "test-key-0123456789abcdef", "--read-only-api-keys", "test-key-0123456789abcdef" }, "cannot be both read-only")]
+    public async Task Bad_key_settings_are_refused_with_a_clear_message(string[] args, string message)
+    {
+        var silo = await WebSiloProcess.RunToExitAsync(args, "http://0.0.0.0:{port}", TimeSpan.FromSeconds(60));
+        await using var _ = silo;
+
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains(message, silo.Log);
+        Assert.DoesNotContain("silo is up", silo.Log);
+    }
+
+    [Fact]
+    public async Task A_read_only_key_reads_everything_and_changes_nothing()
+    {
+        var silo = fixture.Silo;
+        using var admin = silo.CreateClient(SecondAdminKey); // a second admin key does what the first does
+        using (var saved = await admin.PutAsync("api/events/ev-roles", WebSiloFixture.Json("""{"name":"roles","handlerName":"echo"}""")))
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+
+        foreach (var key in new[] { ReadKey, SecondReadKey })
+        {
+            using var reader = silo.CreateClient(key);
+            foreach (var path in (string[])["api/events", "api/events/ev-roles/status", "api/metrics", "metrics", "ui/events", "dashboard/"])
+            {
+                using var read = await reader.GetAsync(path);
+                Assert.True(read.StatusCode == HttpStatusCode.OK, $"{path} with a read-only key: {(int)read.StatusCode}");
+            }
+            using var write = await reader.PutAsync("api/events/ev-roles", WebSiloFixture.Json("""{"name":"changed","handlerName":"echo"}"""));
+            await HttpApiTests.AssertProblemAsync(write, HttpStatusCode.Forbidden, "FORBIDDEN", "PUT");
+            using var emit = await reader.PostAsync("api/events/ev-roles/emit", null);
+            await HttpApiTests.AssertProblemAsync(emit, HttpStatusCode.Forbidden, "FORBIDDEN", "emit");
+            using var remove = await reader.DeleteAsync("api/events/ev-roles");
+            await HttpApiTests.AssertProblemAsync(remove, HttpStatusCode.Forbidden, "FORBIDDEN", "DELETE");
+        }
+
+        // Nothing changed: the same definition, no job.
+        using var check = silo.CreateClient(Key);
+        var stored = await check.GetFromJsonAsync<System.Text.Json.JsonElement>("api/events/ev-roles");
+        Assert.Equal("roles", stored.GetProperty("name").GetString());
+        var history = await check.GetFromJsonAsync<System.Text.Json.JsonElement>("api/events/ev-roles/history");
+        Assert.Equal(0, history.GetArrayLength());
     }
 
     [Fact]
