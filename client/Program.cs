@@ -9,6 +9,7 @@ var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster 
     EventsCommand.Create(),
     TriggersCommand.Create(),
     EmitCommand.Create(),
+    CancelCommand.Create(),
     TestRunCommand.Create(),
     StatusCommand.Create(),
     HistoryCommand.Create(),

@@ -52,6 +52,12 @@ public static class ConvoApiEndpoints
                 return Problems.BadRequest($"limit '{limit}' is not a positive whole number");
             return Answer(await o.HistoryAsync(new EventId(id), n));
         });
+        api.MapPost("/events/{id}/jobs/{jobId}/cancel", async (string id, string jobId, IEventOrchestrator o) => Answer(await o.CancelJobAsync(new EventId(id), jobId)));
+        api.MapPost("/events/{id}/jobs/cancel-waiting", async (string id, IEventOrchestrator o) =>
+        {
+            var cancelled = await o.CancelWaitingJobsAsync(new EventId(id));
+            return cancelled.IsOk ? Results.Json(new { eventId = id, cancelled = cancelled.Unwrap() }, ConvoJson.Options) : Problems.From(cancelled.Error);
+        });
         api.MapGet("/events/{id}/triggers", async (string id, IEventOrchestrator o) => Answer(await o.ListTriggersAsync(new EventId(id))));
         api.MapPost("/events/{id}/triggers", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
         {

@@ -162,6 +162,15 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId) => Call(eventId, g => g.StatusAsync());
 
     /// <inheritdoc />
+    public Task<Result> CancelJobAsync(EventId eventId, string jobId) =>
+        string.IsNullOrWhiteSpace(jobId) || jobId.Length > DefinitionLimits.MaxIdLength
+            ? Task.FromResult(Result.Err(ErrorKind.VALIDATION, $"a job id must be 1 to {DefinitionLimits.MaxIdLength} characters"))
+            : Call(eventId, g => g.CancelJobAsync(jobId));
+
+    /// <inheritdoc />
+    public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Call(eventId, g => g.CancelWaitingAsync());
+
+    /// <inheritdoc />
     public async Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50)
     {
         if (limit < 1) return Result<IReadOnlyList<JobRecord>>.Err(ErrorKind.VALIDATION, "limit must be at least 1");

@@ -116,6 +116,41 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Waiting_jobs_are_cancelled_one_or_all_and_running_ones_are_not()
+    {
+        var id = await web.SaveEventAsync("sleep", """{"maxConcurrency":1,"timeoutSec":60}""");
+        var jobs = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var emitted = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"ms":20000}"""));
+            Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
+            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
+        }
+        await Eventually.TrueAsync(async () => (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/status")).GetProperty("running").GetInt32() == 1,
+            TimeSpan.FromSeconds(20), "the first job to run");
+
+        using (var one = await Http.PostAsync($"api/events/{id}/jobs/{jobs[2]}/cancel", null)) Assert.Equal(HttpStatusCode.NoContent, one.StatusCode);
+        using (var running = await Http.PostAsync($"api/events/{id}/jobs/{jobs[0]}/cancel", null))
+            await AssertProblemAsync(running, HttpStatusCode.Conflict, "CONFLICT");
+        using (var again = await Http.PostAsync($"api/events/{id}/jobs/{jobs[2]}/cancel", null))
+            await AssertProblemAsync(again, HttpStatusCode.NotFound, "NOT_FOUND"); // its end is stored: the event no longer holds it
+        using (var all = await Http.PostAsync($"api/events/{id}/jobs/cancel-waiting", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, all.StatusCode);
+            Assert.Equal(1, (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cancelled").GetInt32());
+        }
+
+        var status = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/status");
+        Assert.Equal((0, 1), (status.GetProperty("queueDepth").GetInt32(), status.GetProperty("running").GetInt32()));
+        var history = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history");
+        var cancelled = history.EnumerateArray().Where(r => r.GetProperty("outcome").GetProperty("status").GetString() == "CANCELLED")
+            .Select(r => r.GetProperty("jobId").GetString()).Order().ToList();
+        Assert.Equal(jobs[1..].Order(), cancelled);
+        using var removed = await Http.DeleteAsync($"api/events/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+    }
+
+    [Fact]
     public async Task Next_fires_are_previewed_in_order_and_bad_counts_are_refused()
     {
         var id = await web.SaveEventAsync("echo");

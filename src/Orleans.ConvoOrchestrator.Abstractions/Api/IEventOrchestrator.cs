@@ -69,6 +69,16 @@ public interface IEventOrchestrator
     /// <summary>An event's live status.</summary>
     Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);
 
+    /// <summary>
+    /// Cancels a job that waits (queued, or still being stored): it ends CANCELLED, in the history, without running,
+    /// and the answer comes once that is stored, so it never runs after a crash either. NOT_FOUND for a job the event
+    /// does not hold (unknown or ended); CONFLICT for one that already runs (running jobs cannot be cancelled yet).
+    /// </summary>
+    Task<Result> CancelJobAsync(EventId eventId, string jobId);
+
+    /// <summary>Cancels every job of the event that waits (see <see cref="CancelJobAsync"/>); returns how many.</summary>
+    Task<Result<int>> CancelWaitingJobsAsync(EventId eventId);
+
     /// <summary>An event's recent outcomes, newest first.</summary>
     Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50);
 

@@ -43,4 +43,10 @@ public interface IEventGrain : IGrainWithStringKey
 
     /// <summary>The most recent outcomes, newest first.</summary>
     [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
+
+    /// <summary>Cancels a waiting job; answers once its CANCELLED outcome is stored.</summary>
+    [Alias("CancelJob")] Task<Result> CancelJobAsync(string jobId);
+
+    /// <summary>Cancels every waiting job; answers how many, once their outcomes are stored.</summary>
+    [Alias("CancelWaiting")] Task<Result<int>> CancelWaitingAsync();
 }

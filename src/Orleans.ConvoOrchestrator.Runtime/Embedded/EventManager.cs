@@ -205,6 +205,12 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId) => Running(c => c.TriggerStatusAsync(triggerId));
 
     /// <inheritdoc />
+    public Task<Result> CancelJobAsync(EventId eventId, string jobId) => Running(c => c.CancelJobAsync(eventId, jobId));
+
+    /// <inheritdoc />
+    public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Running(c => c.CancelWaitingJobsAsync(eventId));
+
+    /// <inheritdoc />
     public Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused) => Running(c => c.SetTriggerPausedAsync(triggerId, paused));
 
     /// <inheritdoc />

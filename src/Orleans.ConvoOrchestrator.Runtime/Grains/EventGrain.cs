@@ -326,6 +326,56 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     /// <inheritdoc />
+    public async Task<Result> CancelJobAsync(string jobId)
+    {
+        if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+        var cancelled = CancelledByOperator();
+        if (_jobs.CancelWaiting(jobId, cancelled, out var state) is not { } end)
+        {
+            return state switch
+            {
+                null => Result.Err(ErrorKind.NOT_FOUND, $"job '{jobId}' of event '{Id}' is not waiting or running (unknown, or already ended)"),
+                JobState.Ending => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' has already ended"),
+                _ => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' is already running; only waiting jobs can be cancelled"),
+            };
+        }
+        _metrics.Finished(Id, cancelled);
+        return await CancelStoredAsync([end], 1) is { IsErr: true } failed ? Result.Err(failed.Error) : Result.Ok();
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<int>> CancelWaitingAsync()
+    {
+        if (Definition is null) return NotFound<int>();
+        var cancelled = CancelledByOperator();
+        var ends = _jobs.CancelAllWaiting(cancelled);
+        foreach (var _ in ends) _metrics.Finished(Id, cancelled);
+        return await CancelStoredAsync(ends, ends.Count);
+    }
+
+    private JobOutcome CancelledByOperator()
+    {
+        var now = _clock.GetUtcNow();
+        return new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "cancelled before it started"));
+    }
+
+    // The answer waits for the stored ends: an OK means the jobs are gone for good, even after a crash.
+    private async Task<Result<int>> CancelStoredAsync(List<Task> ends, int count)
+    {
+        try
+        {
+            await Task.WhenAll(ends);
+            return count;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR,
+                $"cancelled, but not stored yet ({ex.Message}); the write is repeated, and until it lands a crash would run the jobs again");
+        }
+    }
+
+    /// <inheritdoc />
     public async Task TriggerPausedAsync(TriggerId triggerId, bool paused)
     {
         if (Definition is null || !_state.State.Subscriptions.ContainsKey(triggerId.Value)) return;

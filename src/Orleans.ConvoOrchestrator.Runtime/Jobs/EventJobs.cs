@@ -92,6 +92,51 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
+    /// Cancels a job that waits: a queued one ends as <paramref name="cancelled"/> at once, one whose append is still
+    /// in flight as soon as it is stored. The task completes once that end is stored (the outcome in the history, the
+    /// job's record deleted), so a cancelled job never runs after a crash; it fails when the write failed (the table
+    /// writes it again). Null when the job does not wait: <paramref name="state"/> is then its state (starting,
+    /// running, ending) or null when the table does not hold it.
+    /// </summary>
+    public Task? CancelWaiting(string jobId, JobOutcome cancelled, out JobState? state)
+    {
+        state = null;
+        if (!_jobs.TryGetValue(jobId, out var entry)) return null;
+        state = entry.State;
+        switch (entry.State)
+        {
+            case JobState.Queued:
+                Unlink(entry);
+                entry.EndStored ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                EndEntry(entry, cancelled);
+                return entry.EndStored.Task;
+            case JobState.Storing:
+                if (entry.CancelledAs is null) _storing--; // no longer part of the queue's depth
+                entry.CancelledAs ??= cancelled;
+                entry.EndStored ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return entry.EndStored.Task;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Cancels every job that waits (see <see cref="CancelWaiting"/>); one task per job.</summary>
+    public List<Task> CancelAllWaiting(JobOutcome cancelled)
+    {
+        var ids = new List<string>(Waiting);
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.State is JobState.Queued or JobState.Storing && entry.CancelledAs is null) ids.Add(entry.Job.JobId);
+        }
+        var ends = new List<Task>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (CancelWaiting(id, cancelled, out _) is { } end) ends.Add(end);
+        }
+        return ends;
+    }
+
+    /// <summary>
     /// Whether a fire of <paramref name="trigger"/> is to be skipped under <paramref name="policy"/>: for
     /// <see cref="OverlapPolicy.Skip"/> while a job of the trigger is waiting or holds a slot, for
     /// <see cref="OverlapPolicy.BufferOne"/> while one is waiting. Ending jobs no longer count: their handler is done.
@@ -170,9 +215,16 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             if (!_jobs.TryGetValue(appended[i].JobId, out var entry)) continue; // cleared meanwhile
             if (entry.State == JobState.Storing)
             {
-                _storing--;
-                Link(entry);
                 _effects.Enqueued(entry.Job);
+                if (entry.CancelledAs is { } cancelled)
+                {
+                    EndEntry(entry, cancelled); // cancelled while being stored
+                }
+                else
+                {
+                    _storing--;
+                    Link(entry);
+                }
             }
             else if (entry.State == JobState.StoringToStart)
             {
@@ -190,6 +242,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             if (!_jobs.TryGetValue(jobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
             _jobs.Remove(jobId);
             _goneDuringLoad?.Add(jobId);
+            entry.EndStored?.TrySetResult();
         }
         if (appended.Count > 0) Pump();
     }
@@ -201,10 +254,17 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         for (var i = 0; i < appended.Count; i++)
         {
             if (!_jobs.TryGetValue(appended[i].JobId, out var entry)) continue;
-            if (entry.State == JobState.Storing) _storing--;
-            else if (entry.State == JobState.StoringToStart) _slots--;
+            if (entry.State == JobState.Storing)
+            {
+                if (entry.CancelledAs is null) _storing--;
+            }
+            else if (entry.State == JobState.StoringToStart)
+            {
+                _slots--;
+            }
             else continue;
             _jobs.Remove(appended[i].JobId);
+            entry.EndStored?.TrySetResult(); // never accepted: nothing of it is stored, nothing will run
         }
         // Not marked: back to the head of the queue, in their order, with the delivery count that is stored.
         var retry = false;
@@ -221,6 +281,11 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         {
             if (!_jobs.TryGetValue(ended[i].JobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
             (_failedEnds ??= []).Add(entry);
+            if (entry.EndStored is { Task.IsCompleted: false } waiter)
+            {
+                waiter.TrySetException(failure);
+                entry.EndStored = null; // a later success has nobody left to tell
+            }
             retry = true;
         }
         if (retry) _effects.ArmRetryTimer(WriteRetryDelay);
@@ -303,6 +368,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         foreach (var entry in _jobs.Values)
         {
             if (entry.State is JobState.Storing or JobState.StoringToStart) _effects.Ended(entry.Job, cancelled);
+            entry.EndStored?.TrySetResult(); // the caller clears the stores: nothing of it stays
         }
         _jobs.Clear();
         _head = _tail = null;
@@ -404,5 +470,9 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         public Entry? Prev;
         public Entry? Next;
         public JobRecord? Record;
+        // Cancelled while its append was in flight: it ends so once stored, instead of queueing.
+        public JobOutcome? CancelledAs;
+        // Completes once the job's end (outcome stored, record deleted) is stored; made only for those awaited.
+        public TaskCompletionSource? EndStored;
     }
 }

@@ -80,6 +80,83 @@ public sealed class EventJobsTests
         Assert.Equal(1, _fx.Dispatched[^1].Deliveries);
     }
 
+    private static JobOutcome Cancelled() => new(JobStatus.CANCELLED, T0, T0, new AppError(ErrorKind.CANCELLED, "cancelled"));
+
+    [Fact]
+    public void A_queued_job_cancelled_ends_at_once_and_the_cancel_completes_once_its_end_is_stored()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        StoreAppends(jobs, running, queued);
+
+        var end = jobs.CancelWaiting("job-2", Cancelled(), out var state);
+        Assert.Equal(JobState.Queued, state);
+        Assert.NotNull(end);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
+        Assert.Equal(0, jobs.Waiting);
+        Assert.Equal(JobStatus.CANCELLED, _fx.EndedJobs.Single().Outcome.Status); // a test-run waiting on it is answered
+        Assert.False(end.IsCompleted); // not before it is stored
+
+        jobs.Stored([], [], [_fx.Ends.Single()]);
+        Assert.True(end.IsCompletedSuccessfully);
+        Assert.Null(jobs.StateOf("job-2"));
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.Empty(_fx.Marks); // nothing left to start: the cancelled job never runs
+        Assert.Equal(["job-1"], _fx.Dispatched.Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void A_job_cancelled_while_its_append_is_in_flight_ends_instead_of_queueing()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var storing = Accept(jobs, 2);
+        var end = jobs.CancelWaiting("job-2", Cancelled(), out var state);
+        Assert.Equal(JobState.Storing, state);
+        Assert.Empty(_fx.Ends); // its record is not stored yet: nothing to delete
+
+        StoreAppends(jobs, running, storing);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
+        jobs.Stored([], [], [_fx.Ends.Single()]);
+        Assert.True(end!.IsCompletedSuccessfully);
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.Empty(_fx.Marks);
+    }
+
+    [Fact]
+    public void Running_and_unknown_jobs_are_not_cancelled_and_a_failed_end_write_fails_the_cancel()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        StoreAppends(jobs, running, queued);
+        Assert.Null(jobs.CancelWaiting("job-1", Cancelled(), out var state));
+        Assert.Equal(JobState.Running, state);
+        Assert.Null(jobs.CancelWaiting("job-9", Cancelled(), out state));
+        Assert.Null(state);
+
+        var end = jobs.CancelWaiting("job-2", Cancelled(), out _);
+        jobs.Failed([], [], [_fx.Ends.Single()], new TimeoutException("lost"));
+        Assert.IsType<TimeoutException>(end!.Exception!.InnerException);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2")); // written again after a while, never started
+        Assert.NotNull(_fx.RetryTimer);
+    }
+
+    [Fact]
+    public void Cancelling_all_waiting_jobs_leaves_the_running_ones()
+    {
+        var jobs = Table(maxConcurrency: 2);
+        var accepted = Enumerable.Range(1, 5).Select(n => Accept(jobs, n)).ToArray();
+        StoreAppends(jobs, accepted[..4]); // job-5's append is still in flight
+        var ends = jobs.CancelAllWaiting(Cancelled());
+        Assert.Equal(3, ends.Count); // job-3, job-4 queued; job-5 being stored
+        Assert.Equal(0, jobs.Waiting);
+        Assert.Equal(2, jobs.Active);
+        Assert.Equal(JobState.Running, jobs.StateOf("job-1"));
+        Assert.Empty(jobs.CancelAllWaiting(Cancelled())); // nothing waits any more
+    }
+
     [Fact]
     public void Overlap_looks_only_at_the_triggers_own_jobs_that_wait_or_hold_a_slot()
     {
