@@ -16,7 +16,9 @@ public static class ConvoOrchestratorSiloExtensions
     /// <summary>
     /// Adds the orchestrator's services (handler registry, worker pool, metrics batching) to a silo and registers
     /// <see cref="IEventOrchestrator"/> for code running in the silo. Storage is the host's choice: register a
-    /// grain storage named <see cref="ConvoOrchestratorOptions.StorageName"/> (see <see cref="UseConvoInMemoryStore"/>).
+    /// grain storage named <see cref="ConvoOrchestratorOptions.StorageName"/> (see <see cref="UseConvoInMemoryStore"/>);
+    /// a silo without one stops as it starts, saying so. Calling it again only adds <paramref name="configure"/> (and
+    /// replaces the handlers and conditions when given): its services are registered once.
     /// </summary>
     /// <param name="silo">The silo.</param>
     /// <param name="configure">Options.</param>
@@ -27,13 +29,17 @@ public static class ConvoOrchestratorSiloExtensions
         HandlerRegistry? handlers = null, TimeProvider? clock = null, ConditionRegistry? conditions = null)
     {
         var services = silo.Services;
-        if (conditions is not null) services.AddSingleton(conditions);
+        if (conditions is not null) services.Replace(ServiceDescriptor.Singleton(conditions));
         services.AddOptions<ConvoOrchestratorOptions>()
             .Configure(o => configure?.Invoke(o))
             .ValidateOnStart();
+        if (handlers is not null) services.Replace(ServiceDescriptor.Singleton(handlers));
+        // Once per silo: a second call must not subscribe the lifecycle participants (worker pool, sweeper) twice.
+        if (services.Any(d => d.ServiceType == typeof(StoreChosenCheck))) return silo;
+        services.AddSingleton<StoreChosenCheck>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StoreChosenCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConvoOrchestratorOptions>, ConvoOrchestratorOptionsValidator>());
-        if (handlers is not null) services.AddSingleton(handlers);
-        else services.TryAddSingleton<HandlerRegistry>();
+        services.TryAddSingleton<HandlerRegistry>();
         services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
         if (SystemClock.IsSystem(clock) && !HasGrainClock(services))
         {
