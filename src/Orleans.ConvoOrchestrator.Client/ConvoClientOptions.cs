@@ -29,4 +29,16 @@ public sealed class ConvoClientOptions
     /// When set, <see cref="GatewayPort"/> and <see cref="Redis"/> are ignored.
     /// </summary>
     public Action<IClientBuilder>? ConfigureClustering { get; set; }
+
+    /// <summary>What is wrong with these options, one line per option; empty when they are usable.</summary>
+    public List<string> Problems()
+    {
+        var problems = new List<string>();
+        if (GatewayPort is < 1 or > 65535) problems.Add($"GatewayPort must be between 1 and 65535 (got {GatewayPort})");
+        if (string.IsNullOrWhiteSpace(ClusterId)) problems.Add("ClusterId must not be empty");
+        if (string.IsNullOrWhiteSpace(ServiceId)) problems.Add("ServiceId must not be empty");
+        if (ConnectRetries < 0) problems.Add($"ConnectRetries must not be negative (got {ConnectRetries})");
+        if (ConnectRetryDelay < TimeSpan.Zero) problems.Add($"ConnectRetryDelay must be 00:00:00 or longer (got {ConnectRetryDelay})");
+        return problems;
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -13,10 +14,22 @@ public static class ConvoOrchestratorClientExtensions
     /// Adds an Orleans client connected to the ConvoOrchestrator cluster and registers
     /// <see cref="IEventOrchestrator"/> (a <see cref="ConvoOrchestratorClient"/>). The client connects when the host starts.
     /// </summary>
-    public static IServiceCollection AddConvoOrchestratorClient(this IServiceCollection services, Action<ConvoClientOptions>? configure = null)
+    public static IServiceCollection AddConvoOrchestratorClient(this IServiceCollection services, Action<ConvoClientOptions>? configure = null) =>
+        services.AddConvoOrchestratorClient(configuration: null, configure);
+
+    /// <summary>
+    /// Like <see cref="AddConvoOrchestratorClient(IServiceCollection, Action{ConvoClientOptions})"/>, with the options
+    /// read from <paramref name="configuration"/> first (for example the section "Convo:Client": <c>GatewayPort</c>,
+    /// <c>ClusterId</c>, <c>ServiceId</c>, <c>Redis</c>, <c>ConnectRetries</c>, <c>ConnectRetryDelay</c>), then
+    /// <paramref name="configure"/>. Values out of range throw an <see cref="ArgumentException"/> naming each one.
+    /// </summary>
+    public static IServiceCollection AddConvoOrchestratorClient(this IServiceCollection services, IConfiguration? configuration,
+        Action<ConvoClientOptions>? configure = null)
     {
         var options = new ConvoClientOptions();
+        configuration?.Bind(options);
         configure?.Invoke(options);
+        if (options.Problems() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(configure));
         services.AddOrleansClient(client =>
         {
             if (options.ConfigureClustering is { } clustering) clustering(client);
@@ -31,7 +44,6 @@ public static class ConvoOrchestratorClientExtensions
                 o.ServiceId = options.ServiceId;
             });
         });
-        if (options.ConnectRetries < 0) throw new ArgumentOutOfRangeException(nameof(configure), "ConnectRetries must not be negative");
         // After AddOrleansClient, so it replaces Orleans' default (minutes-long) retry.
         services.AddSingleton<IClientConnectionRetryFilter>(new ConnectRetryFilter(options.ConnectRetries, options.ConnectRetryDelay));
         services.TryAddSingleton<IEventOrchestrator>(sp => new ConvoOrchestratorClient(sp.GetRequiredService<IClusterClient>()));
