@@ -18,8 +18,8 @@ public sealed class EmbeddedManagerTests
         (await mgr.CreateEventAsync(ev)).Unwrap();
 
         Assert.Equal(ErrorKind.CONFLICT, (await mgr.CreateEventAsync(ev)).UnwrapErr().Kind);
-        Assert.Equal(ErrorKind.QUEUE_UNAVAILABLE, (await mgr.EmitAsync(ev.Id)).UnwrapErr().Kind);
-        Assert.Equal(ErrorKind.QUEUE_UNAVAILABLE, (await mgr.TestRunAsync(ev.Id)).UnwrapErr().Kind);
+        Assert.Equal(ErrorKind.SCHEDULER_ERROR, (await mgr.EmitAsync(ev.Id)).UnwrapErr().Kind);
+        Assert.Equal(ErrorKind.SCHEDULER_ERROR, (await mgr.TestRunAsync(ev.Id)).UnwrapErr().Kind);
         var status = mgr.Status(ev.Id).Unwrap();
         Assert.True(status.Active);
         Assert.Null(status.LastOutcome);
@@ -85,7 +85,7 @@ public sealed class EmbeddedManagerTests
         var last = mgr.Status(new EventId("ev-slow")).Unwrap().LastOutcome!;
         Assert.Equal(JobStatus.OK, last.Status);
         Assert.Equal("finished", last.ResultPreview);
-        Assert.Equal(ErrorKind.QUEUE_UNAVAILABLE, (await mgr.EmitAsync(new EventId("ev-slow"))).UnwrapErr().Kind);
+        Assert.Equal(ErrorKind.SCHEDULER_ERROR, (await mgr.EmitAsync(new EventId("ev-slow"))).UnwrapErr().Kind);
     }
 
     [Fact]

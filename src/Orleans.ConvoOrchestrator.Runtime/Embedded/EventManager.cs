@@ -223,13 +223,16 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     /// <inheritdoc />
     public async Task<Result<MetricsSnapshot>> MetricsSnapshotAsync() => await _metrics.SnapshotAsync().ConfigureAwait(false);
 
+    // Not QUEUE_UNAVAILABLE: that means an unreachable cluster, which waiting may cure; this needs a call to Start().
+    private const string NotRunning = "the EventManager is not running; call Start() first";
+
     private Task<Result<T>> Running<T>(Func<IEventOrchestrator, Task<Result<T>>> call) => _client is { } client
         ? call(client)
-        : Task.FromResult(Result<T>.Err(ErrorKind.QUEUE_UNAVAILABLE, "the EventManager is not running; call Start() first"));
+        : Task.FromResult(Result<T>.Err(ErrorKind.SCHEDULER_ERROR, NotRunning));
 
     private Task<Result> Running(Func<IEventOrchestrator, Task<Result>> call) => _client is { } client
         ? call(client)
-        : Task.FromResult(Result.Err(ErrorKind.QUEUE_UNAVAILABLE, "the EventManager is not running; call Start() first"));
+        : Task.FromResult(Result.Err(ErrorKind.SCHEDULER_ERROR, NotRunning));
 
     private IHost BuildHost()
     {
