@@ -181,7 +181,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             }
             catch (Exception ex)
             {
-                LogWriteFailed(ex, Id.Value);
+                LogPauseNoticeFailed(ex, Id.Value, id);
             }
         }
         if (paused)
@@ -370,6 +370,9 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Trigger {TriggerId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string triggerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: telling event {EventId} of its pause or resume failed; the event's next run may be stale until the next one")]
+    private partial void LogPauseNoticeFailed(Exception ex, string triggerId, string eventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: registering its wake-up (reminder or wake bucket) failed; the timer still runs")]
     private partial void LogReminderFailed(Exception ex, string triggerId);
