@@ -66,14 +66,21 @@ public sealed class LostAnswerJobStore : IJobStore
 
     public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
-        var kind = ended.Count > 0 ? JobWriteKind.End : upserts.Any(j => j.Deliveries > 0) ? JobWriteKind.Mark : JobWriteKind.Append;
+        // One write may carry several kinds (the ends of a batch of completions and the marks of the jobs they start).
+        var carried = new List<JobWriteKind>(3);
+        if (ended.Count > 0) carried.Add(JobWriteKind.End);
+        if (upserts.Any(j => j.Deliveries > 0)) carried.Add(JobWriteKind.Mark);
+        if (upserts.Any(j => j.Deliveries == 0)) carried.Add(JobWriteKind.Append);
         await _inner.WriteAsync(eventId, upserts, ended, historySize);
         // Asynchronously, as a remote store answers.
         await Task.Yield();
-        if (_toLose.TryGetValue(kind, out var left) && left > 0 && _toLose.TryUpdate(kind, left - 1, left))
+        foreach (var kind in carried)
         {
-            Lost.AddOrUpdate(kind, 1, (_, n) => n + 1);
-            throw new TimeoutException($"the answer to a {kind} write was lost");
+            if (_toLose.TryGetValue(kind, out var left) && left > 0 && _toLose.TryUpdate(kind, left - 1, left))
+            {
+                Lost.AddOrUpdate(kind, 1, (_, n) => n + 1);
+                throw new TimeoutException($"the answer to a write carrying {kind} was lost");
+            }
         }
     }
 

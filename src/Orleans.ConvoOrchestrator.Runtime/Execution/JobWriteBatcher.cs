@@ -31,6 +31,8 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
     // throughput, is what bounds one event's intake (docs/benchmarks.md).
     private const int MaxInFlight = 2;
 
+    // Open Hold scopes: while any is open, changes wait in the open batch.
+    private int _holds;
     // The changes not yet in a write, and whoever waits for them.
     private Batch _open = new();
     // Writes under way, oldest first: reported strictly in this order, whatever order they end in.
@@ -71,9 +73,24 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         return Submit();
     }
 
+    /// <summary>
+    /// Holds back writes until the scope is disposed, then starts one for everything submitted meanwhile: the ends of a
+    /// batch of completions and the delivery marks of the jobs they let start share a write. Scopes nest.
+    /// </summary>
+    public HoldScope Hold()
+    {
+        _holds++;
+        return new HoldScope(this);
+    }
+
+    private void Release()
+    {
+        if (--_holds == 0 && _open.HasChanges && (_inFlight.Count == 0 || MayOverlap())) _ = Start();
+    }
+
     private Task Submit()
     {
-        if (_inFlight.Count == 0 || MayOverlap()) return Start();
+        if (_holds == 0 && (_inFlight.Count == 0 || MayOverlap())) return Start();
         return (_open.Waiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
     }
 
@@ -91,7 +108,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         IReadOnlyList<QueuedJob> upserts = batch.Appends;
         try
         {
-            upserts = batch.Marks.Count == 0 ? batch.Appends : [.. batch.Appends, .. batch.Marks];
+            upserts = batch.Marks.Count == 0 ? batch.Appends : batch.Appends.Count == 0 ? batch.Marks : [.. batch.Appends, .. batch.Marks];
             write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize) : Task.CompletedTask;
         }
         catch (Exception ex)
@@ -144,7 +161,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
             _inFlight.Dequeue();
             Report(head);
         }
-        if (_open.HasChanges && (_inFlight.Count == 0 || MayOverlap())) _ = Start();
+        if (_holds == 0 && _open.HasChanges && (_inFlight.Count == 0 || MayOverlap())) _ = Start();
     }
 
     private void Report(Batch batch)
@@ -169,6 +186,17 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
             batch.Clear();
             _spare.Push(batch);
         }
+    }
+
+    /// <summary>Ends a <see cref="Hold"/>: dispose it once.</summary>
+    public readonly struct HoldScope : IDisposable
+    {
+        private readonly JobWriteBatcher _batcher;
+
+        internal HoldScope(JobWriteBatcher batcher) => _batcher = batcher;
+
+        /// <summary>Starts the write of what was held, unless an outer scope still holds.</summary>
+        public void Dispose() => _batcher.Release();
     }
 
     private sealed class Batch

@@ -295,9 +295,13 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     /// <inheritdoc />
     public Task CompleteAsync(List<JobCompletion> completions)
     {
-        foreach (var (jobId, outcome) in completions)
+        // One write for the batch: its outcomes, and the delivery marks of the queued jobs their slots start.
+        using (_writes.Hold())
         {
-            if (!_jobs.Complete(jobId, outcome)) LogUnknownCompletion(Id.Value, jobId);
+            foreach (var (jobId, outcome) in completions)
+            {
+                if (!_jobs.Complete(jobId, outcome)) LogUnknownCompletion(Id.Value, jobId);
+            }
         }
         return Task.CompletedTask;
     }

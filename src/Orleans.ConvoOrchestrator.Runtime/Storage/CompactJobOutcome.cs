@@ -30,6 +30,9 @@ internal readonly struct CompactJobOutcome
     /// <summary>The delivery the outcome ended (1, or more for a redelivery).</summary>
     public int Delivery => _delivery;
 
+    /// <summary>When the job ended, in UTC ticks.</summary>
+    public long FinishedTicks => _finishedAt.UtcTicks;
+
     /// <summary>The outcome again, equal to the one flattened.</summary>
     public JobOutcome ToOutcome() => new(_status, _startedAt, _finishedAt, _error, _retries, _resultPreview, _delivery);
 }

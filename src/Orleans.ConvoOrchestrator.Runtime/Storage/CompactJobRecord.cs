@@ -29,6 +29,9 @@ internal readonly struct CompactJobRecord
         _outcome = new CompactJobOutcome(record.Outcome);
     }
 
+    /// <summary>When the run ended, in UTC ticks.</summary>
+    public long FinishedTicks => _outcome.FinishedTicks;
+
     /// <summary>True when both record the same run: the same job id and delivery (a history lists each run once).</summary>
     public bool SameRun(in CompactJobRecord other) =>
         _jobGuid == other._jobGuid && _jobIdText == other._jobIdText && _outcome.Delivery == other._outcome.Delivery;

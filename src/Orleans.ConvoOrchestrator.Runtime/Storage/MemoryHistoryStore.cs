@@ -50,12 +50,18 @@ public sealed class MemoryHistoryStore : IHistoryStore
         private int _capacity;
         private int _start;
         private int _count;
+        // The latest end ever put (never lowered): no record put so far ended after it.
+        private long _latestFinish = long.MinValue;
 
         public void Add(JobRecord record, int keep)
         {
             if (keep != _capacity) Rebound(keep);
             var compact = new CompactJobRecord(record);
-            if (!Lists(compact)) Put(compact);
+            // A repeated append carries the same record, so the same end: a run ending after every run put so far
+            // (nearly always) cannot be listed yet, and only the others are looked up.
+            if (compact.FinishedTicks > _latestFinish) _latestFinish = compact.FinishedTicks;
+            else if (Lists(compact)) return;
+            Put(compact);
         }
 
         // Newest first: a run listed twice would be a write retried soon after the first, so it is found early.
@@ -63,7 +69,8 @@ public sealed class MemoryHistoryStore : IHistoryStore
         {
             for (var i = _count - 1; i >= 0; i--)
             {
-                if (At(i).SameRun(record)) return true;
+                ref readonly var listed = ref At(i);
+                if (listed.FinishedTicks == record.FinishedTicks && listed.SameRun(record)) return true;
             }
             return false;
         }
@@ -90,10 +97,10 @@ public sealed class MemoryHistoryStore : IHistoryStore
         }
 
         // The i-th oldest record held.
-        private CompactJobRecord At(int i)
+        private ref readonly CompactJobRecord At(int i)
         {
             var slot = (_start + i) % _capacity;
-            return _chunks[slot / ChunkSize]![slot % ChunkSize];
+            return ref _chunks[slot / ChunkSize]![slot % ChunkSize];
         }
 
         // A new bound (rare: the option changed): the newest records that fit, put again from slot 0 in fresh chunks.

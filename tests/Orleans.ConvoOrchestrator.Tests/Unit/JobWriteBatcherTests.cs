@@ -183,6 +183,34 @@ public sealed class JobWriteBatcherTests
         Assert.True(batcher.End(Ended("job-1")).IsCompletedSuccessfully);
     }
 
+    [Fact]
+    public async Task Changes_made_under_a_hold_share_one_write_started_when_the_last_hold_ends()
+    {
+        var store = new GatedStore();
+        var marked = new List<string>();
+        var batcher = Batcher(store, (_, m) => marked.AddRange(m.Select(j => j.JobId)));
+
+        Task end, mark;
+        using (batcher.Hold())
+        {
+            using (batcher.Hold())
+            {
+                end = batcher.End(Ended("job-1"));
+            }
+            mark = batcher.Mark(Job(2) with { Deliveries = 1 });
+            Assert.Empty(store.Writes); // nothing written while a hold is open
+        }
+
+        await store.WrittenAsync(1);
+        Assert.Single(store.Writes);
+        Assert.Equal(["job-1"], store.Writes[0].Ended.Select(r => r.JobId));
+        Assert.Equal(["job-2"], store.Writes[0].Upserts.Select(j => j.JobId));
+        Assert.False(end.IsCompleted);
+        store.Complete(0);
+        await Task.WhenAll(end, mark);
+        Assert.Equal(["job-2"], marked);
+    }
+
     /// <summary>A store whose writes complete (or fail) when the test says so.</summary>
     private sealed class GatedStore : IJobStore
     {

@@ -81,4 +81,19 @@ public sealed class MemoryHistoryStoreTests
 
         Assert.Equal(records, await store.LoadAsync(Ev, 10));
     }
+
+    [Fact]
+    public async Task A_repeated_append_lists_each_run_once_whatever_order_the_runs_ended_in()
+    {
+        var store = new MemoryHistoryStore();
+        JobRecord Ending(string id, int second, int delivery = 1) => new(id, null, DateTimeOffset.UnixEpoch,
+            new JobOutcome(JobStatus.OK, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(second), Delivery: delivery));
+        // Ends reported out of order, and two runs ending at the same instant.
+        var batch = new List<JobRecord> { Ending("a", 5), Ending("b", 3), Ending("c", 5), Ending("a", 4, delivery: 2) };
+        store.Append(Ev, batch, keep: 10);
+        store.Append(Ev, batch, keep: 10); // the same write again, as after a lost answer
+        store.Append(Ev, [Ending("b", 3)], keep: 10);
+
+        Assert.Equal(["a/1", "b/1", "c/1", "a/2"], (await store.LoadAsync(Ev, 10)).Select(r => $"{r.JobId}/{r.Outcome.Delivery}"));
+    }
 }
