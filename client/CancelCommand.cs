@@ -10,7 +10,7 @@ internal static class CancelCommand
         var id = EventIdArgument.Create();
         var job = new Argument<string?>("job-id") { Description = "The job to cancel (as emit printed it)", Arity = ArgumentArity.ZeroOrOne };
         var waiting = new Option<bool>("--waiting") { Description = "Cancel every job of the event that waits (queued or being stored)" };
-        var command = new Command("cancel", "Cancel a job that has not started, or every waiting job of an event; answers once stored") { id, job, waiting };
+        var command = new Command("cancel", "Cancel a job (waiting or running), or every waiting job of an event; answers once stored") { id, job, waiting };
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);

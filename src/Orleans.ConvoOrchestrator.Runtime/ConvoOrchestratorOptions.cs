@@ -40,6 +40,12 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>On shutdown, how long running handlers may finish before their tokens are cancelled.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a cancelled running job's handler may take to stop after its token is cancelled; one that ignores the
+    /// token is then abandoned (left to run, no longer waited for) and its slot freed.
+    /// </summary>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Delay before the first retry; EXP doubles it per retry.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(0.5);
 
@@ -99,6 +105,7 @@ public sealed class ConvoOrchestratorOptions
         if (MaxPayloadBytes < 16) yield return $"{nameof(MaxPayloadBytes)} must be at least 16 (got {MaxPayloadBytes})";
         if (MetricsFlushInterval <= TimeSpan.Zero) yield return $"{nameof(MetricsFlushInterval)} must be longer than 00:00:00 (got {MetricsFlushInterval})";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return $"{nameof(ShutdownGracePeriod)} must be 00:00:00 or longer (got {ShutdownGracePeriod})";
+        if (CancelGracePeriod < TimeSpan.Zero) yield return $"{nameof(CancelGracePeriod)} must be 00:00:00 or longer (got {CancelGracePeriod})";
         if (BackoffBase < TimeSpan.Zero) yield return $"{nameof(BackoffBase)} must be 00:00:00 or longer (got {BackoffBase})";
         else if (BackoffCap < BackoffBase) yield return $"{nameof(BackoffCap)} must be at least {nameof(BackoffBase)} ({BackoffBase}) (got {BackoffCap})";
         if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return $"{nameof(SchedulerTick)} must be at least 00:00:00.001 (got {SchedulerTick})";

@@ -38,6 +38,11 @@ public sealed class DurableRestartTests
             (await api.SaveEventAsync(new Event(new EventId("at"), "at once", "log"))).Unwrap();
             (await api.AttachTriggerAsync(new EventId("at"), new Trigger(new TriggerId("tr-at"), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddSeconds(-1)))).Unwrap();
             await Eventually.HistoryAsync(api, new EventId("at"), 1, TimeSpan.FromSeconds(20));
+            // A running job cancelled now must never run again: its CANCELLED end is stored before the cancel answers.
+            (await api.SaveEventAsync(new Event(new EventId("long"), "long", "sleep", new Policy(TimeoutSec: 120)))).Unwrap();
+            var longJob = (await api.EmitAsync(new EventId("long"), new { ms = 60_000 })).Unwrap();
+            await Eventually.MatchAsync(async () => (await api.StatusAsync(new EventId("long"))).Unwrap(), s => s.Running == 1, TimeSpan.FromSeconds(20), "the long job to run", 50);
+            (await api.CancelJobAsync(new EventId("long"), longJob)).Unwrap();
 
             // Emitted together, so on a loaded machine too most of them still wait when the status is read.
             var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = 1000 })));
@@ -71,7 +76,7 @@ public sealed class DurableRestartTests
         await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
         var api2 = again.Api;
         var events = (await api2.ListEventsAsync()).Unwrap().Select(e => e.Id.Value).Order().ToList();
-        Assert.Equal(["at", "paused", "q", "sched"], events);
+        Assert.Equal(["at", "long", "paused", "q", "sched"], events);
         Assert.False((await api2.StatusAsync(new EventId("paused"))).Unwrap().Active);
         var triggers = (await api2.ListTriggersAsync()).Unwrap().Select(t => t.Id.Value).Order().ToList();
         Assert.Equal(["tr-at", "tr-hourly"], triggers);
@@ -95,6 +100,12 @@ public sealed class DurableRestartTests
         var history = (await api2.HistoryAsync(new EventId("q"), 1000)).Unwrap();
         foreach (var jobId in cancelled)
             Assert.Equal([JobStatus.CANCELLED], history.Where(r => r.JobId == jobId).Select(r => r.Outcome.Status));
+
+        // The cancelled running job is not delivered again.
+        var longRuns = (await api2.HistoryAsync(new EventId("long"), 10)).Unwrap();
+        Assert.Equal([JobStatus.CANCELLED], longRuns.Select(r => r.Outcome.Status));
+        var longStatus = (await api2.StatusAsync(new EventId("long"))).Unwrap();
+        Assert.Equal((0, 0), (longStatus.QueueDepth, longStatus.Running));
 
         // The job that was running when the silo was killed ran again, and knew it: its outcome says delivery 2.
         // A graceful stop lets the running job finish and starts no other, so nothing is redelivered.

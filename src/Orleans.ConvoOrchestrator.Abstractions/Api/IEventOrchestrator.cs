@@ -70,9 +70,11 @@ public interface IEventOrchestrator
     Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);
 
     /// <summary>
-    /// Cancels a job that waits (queued, or still being stored): it ends CANCELLED, in the history, without running,
-    /// and the answer comes once that is stored, so it never runs after a crash either. NOT_FOUND for a job the event
-    /// does not hold (unknown or ended); CONFLICT for one that already runs (running jobs cannot be cancelled yet).
+    /// Cancels a job that has not ended. One that waits (queued, or still being stored) ends CANCELLED without running;
+    /// a running one has its handler's token cancelled, and a handler that ignores it is abandoned after the silo's
+    /// <c>CancelGracePeriod</c>, its slot freed. Either way the CANCELLED outcome is in the history when the answer
+    /// comes, so the job never runs again, even after a crash. NOT_FOUND for a job the event does not hold (unknown or
+    /// ended); CONFLICT for one whose cancel is already under way.
     /// </summary>
     Task<Result> CancelJobAsync(EventId eventId, string jobId);
 

@@ -44,7 +44,7 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>The most recent outcomes, newest first.</summary>
     [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
 
-    /// <summary>Cancels a waiting job; answers once its CANCELLED outcome is stored.</summary>
+    /// <summary>Cancels a waiting or running job; answers once its CANCELLED outcome is stored.</summary>
     [Alias("CancelJob")] Task<Result> CancelJobAsync(string jobId);
 
     /// <summary>Cancels every waiting job; answers how many, once their outcomes are stored.</summary>

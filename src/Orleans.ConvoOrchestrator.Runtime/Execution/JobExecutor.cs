@@ -18,6 +18,7 @@ public sealed partial class JobExecutor
     private readonly BackoffCalculator _backoff;
     private readonly MetricsCollector _metrics;
     private readonly ILogger<JobExecutor> _logger;
+    private readonly TimeSpan _cancelGrace;
 
     /// <summary>Created by DI.</summary>
     public JobExecutor(
@@ -27,13 +28,23 @@ public sealed partial class JobExecutor
         IOptions<ConvoOrchestratorOptions> options,
         MetricsCollector metrics,
         ILogger<JobExecutor> logger)
-        : this(registry, services, clock, new BackoffCalculator(options.Value.BackoffBase, options.Value.BackoffCap), metrics, logger)
+        : this(registry, services, clock, new BackoffCalculator(options.Value.BackoffBase, options.Value.BackoffCap), metrics, logger,
+            options.Value.CancelGracePeriod)
     {
     }
 
     /// <summary>Creates an executor with an explicit backoff (tests).</summary>
-    public JobExecutor(HandlerRegistry registry, IServiceProvider services, TimeProvider clock, BackoffCalculator backoff, MetricsCollector metrics, ILogger<JobExecutor> logger)
+    /// <param name="registry">The handlers.</param>
+    /// <param name="services">What handler classes are resolved from.</param>
+    /// <param name="clock">The clock of timeouts, backoff and the cancel grace period.</param>
+    /// <param name="backoff">The delays between attempts.</param>
+    /// <param name="metrics">Where runs are counted.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="cancelGrace">How long a cancelled handler may take to stop before it is abandoned.</param>
+    public JobExecutor(HandlerRegistry registry, IServiceProvider services, TimeProvider clock, BackoffCalculator backoff, MetricsCollector metrics,
+        ILogger<JobExecutor> logger, TimeSpan? cancelGrace = null)
     {
+        _cancelGrace = cancelGrace ?? TimeSpan.FromSeconds(10);
         _registry = registry;
         _services = services;
         _clock = clock;
@@ -43,20 +54,22 @@ public sealed partial class JobExecutor
     }
 
     /// <summary>
-    /// Runs every attempt of <paramref name="job"/>; <paramref name="shutdown"/> cancels it as CANCELLED. The run is one
-    /// span of <see cref="ConvoTracing.Source"/>, linked to the job's emit span and current while the handler runs.
+    /// Runs every attempt of <paramref name="job"/>; <paramref name="shutdown"/> cancels it as CANCELLED, and so does
+    /// <paramref name="control"/> (an operator's cancel: the handler gets the grace period to stop, then is abandoned).
+    /// The run is one span of <see cref="ConvoTracing.Source"/>, linked to the job's emit span and current while the
+    /// handler runs.
     /// </summary>
-    public Task<JobOutcome> RunAsync(JobRequest job, CancellationToken shutdown) =>
+    public Task<JobOutcome> RunAsync(JobRequest job, CancellationToken shutdown, RunControl? control = null) =>
         // Untraced (nobody listens), the attempts run without the extra async layer that keeps the span current.
-        ConvoTracing.Source.HasListeners() ? RunTracedAsync(job, shutdown) : RunAttemptsAsync(job, shutdown);
+        ConvoTracing.Source.HasListeners() ? RunTracedAsync(job, shutdown, control) : RunAttemptsAsync(job, shutdown, control);
 
-    private async Task<JobOutcome> RunTracedAsync(JobRequest job, CancellationToken shutdown)
+    private async Task<JobOutcome> RunTracedAsync(JobRequest job, CancellationToken shutdown, RunControl? control)
     {
         var span = ConvoTracing.StartRun(job);
         JobOutcome? outcome = null;
         try
         {
-            return (outcome = await RunAttemptsAsync(job, shutdown).ConfigureAwait(false));
+            return (outcome = await RunAttemptsAsync(job, shutdown, control).ConfigureAwait(false));
         }
         finally
         {
@@ -65,7 +78,7 @@ public sealed partial class JobExecutor
         }
     }
 
-    private async Task<JobOutcome> RunAttemptsAsync(JobRequest job, CancellationToken shutdown)
+    private async Task<JobOutcome> RunAttemptsAsync(JobRequest job, CancellationToken shutdown, RunControl? control)
     {
         var startedAt = _clock.GetUtcNow();
         _metrics.Increment(MetricNames.JobsStarted, job.EventId);
@@ -79,11 +92,12 @@ public sealed partial class JobExecutor
         for (var attempt = 1; ; attempt++)
         {
             AppError error;
-            // Without a timeout the attempt's token is the shutdown token itself: no sources to make per attempt. With
-            // one, a single source that the timeout cancels and shutdown cancels too (not a second, linked source).
-            using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : null)
+            // Without a timeout or a control the attempt's token is the shutdown token itself: no sources to make per
+            // attempt. Otherwise a single source that the timeout, shutdown and the control cancel (not linked sources).
+            using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : control is null ? null : new CancellationTokenSource())
             using (timeout is null ? default : shutdown.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout))
             {
+                if (timeout is not null) control?.Enter(timeout);
                 var token = timeout?.Token ?? shutdown;
                 var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, token, job.ScheduledAt, job.Delivery);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
@@ -107,6 +121,10 @@ public sealed partial class JobExecutor
                     return Finish(job, new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(),
                         new AppError(ErrorKind.CANCELLED, "the silo shut down while the job ran"), attempt - 1));
                 }
+                catch (OperationCanceledException) when (control is { IsCancelled: true })
+                {
+                    return Finish(job, await CancelledAsync(job, run, startedAt, attempt).ConfigureAwait(false));
+                }
                 catch (OperationCanceledException) when (timeout is { IsCancellationRequested: true })
                 {
                     Abandon(run);
@@ -117,23 +135,61 @@ public sealed partial class JobExecutor
                 {
                     error = new AppError(ErrorKind.HANDLER_EXEC_ERROR, $"{ex.GetType().Name}: {ex.Message}");
                 }
+                finally
+                {
+                    if (timeout is not null) control?.Leave(timeout);
+                }
             }
+
+            if (control is { IsCancelled: true })
+                return Finish(job, new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(), new AppError(ErrorKind.CANCELLED, CancelledWhy), attempt - 1));
 
             if (attempt > policy.MaxRetries)
                 return Finish(job, new JobOutcome(JobStatus.ERR, startedAt, _clock.GetUtcNow(), error, attempt - 1));
 
             LogRetry(job.EventId.Value, job.JobId, attempt, error.ToString());
             _metrics.Increment(MetricNames.JobsRetried, job.EventId);
+            // A retry's wait is cancelled like an attempt: by shutdown, or by the control (a source only then).
+            using var wait = control is null ? null : CancellationTokenSource.CreateLinkedTokenSource(shutdown);
             try
             {
-                await Task.Delay(_backoff.Delay(policy.Backoff, attempt), _clock, shutdown).ConfigureAwait(false);
+                if (wait is not null) control!.Enter(wait);
+                await Task.Delay(_backoff.Delay(policy.Backoff, attempt), _clock, wait?.Token ?? shutdown).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return Finish(job, new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(),
-                    new AppError(ErrorKind.CANCELLED, "the silo shut down while the job waited to retry"), attempt - 1));
+                var why = shutdown.IsCancellationRequested ? "the silo shut down while the job waited to retry" : CancelledWhy;
+                return Finish(job, new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(), new AppError(ErrorKind.CANCELLED, why), attempt - 1));
+            }
+            finally
+            {
+                if (wait is not null) control!.Leave(wait);
             }
         }
+    }
+
+    private const string CancelledWhy = "cancelled by an operator";
+
+    // The token is cancelled; the handler gets the grace period to stop. One that ignores its token is abandoned: it
+    // keeps its thread until it returns, but the job ends and its slot is freed.
+    private async Task<JobOutcome> CancelledAsync(JobRequest job, Task run, DateTimeOffset startedAt, int attempt)
+    {
+        var stopped = run.IsCompleted;
+        if (!stopped && _cancelGrace > TimeSpan.Zero)
+        {
+            using var grace = new CancellationTokenSource();
+            var waited = await Task.WhenAny(run, Task.Delay(_cancelGrace, _clock, grace.Token)).ConfigureAwait(false);
+            stopped = waited == run;
+            await grace.CancelAsync().ConfigureAwait(false);
+        }
+        var why = CancelledWhy;
+        if (!stopped)
+        {
+            Abandon(run);
+            LogAbandonedAfterCancel(job.EventId.Value, job.JobId, _cancelGrace);
+            why += $"; the handler ignored its token and was abandoned after {_cancelGrace.TotalSeconds:0.###} s";
+        }
+        return new JobOutcome(JobStatus.CANCELLED, startedAt, _clock.GetUtcNow(), new AppError(ErrorKind.CANCELLED, why), attempt - 1);
     }
 
     private static AppError TimedOut(int attempt, Policy policy) =>
@@ -153,6 +209,9 @@ public sealed partial class JobExecutor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} job {JobId} attempt {Attempt} failed ({Error}); retrying")]
     private partial void LogRetry(string eventId, string jobId, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} job {JobId}: cancelled, its handler did not stop within {Grace}; abandoned")]
+    private partial void LogAbandonedAfterCancel(string eventId, string jobId, TimeSpan grace);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A timed-out or cancelled handler later failed")]
     private partial void LogAbandonedFault(Exception ex);

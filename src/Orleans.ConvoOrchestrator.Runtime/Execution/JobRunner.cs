@@ -23,7 +23,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly ILogger<JobRunner> _logger;
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), byte> _running = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), RunControl> _running = new();
     // Outcomes of one event wait here while a report to it is in flight; the next report carries them all.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<EventId, Outbox> _outboxes = new();
     private readonly bool _durable;
@@ -64,10 +64,32 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     public void Start(JobRequest job)
     {
         Interlocked.Increment(ref _inFlight);
-        _running[(job.EventId, job.JobId)] = 0;
+        var control = new RunControl();
+        _running[(job.EventId, job.JobId)] = control;
         // Off the caller's turn, through the thread pool's queue: one work item instead of Task.Run's delegate,
         // closure and unwrapping tasks. The execution context flows (a job's span parents its handler's).
-        ThreadPool.QueueUserWorkItem(static start => _ = start.Runner.RunAsync(start.Job), (Runner: this, Job: job), preferLocal: true);
+        ThreadPool.QueueUserWorkItem(static start => _ = start.Runner.RunAsync(start.Job, start.Control), (Runner: this, Job: job, Control: control), preferLocal: true);
+    }
+
+    /// <summary>
+    /// Cancels a job this silo's pool holds: a running handler's token is cancelled (it gets
+    /// <see cref="ConvoOrchestratorOptions.CancelGracePeriod"/> to stop, then is abandoned); a job still waiting for a
+    /// pool slot never starts. Either way its CANCELLED outcome is reported to the event grain. False when the pool does
+    /// not hold the job.
+    /// </summary>
+    public bool Cancel(EventId eventId, string jobId)
+    {
+        if (!_running.TryGetValue((eventId, jobId), out var control)) return false;
+        if (control.Cancel())
+        {
+            // It will never start: reported from here, off the caller's turn.
+            var now = _clock.GetUtcNow();
+            var outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "cancelled by an operator before it started"));
+            _metrics.Finished(eventId, outcome);
+            ThreadPool.QueueUserWorkItem(static c => _ = c.Runner.ReportAsync(c.EventId, c.JobId, c.Outcome), (Runner: this, EventId: eventId, JobId: jobId, Outcome: outcome),
+                preferLocal: false);
+        }
+        return true;
     }
 
     /// <inheritdoc />
@@ -99,7 +121,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
             await Task.Delay(20).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(JobRequest job)
+    private async Task RunAsync(JobRequest job, RunControl control)
     {
         var reported = false;
         try
@@ -110,28 +132,39 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
                 await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
                 try
                 {
-                    outcome = await _executor.RunAsync(job, _shutdown.Token).ConfigureAwait(false);
+                    if (!control.TryStart())
+                    {
+                        reported = true; // cancelled while it waited: Cancel reported it
+                        return;
+                    }
+                    outcome = await _executor.RunAsync(job, _shutdown.Token, control).ConfigureAwait(false);
                 }
                 finally
                 {
                     _slots.Release();
                 }
             }
-            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && _durable)
-            {
-                // Never started: its stored record stays, and a surviving silo delivers it (nothing is reported).
-                LogLeftForRedelivery(job.EventId.Value, job.JobId);
-                return;
-            }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {
+                // Never started. Claimed first, so that a cancel arriving now does not report it as well.
+                if (!control.TryStart())
+                {
+                    reported = true; // a cancel claimed it first and reported it
+                    return;
+                }
+                if (_durable)
+                {
+                    // Its stored record stays, and a surviving silo delivers it (nothing is reported).
+                    LogLeftForRedelivery(job.EventId.Value, job.JobId);
+                    return;
+                }
                 var now = _clock.GetUtcNow();
                 outcome = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the silo shut down before the job started"));
                 _metrics.Finished(job.EventId, outcome);
             }
             // From here the outbox holds the job until its outcome is reported.
             reported = true;
-            await ReportAsync(job, outcome).ConfigureAwait(false);
+            await ReportAsync(job.EventId, job.JobId, outcome).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -151,19 +184,19 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
 
     // Group commit of outcome reports: with no report to the event in flight this one goes at once; outcomes that
     // end meanwhile go together in the next call (a busy event gets one call per batch, not one per job).
-    private Task ReportAsync(JobRequest job, JobOutcome outcome)
+    private Task ReportAsync(EventId eventId, string jobId, JobOutcome outcome)
     {
         while (true)
         {
-            var box = _outboxes.GetOrAdd(job.EventId, static _ => new Outbox());
+            var box = _outboxes.GetOrAdd(eventId, static _ => new Outbox());
             lock (box)
             {
                 if (box.Closed) continue; // emptied and dropped meanwhile: take the event's new outbox
-                box.Completions.Add(new JobCompletion(job.JobId, outcome));
+                box.Completions.Add(new JobCompletion(jobId, outcome));
                 if (box.Sending) return Task.CompletedTask;
                 box.Sending = true;
             }
-            return SendAsync(job.EventId, box);
+            return SendAsync(eventId, box);
         }
     }
 

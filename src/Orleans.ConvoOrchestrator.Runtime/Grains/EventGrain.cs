@@ -333,17 +333,19 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     public async Task<Result> CancelJobAsync(string jobId)
     {
         if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
-        var cancelled = CancelledByOperator();
-        if (_jobs.CancelWaiting(jobId, cancelled, out var state) is not { } end)
+        var waiting = _jobs.StateOf(jobId) is { } known && EventJobs.IsWaiting(known);
+        var cancelled = CancelledByOperator(waiting ? "cancelled before it started" : "cancelled by an operator while it ran");
+        if (_jobs.Cancel(jobId, cancelled, out var state) is not { } end)
         {
             return state switch
             {
                 null => Result.Err(ErrorKind.NOT_FOUND, $"job '{jobId}' of event '{Id}' is not waiting or running (unknown, or already ended)"),
-                JobState.Ending => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' has already ended"),
-                _ => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' is already running; only waiting jobs can be cancelled"),
+                JobState.Cancelling => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' is already being cancelled"),
+                _ => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' has already ended"),
             };
         }
-        _metrics.Finished(Id, cancelled);
+        // A running job's run counts its own end (the worker pool's executor); one that never ran is counted here.
+        if (waiting) _metrics.Finished(Id, cancelled);
         return await CancelStoredAsync([end], 1) is { IsErr: true } failed ? Result.Err(failed.Error) : Result.Ok();
     }
 
@@ -351,16 +353,16 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     public async Task<Result<int>> CancelWaitingAsync()
     {
         if (Definition is null) return NotFound<int>();
-        var cancelled = CancelledByOperator();
+        var cancelled = CancelledByOperator("cancelled before it started");
         var ends = _jobs.CancelAllWaiting(cancelled);
         foreach (var _ in ends) _metrics.Finished(Id, cancelled);
         return await CancelStoredAsync(ends, ends.Count);
     }
 
-    private JobOutcome CancelledByOperator()
+    private JobOutcome CancelledByOperator(string why)
     {
         var now = _clock.GetUtcNow();
-        return new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "cancelled before it started"));
+        return new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
     }
 
     // The answer waits for the stored ends: an OK means the jobs are gone for good, even after a crash.
@@ -441,6 +443,11 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             DelayDeactivation(MaxJobTime(policy));
             _keptAliveUntil = now + MaxJobTime(policy);
         }
+    }
+
+    void IJobEffects.StopRun(QueuedJob job)
+    {
+        if (!_runner.Cancel(Id, job.JobId)) LogCancelNotHeld(Id.Value, job.JobId);
     }
 
     void IJobEffects.Enqueued(QueuedJob job) => _metrics.Increment(MetricNames.JobsEnqueued, Id);
@@ -645,6 +652,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     private Result<T> NotFound<T>() => Result<T>.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: job {JobId} was cancelled after its handler had reported; its report is on its way")]
+    private partial void LogCancelNotHeld(string eventId, string jobId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
     private partial void LogUnknownCompletion(string eventId, string jobId);

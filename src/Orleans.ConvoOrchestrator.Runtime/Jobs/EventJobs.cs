@@ -68,7 +68,8 @@ public sealed class EventJobs : JobWriteBatcher.IReports
 
     /// <summary>The records of ended jobs whose outcomes are not stored yet, oldest first.</summary>
     public IEnumerable<JobRecord> Unstored() =>
-        _jobs.Values.Where(e => e.State == JobState.Ending).Select(e => e.Record!).OrderBy(r => r.Outcome.FinishedAt);
+        _jobs.Values.Where(e => e.State == JobState.Ending || e.State == JobState.Cancelling && !e.EndWritten)
+            .Select(e => e.Record!).OrderBy(r => r.Outcome.FinishedAt);
 
     /// <summary>New rules (a definition change); a higher concurrency may start queued jobs now.</summary>
     public void Configure(JobRules rules)
@@ -92,13 +93,15 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
-    /// Cancels a job that waits: a queued one ends as <paramref name="cancelled"/> at once, one whose append is still
-    /// in flight as soon as it is stored. The task completes once that end is stored (the outcome in the history, the
-    /// job's record deleted), so a cancelled job never runs after a crash; it fails when the write failed (the table
-    /// writes it again). Null when the job does not wait: <paramref name="state"/> is then its state (starting,
-    /// running, ending) or null when the table does not hold it.
+    /// Cancels a job that has not ended. A queued one ends as <paramref name="cancelled"/> at once; one whose append or
+    /// delivery mark is still being written as soon as that write is stored (it never reaches a handler); a running
+    /// one has its run stopped (<see cref="IJobEffects.StopRun"/>) and its outcome written at once, while it keeps its
+    /// slot until its handler reports (<see cref="JobState.Cancelling"/>). The task completes once the end is stored
+    /// (the outcome in the history, the job's record deleted), so a cancelled job never runs after a crash; it fails
+    /// when the write failed (the table writes it again). Null when there is nothing to cancel:
+    /// <paramref name="state"/> is then the job's state (ending, cancelling) or null when the table does not hold it.
     /// </summary>
-    public Task? CancelWaiting(string jobId, JobOutcome cancelled, out JobState? state)
+    public Task? Cancel(string jobId, JobOutcome cancelled, out JobState? state)
     {
         state = null;
         if (!_jobs.TryGetValue(jobId, out var entry)) return null;
@@ -107,20 +110,31 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         {
             case JobState.Queued:
                 Unlink(entry);
-                entry.EndStored ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry.EndStored ??= NewWaiter();
                 EndEntry(entry, cancelled);
                 return entry.EndStored.Task;
             case JobState.Storing:
-                if (entry.CancelledAs is null) _storing--; // no longer part of the queue's depth
+            case JobState.StoringToStart:
+            case JobState.Starting:
+                if (entry.State == JobState.Storing && entry.CancelledAs is null) _storing--; // no longer part of the queue's depth
                 entry.CancelledAs ??= cancelled;
-                entry.EndStored ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry.EndStored ??= NewWaiter();
+                return entry.EndStored.Task;
+            case JobState.Running:
+                entry.State = JobState.Cancelling;
+                entry.EndStored ??= NewWaiter();
+                _effects.StopRun(entry.Job);
+                WriteEnd(entry, cancelled);
                 return entry.EndStored.Task;
             default:
                 return null;
         }
     }
 
-    /// <summary>Cancels every job that waits (see <see cref="CancelWaiting"/>); one task per job.</summary>
+    /// <summary>True when <paramref name="state"/> is one <see cref="Cancel"/> ends before any handler runs.</summary>
+    public static bool IsWaiting(JobState state) => state is JobState.Queued or JobState.Storing or JobState.StoringToStart or JobState.Starting;
+
+    /// <summary>Cancels every job that waits (queued, or being stored to queue; see <see cref="Cancel"/>); one task per job.</summary>
     public List<Task> CancelAllWaiting(JobOutcome cancelled)
     {
         var ids = new List<string>(Waiting);
@@ -131,7 +145,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         var ends = new List<Task>(ids.Count);
         foreach (var id in ids)
         {
-            if (CancelWaiting(id, cancelled, out _) is { } end) ends.Add(end);
+            if (Cancel(id, cancelled, out _) is { } end) ends.Add(end);
         }
         return ends;
     }
@@ -198,6 +212,13 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             case JobState.Queued:
                 Unlink(entry);
                 break;
+            case JobState.Cancelling:
+                // Its CANCELLED outcome stands (whatever the handler returned); the slot is free now.
+                _slots--;
+                entry.HandlerDone = true;
+                if (entry.EndWritten) _jobs.Remove(jobId);
+                Pump();
+                return true;
             default:
                 return false;
         }
@@ -229,17 +250,29 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             else if (entry.State == JobState.StoringToStart)
             {
                 _effects.Enqueued(entry.Job);
-                Start(entry);
+                StartUnlessCancelled(entry);
             }
         }
         for (var i = 0; i < marked.Count; i++)
         {
-            if (_jobs.TryGetValue(marked[i].JobId, out var entry) && entry.State == JobState.Starting) Start(entry);
+            if (_jobs.TryGetValue(marked[i].JobId, out var entry) && entry.State == JobState.Starting) StartUnlessCancelled(entry);
         }
         for (var i = 0; i < ended.Count; i++)
         {
             var jobId = ended[i].JobId;
-            if (!_jobs.TryGetValue(jobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
+            if (!_jobs.TryGetValue(jobId, out var entry) || !ReferenceEquals(entry.Record, ended[i])) continue;
+            if (entry.State == JobState.Cancelling)
+            {
+                // Gone for good; the row stays while the handler still holds the slot.
+                entry.EndWritten = true;
+                if (!entry.HandlerDone)
+                {
+                    _goneDuringLoad?.Add(jobId);
+                    entry.EndStored?.TrySetResult();
+                    continue;
+                }
+            }
+            else if (entry.State != JobState.Ending) continue;
             _jobs.Remove(jobId);
             _goneDuringLoad?.Add(jobId);
             entry.EndStored?.TrySetResult();
@@ -273,13 +306,15 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             if (!_jobs.TryGetValue(marked[i].JobId, out var entry) || entry.State != JobState.Starting) continue;
             _slots--;
             entry.Job = entry.Job with { Deliveries = entry.Job.Deliveries - 1 };
-            LinkFirst(entry);
+            if (entry.CancelledAs is { } cancelled) EndEntry(entry, cancelled); // never to start now
+            else LinkFirst(entry);
             retry = true;
         }
         // Maybe not stored, maybe stored with the answer lost: written again (the write is safe to repeat).
         for (var i = 0; i < ended.Count; i++)
         {
-            if (!_jobs.TryGetValue(ended[i].JobId, out var entry) || entry.State != JobState.Ending || !ReferenceEquals(entry.Record, ended[i])) continue;
+            if (!_jobs.TryGetValue(ended[i].JobId, out var entry) || entry.State is not (JobState.Ending or JobState.Cancelling)
+                || !ReferenceEquals(entry.Record, ended[i])) continue;
             (_failedEnds ??= []).Add(entry);
             if (entry.EndStored is { Task.IsCompleted: false } waiter)
             {
@@ -299,7 +334,8 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             _failedEnds = null;
             foreach (var entry in failed)
             {
-                if (entry.State == JobState.Ending && _jobs.TryGetValue(entry.Job.JobId, out var current) && ReferenceEquals(current, entry))
+                if (entry.State is JobState.Ending or JobState.Cancelling && !entry.EndWritten
+                    && _jobs.TryGetValue(entry.Job.JobId, out var current) && ReferenceEquals(current, entry))
                     _effects.End(entry.Record!);
             }
         }
@@ -419,15 +455,29 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         }
     }
 
-    private void Start(Entry entry)
+    private void StartUnlessCancelled(Entry entry)
     {
+        if (entry.CancelledAs is { } cancelled)
+        {
+            // Cancelled while its write was in flight: it ends without reaching a handler.
+            _slots--;
+            EndEntry(entry, cancelled);
+            return;
+        }
         entry.State = JobState.Running;
         _effects.Dispatch(entry.Job);
     }
 
+    private static TaskCompletionSource NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private void EndEntry(Entry entry, JobOutcome outcome)
     {
         entry.State = JobState.Ending;
+        WriteEnd(entry, outcome);
+    }
+
+    private void WriteEnd(Entry entry, JobOutcome outcome)
+    {
         var job = entry.Job;
         entry.Record = new JobRecord(job.JobId, job.TriggerId, job.EnqueuedAt, outcome);
         _lastOutcome = new CompactJobOutcome(outcome);
@@ -474,5 +524,8 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         public JobOutcome? CancelledAs;
         // Completes once the job's end (outcome stored, record deleted) is stored; made only for those awaited.
         public TaskCompletionSource? EndStored;
+        // Cancelling: whether its end is stored, and whether its handler has reported (both end the row).
+        public bool EndWritten;
+        public bool HandlerDone;
     }
 }

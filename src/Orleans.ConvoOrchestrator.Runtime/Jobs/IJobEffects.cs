@@ -21,6 +21,9 @@ public interface IJobEffects
     /// <summary>Hand a stored, delivery-marked job to a handler.</summary>
     void Dispatch(QueuedJob job);
 
+    /// <summary>Cancel a dispatched job's run (its handler's token); the handler's report comes back as usual.</summary>
+    void StopRun(QueuedJob job);
+
     /// <summary>A job is stored and accepted for good (counted).</summary>
     void Enqueued(QueuedJob job);
 

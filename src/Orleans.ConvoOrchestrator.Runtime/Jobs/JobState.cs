@@ -23,4 +23,10 @@ public enum JobState
 
     /// <summary>Its outcome is known; the write that appends it to the history and deletes the job's record is pending.</summary>
     Ending,
+
+    /// <summary>
+    /// Cancelled while running: its CANCELLED outcome is written (or stored) at once, so it never runs again, but it
+    /// holds its slot until its handler stops or is abandoned; it leaves the table once both have happened.
+    /// </summary>
+    Cancelling,
 }

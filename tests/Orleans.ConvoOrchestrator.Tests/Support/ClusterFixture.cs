@@ -15,7 +15,11 @@ public sealed class ClusterFixture : OrchestratorClusterFixture
         o.BackoffCap = TimeSpan.FromMilliseconds(200);
         o.HistorySize = 20;
         o.MaxPayloadBytes = 4096;
+        o.CancelGracePeriod = CancelGracePeriod;
     }, Handlers);
+
+    /// <summary>How long a cancelled handler may take to stop in this cluster before it is abandoned.</summary>
+    public static readonly TimeSpan CancelGracePeriod = TimeSpan.FromSeconds(1);
 
     /// <summary>A name no other test uses.</summary>
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 200)];

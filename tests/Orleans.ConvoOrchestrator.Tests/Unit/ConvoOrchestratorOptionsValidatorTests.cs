@@ -16,6 +16,7 @@ public sealed class ConvoOrchestratorOptionsValidatorTests
         { nameof(ConvoOrchestratorOptions.MaxPayloadBytes), o => o.MaxPayloadBytes = 15, "at least 16 (got 15)" },
         { nameof(ConvoOrchestratorOptions.MetricsFlushInterval), o => o.MetricsFlushInterval = TimeSpan.Zero, "longer than 00:00:00" },
         { nameof(ConvoOrchestratorOptions.ShutdownGracePeriod), o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
+        { nameof(ConvoOrchestratorOptions.CancelGracePeriod), o => o.CancelGracePeriod = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
         { nameof(ConvoOrchestratorOptions.BackoffBase), o => o.BackoffBase = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
         { nameof(ConvoOrchestratorOptions.BackoffCap), o => o.BackoffCap = TimeSpan.FromMilliseconds(100), "at least BackoffBase (00:00:00.5000000)" },
         { nameof(ConvoOrchestratorOptions.SchedulerTick), o => o.SchedulerTick = TimeSpan.Zero, "at least 00:00:00.001" },

@@ -90,7 +90,7 @@ public sealed class EventJobsTests
         var queued = Accept(jobs, 2);
         StoreAppends(jobs, running, queued);
 
-        var end = jobs.CancelWaiting("job-2", Cancelled(), out var state);
+        var end = jobs.Cancel("job-2", Cancelled(), out var state);
         Assert.Equal(JobState.Queued, state);
         Assert.NotNull(end);
         Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
@@ -112,7 +112,7 @@ public sealed class EventJobsTests
         var jobs = Table();
         var running = Accept(jobs, 1);
         var storing = Accept(jobs, 2);
-        var end = jobs.CancelWaiting("job-2", Cancelled(), out var state);
+        var end = jobs.Cancel("job-2", Cancelled(), out var state);
         Assert.Equal(JobState.Storing, state);
         Assert.Empty(_fx.Ends); // its record is not stored yet: nothing to delete
 
@@ -125,22 +125,93 @@ public sealed class EventJobsTests
     }
 
     [Fact]
-    public void Running_and_unknown_jobs_are_not_cancelled_and_a_failed_end_write_fails_the_cancel()
+    public void Unknown_jobs_are_not_cancelled_and_a_failed_end_write_fails_the_cancel()
     {
         var jobs = Table();
         var running = Accept(jobs, 1);
         var queued = Accept(jobs, 2);
         StoreAppends(jobs, running, queued);
-        Assert.Null(jobs.CancelWaiting("job-1", Cancelled(), out var state));
-        Assert.Equal(JobState.Running, state);
-        Assert.Null(jobs.CancelWaiting("job-9", Cancelled(), out state));
+        Assert.Null(jobs.Cancel("job-9", Cancelled(), out var state));
         Assert.Null(state);
 
-        var end = jobs.CancelWaiting("job-2", Cancelled(), out _);
+        var end = jobs.Cancel("job-2", Cancelled(), out _);
         jobs.Failed([], [], [_fx.Ends.Single()], new TimeoutException("lost"));
         Assert.IsType<TimeoutException>(end!.Exception!.InnerException);
         Assert.Equal(JobState.Ending, jobs.StateOf("job-2")); // written again after a while, never started
         Assert.NotNull(_fx.RetryTimer);
+    }
+
+    [Fact]
+    public void A_running_job_cancelled_stores_its_end_at_once_and_keeps_its_slot_until_its_handler_reports()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        StoreAppends(jobs, running, queued);
+
+        var end = jobs.Cancel("job-1", Cancelled(), out var state);
+        Assert.Equal(JobState.Running, state);
+        Assert.Equal(["job-1"], _fx.Stopped.Select(j => j.JobId)); // its handler's token is cancelled
+        Assert.Equal(JobState.Cancelling, jobs.StateOf("job-1"));
+        Assert.Equal(JobStatus.CANCELLED, _fx.Ends.Single().Outcome.Status); // written at once: never runs again
+        Assert.Null(jobs.Cancel("job-1", Cancelled(), out state)); // once
+        Assert.Equal(JobState.Cancelling, state);
+
+        jobs.Stored([], [], [_fx.Ends.Single()]);
+        Assert.True(end!.IsCompletedSuccessfully);
+        Assert.Equal((1, 1), (jobs.Active, jobs.Waiting)); // the handler still holds the slot: job 2 waits
+        Assert.Empty(_fx.Marks);
+
+        Assert.True(jobs.Complete("job-1", Ok())); // the handler stopped (or was abandoned)
+        Assert.Null(jobs.StateOf("job-1"));
+        Assert.Single(_fx.Ends); // its report writes nothing more: CANCELLED stands
+        Assert.Equal(["job-2"], _fx.TakeMarks().Single().Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void A_cancelled_running_job_whose_handler_reports_before_the_end_is_stored_leaves_once_stored()
+    {
+        var jobs = Table();
+        StoreAppends(jobs, Accept(jobs, 1));
+        var end = jobs.Cancel("job-1", Cancelled(), out _);
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.Equal(JobState.Cancelling, jobs.StateOf("job-1"));
+        Assert.Equal(JobStatus.CANCELLED, jobs.Unstored().Single().Outcome.Status); // listed until stored
+        Assert.Equal(0, jobs.Active);
+
+        jobs.Failed([], [], [_fx.Ends.Single()], new TimeoutException("lost"));
+        jobs.RetryWrites();
+        Assert.Equal(2, _fx.Ends.Count); // written again
+        jobs.Stored([], [], [_fx.Ends[1]]);
+        Assert.Null(jobs.StateOf("job-1"));
+    }
+
+    [Fact]
+    public void A_job_cancelled_while_its_start_is_being_written_never_reaches_a_handler()
+    {
+        var jobs = Table();
+        var first = Accept(jobs, 1); // starts at once: its append carries delivery 1
+        var second = Accept(jobs, 2);
+        StoreAppends(jobs, second);
+        var firstEnd = jobs.Cancel("job-1", Cancelled(), out var firstState);
+        Assert.Equal(JobState.StoringToStart, firstState);
+        Assert.False(firstEnd!.IsCompleted);
+        StoreAppends(jobs, first);
+        Assert.Empty(_fx.Dispatched);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-1"));
+
+        // Job 2 got the slot; its delivery mark is in flight when it is cancelled.
+        var mark = _fx.TakeMarks().Single();
+        Assert.Equal(["job-2"], mark.Select(j => j.JobId));
+        var end = jobs.Cancel("job-2", Cancelled(), out var state);
+        Assert.Equal(JobState.Starting, state);
+        jobs.Stored([], mark, []);
+        Assert.Empty(_fx.Dispatched);
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
+        Assert.Equal(0, jobs.Active);
+        jobs.Stored([], [], _fx.Ends.ToList());
+        Assert.True(end!.IsCompletedSuccessfully);
+        Assert.Equal(0, jobs.Count);
     }
 
     [Fact]
@@ -420,6 +491,7 @@ public sealed class EventJobsTests
         public List<List<QueuedJob>> Marks { get; } = [];
         public List<JobRecord> Ends { get; } = [];
         public List<QueuedJob> Dispatched { get; } = [];
+        public List<QueuedJob> Stopped { get; } = [];
         public List<string> EnqueuedIds { get; } = [];
         public List<(QueuedJob Job, JobOutcome Outcome)> EndedJobs { get; } = [];
         public TimeSpan? RateTimer { get; private set; }
@@ -443,6 +515,8 @@ public sealed class EventJobsTests
         public void End(JobRecord record) => Ends.Add(record);
 
         public void Dispatch(QueuedJob job) => Dispatched.Add(job);
+
+        public void StopRun(QueuedJob job) => Stopped.Add(job);
 
         public void Enqueued(QueuedJob job) => EnqueuedIds.Add(job.JobId);
 

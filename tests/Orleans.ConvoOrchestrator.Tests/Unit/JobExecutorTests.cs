@@ -14,8 +14,9 @@ public sealed class JobExecutorTests
     private readonly HandlerRegistry _registry = new();
     private readonly MetricsCollector _metrics = new();
 
-    private JobExecutor Executor() => new(_registry, new ServiceCollection().BuildServiceProvider(), _clock,
-        new BackoffCalculator(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), _metrics, NullLogger<JobExecutor>.Instance);
+    private JobExecutor Executor(double cancelGraceSec = 10) => new(_registry, new ServiceCollection().BuildServiceProvider(), _clock,
+        new BackoffCalculator(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), _metrics, NullLogger<JobExecutor>.Instance,
+        TimeSpan.FromSeconds(cancelGraceSec));
 
     private static JobRequest Job(string handler, Policy policy) =>
         new(new EventId("ev"), "job-1", handler, policy, "null", null, "corr", Start);
@@ -176,5 +177,89 @@ public sealed class JobExecutorTests
             Interlocked.Increment(ref _timers);
             return timer;
         }
+    }
+
+    [Theory]
+    [InlineData(30.0)]
+    [InlineData(null)] // no timeout: the control alone gives the attempt a token to cancel
+    public async Task A_cancelled_run_cancels_its_token_and_ends_CANCELLED_without_retrying(double? timeoutSec)
+    {
+        var entered = 0;
+        _registry.Register("wait", async ctx =>
+        {
+            Interlocked.Increment(ref entered);
+            await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+        });
+        var control = new RunControl();
+        Assert.True(control.TryStart());
+
+        var run = Executor().RunAsync(Job("wait", new Policy(TimeoutSec: timeoutSec, MaxRetries: 3)), CancellationToken.None, control);
+        await Until(() => Volatile.Read(ref entered) == 1);
+        Assert.False(control.Cancel()); // it had started: nothing for the canceller to report
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.CANCELLED, outcome.Status);
+        Assert.Equal("cancelled by an operator", outcome.Error!.Message);
+        Assert.Equal(0, outcome.Retries);
+        Assert.Equal(1, Volatile.Read(ref entered)); // no retry after a cancel
+    }
+
+    [Fact]
+    public async Task A_cancelled_handler_that_ignores_its_token_is_abandoned_after_the_grace_period()
+    {
+        var entered = 0;
+        using var release = new ManualResetEventSlim();
+        _registry.Register("stubborn", _ =>
+        {
+            Interlocked.Increment(ref entered);
+            release.Wait(TimeSpan.FromSeconds(30)); // blocks, ignoring the token
+        });
+        var control = new RunControl();
+        control.TryStart();
+
+        var run = Executor(cancelGraceSec: 5).RunAsync(Job("stubborn", new Policy(TimeoutSec: 60)), CancellationToken.None, control);
+        await Until(() => Volatile.Read(ref entered) == 1);
+        var timers = _clock.TimersCreated;
+        control.Cancel();
+        await Until(() => _clock.TimersCreated > timers); // the grace period's timer is armed
+        _clock.Advance(TimeSpan.FromSeconds(4.999));
+        await Task.Delay(50);
+        Assert.False(run.IsCompleted); // waits out the grace period
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        release.Set();
+
+        Assert.Equal(JobStatus.CANCELLED, outcome.Status);
+        Assert.Contains("ignored its token and was abandoned after 5 s", outcome.Error!.Message);
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_while_it_waits_to_retry_ends_at_once()
+    {
+        var calls = 0;
+        _registry.Register("fail", _ =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("nope");
+        });
+        var control = new RunControl();
+        control.TryStart();
+
+        var run = Executor().RunAsync(Job("fail", new Policy(TimeoutSec: null, MaxRetries: 3)), CancellationToken.None, control);
+        await Until(() => Volatile.Read(ref calls) == 1 && _clock.TimersCreated >= 1); // waiting out the first backoff
+        control.Cancel();
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.CANCELLED, outcome.Status);
+        Assert.Equal(1, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public void A_run_cancelled_before_it_starts_is_the_cancellers_and_never_starts()
+    {
+        var control = new RunControl();
+        Assert.True(control.Cancel()); // claimed: the canceller reports it
+        Assert.False(control.TryStart());
+        Assert.False(control.Cancel()); // only once
     }
 }
