@@ -17,6 +17,9 @@ public static class ConvoApiEndpoints
     /// <summary>Header that carries an emit's correlation id.</summary>
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    /// <summary>Header that carries an emit's idempotency key.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
     /// <summary>Maps the routes.</summary>
     public static RouteGroupBuilder MapConvoApi(this IEndpointRouteBuilder app)
     {
@@ -75,7 +78,9 @@ public static class ConvoApiEndpoints
             var (payload, problem) = await BoundedBody.ReadTextAsync(req, opt.Value.MaxPayloadBytes, ct);
             if (problem is not null) return problem;
             var correlation = req.Headers[CorrelationHeader].ToString();
-            var options = string.IsNullOrEmpty(correlation) ? null : new EmitOptions(CorrelationId: correlation);
+            var key = req.Headers[IdempotencyHeader].ToString();
+            var options = correlation.Length + key.Length == 0 ? null
+                : new EmitOptions(CorrelationId: correlation.Length == 0 ? null : correlation, IdempotencyKey: key.Length == 0 ? null : key);
             var emitted = await o.EmitJsonAsync(new EventId(id), payload!, options);
             return emitted.IsOk
                 ? Results.Json(new { jobId = emitted.Unwrap(), eventId = id }, ConvoJson.Options, statusCode: StatusCodes.Status202Accepted)

@@ -44,6 +44,29 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task An_emit_repeated_with_its_Idempotency_Key_answers_the_first_job_and_a_bad_key_is_refused()
+    {
+        var id = await web.SaveEventAsync("echo");
+        async Task<HttpResponseMessage> EmitAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/events/{id}/emit") { Content = WebSiloFixture.Json("""{"msg":"once"}""") };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            return await Http.SendAsync(request);
+        }
+        using var first = await EmitAsync("payment-1");
+        using var again = await EmitAsync("payment-1");
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var jobId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString();
+        Assert.Equal(jobId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString());
+        using var tooLong = await EmitAsync(new string('k', 201));
+        await AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "VALIDATION");
+
+        await web.WaitForOutcomeAsync(id);
+        var history = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history");
+        Assert.Equal([jobId], history.EnumerateArray().Select(r => r.GetProperty("jobId").GetString()));
+    }
+
+    [Fact]
     public async Task Emit_runs_the_handler_and_status_history_metrics_and_overview_show_it()
     {
         var id = await web.SaveEventAsync("echo");

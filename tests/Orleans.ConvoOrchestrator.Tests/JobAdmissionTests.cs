@@ -34,7 +34,7 @@ public sealed class RecordingJobStore : IJobStore
     /// <summary>Per job id, the delivery count of each upsert of it, in order.</summary>
     public ConcurrentDictionary<string, List<int>> Upserts { get; } = new();
 
-    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         foreach (var job in upserts)
         {

@@ -64,14 +64,14 @@ public sealed class LostAnswerJobStore : IJobStore
     /// <summary>The next <paramref name="count"/> writes carrying <paramref name="kind"/> are applied, then fail.</summary>
     public void LoseNext(JobWriteKind kind, int count = 1) => _toLose[kind] = count;
 
-    public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         // One write may carry several kinds (the ends of a batch of completions and the marks of the jobs they start).
         var carried = new List<JobWriteKind>(3);
         if (ended.Count > 0) carried.Add(JobWriteKind.End);
         if (upserts.Any(j => j.Deliveries > 0)) carried.Add(JobWriteKind.Mark);
         if (upserts.Any(j => j.Deliveries == 0)) carried.Add(JobWriteKind.Append);
-        await _inner.WriteAsync(eventId, upserts, ended, historySize);
+        var refused = await _inner.WriteAsync(eventId, upserts, ended, historySize);
         // Asynchronously, as a remote store answers.
         await Task.Yield();
         foreach (var kind in carried)
@@ -82,6 +82,7 @@ public sealed class LostAnswerJobStore : IJobStore
                 throw new TimeoutException($"the answer to a write carrying {kind} was lost");
             }
         }
+        return refused;
     }
 
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => _inner.LoadAsync(eventId);

@@ -19,6 +19,8 @@ public static class MetricNames
     public const string JobsRetried = "jobs_retries_total";
     /// <summary>Attempts that timed out.</summary>
     public const string JobsTimedOut = "jobs_timeouts_total";
+    /// <summary>Emits answered with an earlier job's id: their idempotency key was seen within the window.</summary>
+    public const string JobsDeduplicated = "jobs_deduplicated_total";
     /// <summary>Emits refused (label <c>reason</c>: the error kind).</summary>
     public const string JobsRejected = "jobs_rejected_total";
     /// <summary>Job wall time, all attempts included.</summary>

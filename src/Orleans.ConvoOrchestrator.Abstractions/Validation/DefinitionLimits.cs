@@ -13,6 +13,8 @@ public static class DefinitionLimits
     public const int MaxConcurrency = 10_000;
     /// <summary>Highest rate limit.</summary>
     public const double MaxRateLimitPerSec = 1_000_000;
+    /// <summary>Longest idempotency window: 30 days.</summary>
+    public const double MaxIdempotencyWindowSec = 30 * 86_400;
     /// <summary>Most metadata entries.</summary>
     public const int MaxMetadataEntries = 64;
     /// <summary>Longest metadata value.</summary>

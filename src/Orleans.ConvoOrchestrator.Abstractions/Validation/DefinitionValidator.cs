@@ -12,10 +12,14 @@ public static class DefinitionValidator
     /// <summary>Checks a trigger id.</summary>
     public static Result Validate(TriggerId id) => Collect(e => CheckId(id.Value, "trigger id", e));
 
-    /// <summary>Checks an emit's options: a correlation id, when given, follows the rules of names; a trigger id those of ids.</summary>
+    /// <summary>
+    /// Checks an emit's options: a correlation id and an idempotency key, when given, follow the rules of names; a
+    /// trigger id those of ids.
+    /// </summary>
     public static Result Validate(EmitOptions? options) => options is null ? Result.Ok() : Collect(errors =>
     {
         if (options.CorrelationId is { } correlation) CheckName(correlation, "correlation id", errors);
+        if (options.IdempotencyKey is { } key) CheckName(key, "idempotency key", errors);
         if (options.TriggerId is { } trigger) CheckId(trigger.Value, "trigger id", errors);
     });
 
@@ -115,6 +119,9 @@ public static class DefinitionValidator
             errors.Add($"max_concurrency must be between 1 and {DefinitionLimits.MaxConcurrency} (got {policy.MaxConcurrency})");
         if (policy.RateLimitPerSec is { } r && (!double.IsFinite(r) || r <= 0 || r > DefinitionLimits.MaxRateLimitPerSec))
             errors.Add($"rate_limit_per_sec must be > 0 and <= {DefinitionLimits.MaxRateLimitPerSec} (got {r})");
+        if (policy.IdempotencyKeyPath is { } path && PayloadKeyPath.Parse(path, out var pathError) is null) errors.Add(pathError!);
+        if (policy.IdempotencyWindowSec is { } w && (!double.IsFinite(w) || w <= 0 || w > DefinitionLimits.MaxIdempotencyWindowSec))
+            errors.Add($"idempotency_window_sec must be > 0 and <= {DefinitionLimits.MaxIdempotencyWindowSec} (got {w})");
     }
 
     private static void CheckId(string? value, string what, List<string> errors)

@@ -19,8 +19,11 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
     /// <summary>What a write's end is reported to (the event's job lifecycle).</summary>
     public interface IReports
     {
-        /// <summary>A write was stored: its accepted jobs, its delivery-marked jobs and its ended jobs' records.</summary>
-        void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended);
+        /// <summary>
+        /// A write was stored: its accepted jobs, its delivery-marked jobs and its ended jobs' records; of its accepted
+        /// jobs, <paramref name="refused"/> were not stored (their idempotency key is another job's).
+        /// </summary>
+        void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, IReadOnlyList<KeyConflict> refused);
 
         /// <summary>A write failed (or its answer was lost): nothing of it may be assumed stored.</summary>
         void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure);
@@ -30,6 +33,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
     // write at a time every emitter also waited for the other group's); a durable store's round trip, not its
     // throughput, is what bounds one event's intake (docs/benchmarks.md).
     private const int MaxInFlight = 2;
+    private static readonly Task<IReadOnlyList<KeyConflict>> NothingWritten = Task.FromResult<IReadOnlyList<KeyConflict>>([]);
 
     // Open Hold scopes: while any is open, changes wait in the open batch.
     private int _holds;
@@ -104,16 +108,16 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         var batch = _open;
         _open = _spare.TryPop(out var spare) ? spare : new Batch();
         _inFlight.Enqueue(batch);
-        Task write;
+        Task<IReadOnlyList<KeyConflict>> write;
         IReadOnlyList<QueuedJob> upserts = batch.Appends;
         try
         {
             upserts = batch.Marks.Count == 0 ? batch.Appends : batch.Appends.Count == 0 ? batch.Marks : [.. batch.Appends, .. batch.Marks];
-            write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize) : Task.CompletedTask;
+            write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize) : NothingWritten;
         }
         catch (Exception ex)
         {
-            write = Task.FromException(ex);
+            write = Task.FromException<IReadOnlyList<KeyConflict>>(ex);
         }
         if (!write.IsCompleted)
         {
@@ -123,16 +127,17 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         }
         // Synchronous (the memory store): reported before this returns, nothing allocated for the waiting.
         var failure = write.IsCompletedSuccessfully ? null : write.Exception?.InnerException ?? new TaskCanceledException(write);
+        if (failure is null) batch.Refused = write.Result;
         End(batch, failure);
         return failure is null ? Task.CompletedTask : Task.FromException(failure);
     }
 
-    private async Task EndAsync(Batch batch, Task write, IReadOnlyList<QueuedJob> upserts)
+    private async Task EndAsync(Batch batch, Task<IReadOnlyList<KeyConflict>> write, IReadOnlyList<QueuedJob> upserts)
     {
         Exception? failure = null;
         try
         {
-            await write;
+            batch.Refused = await write;
         }
         catch (Exception)
         {
@@ -141,7 +146,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
             // job is stored all the same.
             try
             {
-                await store.WriteAsync(eventId, upserts, batch.Ends, historySize);
+                batch.Refused = await store.WriteAsync(eventId, upserts, batch.Ends, historySize);
             }
             catch (Exception ex)
             {
@@ -177,7 +182,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         {
             // What the callback submits (delivery marks) is written at once when nothing else is in flight,
             // synchronously with the memory store, together with whatever waited.
-            reports.Stored(batch.Appends, batch.Marks, batch.Ends);
+            reports.Stored(batch.Appends, batch.Marks, batch.Ends, batch.Refused);
             waiters?.TrySetResult();
         }
         // The callback has seen the lists and the store is done with them: they serve a later batch.
@@ -205,6 +210,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         public List<QueuedJob> Marks { get; } = [];
         public List<JobRecord> Ends { get; } = [];
         public TaskCompletionSource? Waiters { get; set; }
+        public IReadOnlyList<KeyConflict> Refused { get; set; } = [];
         public bool Ended { get; set; }
         public Exception? Failure { get; set; }
         public bool HasChanges => Appends.Count + Marks.Count + Ends.Count > 0;
@@ -215,6 +221,7 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
             Marks.Clear();
             Ends.Clear();
             Waiters = null;
+            Refused = [];
             Ended = false;
             Failure = null;
         }

@@ -36,6 +36,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     private readonly JobWriteBatcher _writes;
     private readonly EventJobs _jobs;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
+    // Jobs the store refused for their idempotency key, and the job holding it: read (and removed) by their emit.
+    private readonly Dictionary<string, string> _deduplicated = new(StringComparer.Ordinal);
     private long _seq;
     private bool _removing;
     private bool _adopting;
@@ -265,21 +267,30 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (accepted.IsErr) return Task.FromResult(Result<string>.Err(accepted.Error));
         var (job, stored) = accepted.Unwrap();
         // The memory store answers synchronously: no await, no allocation on the hot path.
-        return stored.IsCompletedSuccessfully ? Task.FromResult(Result<string>.Ok(job.JobId)) : AwaitStoredAsync(job, stored);
+        return stored.IsCompletedSuccessfully ? Task.FromResult(Result<string>.Ok(AnswerFor(job))) : AwaitStoredAsync(job, stored);
     }
 
     /// <inheritdoc />
     public Task FireAsync(string payloadJson, EmitOptions options)
     {
-        if (Accept(payloadJson, options, requireActive: true) is { IsOk: true } accepted && !accepted.Unwrap().Stored.IsCompleted)
-            _ = AwaitStoredAsync(accepted.Unwrap().Job, accepted.Unwrap().Stored);
+        if (Accept(payloadJson, options, requireActive: true) is { IsOk: true } accepted)
+        {
+            var (job, stored) = accepted.Unwrap();
+            if (stored.IsCompleted) AnswerFor(job);
+            else _ = AwaitStoredAsync(job, stored);
+        }
         return Task.CompletedTask;
     }
+
+    // The id an emit answers once its job's write is stored: its own, or that of the job holding its idempotency key.
+    private string AnswerFor(QueuedJob job) =>
+        job.IdempotencyKey is not null && _deduplicated.Remove(job.JobId, out var heldBy) ? heldBy : job.JobId;
 
     /// <inheritdoc />
     public async Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options)
     {
-        var accepted = Accept(payloadJson, options, requireActive: false, waitForOutcome: true);
+        // A test run is never deduplicated: it waits for its own outcome.
+        var accepted = Accept(payloadJson, options is null ? null : options with { IdempotencyKey = null }, requireActive: false, waitForOutcome: true);
         if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
         var (job, stored) = accepted.Unwrap();
         if (!_waiters.TryGetValue(job.JobId, out var waiter)) return Result<JobOutcome>.Err(ErrorKind.UNKNOWN, "the job ended before it could be awaited");
@@ -450,6 +461,12 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (!_runner.Cancel(Id, job.JobId)) LogCancelNotHeld(Id.Value, job.JobId);
     }
 
+    void IJobEffects.Deduplicated(QueuedJob job, string heldBy)
+    {
+        _deduplicated[job.JobId] = heldBy;
+        _metrics.Increment(MetricNames.JobsDeduplicated, Id);
+    }
+
     void IJobEffects.Enqueued(QueuedJob job) => _metrics.Increment(MetricNames.JobsEnqueued, Id);
 
     void IJobEffects.Ended(QueuedJob job, JobOutcome outcome)
@@ -504,14 +521,30 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (admission == Admission.QueueFull)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({_options.QueueMaxSize} jobs waiting)");
 
+        var key = waitForOutcome ? null : options?.IdempotencyKey ?? KeyFromPayload(def.EffectivePolicy, payloadJson);
         var traceParent = ConvoTracing.RecordEmit(Id, jobId, options?.TriggerId);
         var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, correlationId, now, options?.ScheduledAt,
-            admission == Admission.StartNow ? 1 : 0, traceParent);
+            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + def.EffectivePolicy.IdempotencyWindow);
         if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
         return (job, _jobs.Accept(job, admission));
+    }
+
+    // The policy's key path read from the payload; a payload that cannot be read has no key (it was checked as JSON on
+    // its way in, so only a path into something that is not an object ends here).
+    private static string? KeyFromPayload(Policy policy, string payloadJson)
+    {
+        if (policy.IdempotencyKeyPath is not { } path || PayloadKeyPath.Parse(path, out _) is not { } names) return null;
+        try
+        {
+            return PayloadKeyPath.Read(payloadJson, names);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     // A fire that runs nothing is recorded SKIPPED in the history and counted.
@@ -533,7 +566,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         try
         {
             await stored;
-            return Result<string>.Ok(job.JobId);
+            return Result<string>.Ok(AnswerFor(job));
         }
         catch (Exception ex)
         {

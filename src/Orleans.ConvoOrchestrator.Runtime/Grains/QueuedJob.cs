@@ -12,6 +12,8 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <param name="ScheduledAt">When the trigger fire that caused it was due.</param>
 /// <param name="Deliveries">How often it was handed to a handler so far (persisted before each hand-over).</param>
 /// <param name="TraceParent">The emit span's W3C traceparent; the run span links to it (tracing).</param>
+/// <param name="IdempotencyKey">The emit's idempotency key: the store refuses a new job whose key another job holds.</param>
+/// <param name="IdempotentUntil">Until when the key stays held (acceptance plus the event's idempotency window).</param>
 public sealed record QueuedJob(
     string JobId,
     long Seq,
@@ -21,4 +23,6 @@ public sealed record QueuedJob(
     DateTimeOffset EnqueuedAt,
     DateTimeOffset? ScheduledAt,
     int Deliveries = 0,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    string? IdempotencyKey = null,
+    DateTimeOffset? IdempotentUntil = null);

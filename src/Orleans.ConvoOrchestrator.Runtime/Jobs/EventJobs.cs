@@ -228,8 +228,22 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <inheritdoc />
-    public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended)
+    public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, IReadOnlyList<KeyConflict> refused)
     {
+        // Not stored: another job holds their idempotency key. They leave as if never accepted; the holder answers.
+        for (var i = 0; i < refused.Count; i++)
+        {
+            if (!_jobs.TryGetValue(refused[i].JobId, out var entry)) continue;
+            if (entry.State == JobState.Storing)
+            {
+                if (entry.CancelledAs is null) _storing--;
+            }
+            else if (entry.State == JobState.StoringToStart) _slots--;
+            else continue;
+            _jobs.Remove(refused[i].JobId);
+            _effects.Deduplicated(entry.Job, refused[i].HeldBy);
+            entry.EndStored?.TrySetResult();
+        }
         // Index loops: these run once per job, and foreach over the interface would allocate an enumerator each time.
         for (var i = 0; i < appended.Count; i++)
         {

@@ -24,6 +24,9 @@ public interface IJobEffects
     /// <summary>Cancel a dispatched job's run (its handler's token); the handler's report comes back as usual.</summary>
     void StopRun(QueuedJob job);
 
+    /// <summary>A job was not stored: its idempotency key is held by <paramref name="heldBy"/>, its emit's answer.</summary>
+    void Deduplicated(QueuedJob job, string heldBy);
+
     /// <summary>A job is stored and accepted for good (counted).</summary>
     void Enqueued(QueuedJob job);
 

@@ -18,8 +18,13 @@ public interface IJobStore
     /// with the same job id and delivery is already there; then keeps only the newest <paramref name="historySize"/>
     /// history records. The event is listed by <see cref="PendingEventsAsync"/> while it has stored jobs. The lists are
     /// the caller's again once the task completes (they are reused): a store must not keep them.
+    /// An upsert with an <see cref="QueuedJob.IdempotencyKey"/> that is not stored yet is refused (not stored, and
+    /// answered as a <see cref="KeyConflict"/>) when another job holds its key until after the new job's
+    /// <see cref="QueuedJob.EnqueuedAt"/>; otherwise it takes the key until its <see cref="QueuedJob.IdempotentUntil"/>,
+    /// in the same atomic step, so two emits with one key yield one job across silos, activations and retries.
     /// </summary>
-    Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
+    /// <returns>The refused upserts; empty (usually) when none was.</returns>
+    Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
 
     /// <summary>Every stored job of the event, in no particular order.</summary>
     Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId);

@@ -10,7 +10,9 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <param name="history">Where the records of ended jobs are appended.</param>
 public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
 {
+    private static readonly Task<IReadOnlyList<KeyConflict>> NoneRefused = Task.FromResult<IReadOnlyList<KeyConflict>>([]);
     private readonly ConcurrentDictionary<EventId, ConcurrentDictionary<string, QueuedJob>> _events = new();
+    private readonly ConcurrentDictionary<EventId, KeyClaims> _keys = new();
 
     /// <summary>A store with a history of its own (tests).</summary>
     public MemoryJobStore() : this(new MemoryHistoryStore())
@@ -18,14 +20,20 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
     }
 
     /// <inheritdoc />
-    public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
+        List<KeyConflict>? refused = null;
         // Index loops: a foreach over the interfaces would allocate an enumerator per call, and this runs per job.
         if (upserts.Count > 0)
         {
             var jobs = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
-            for (var i = 0; i < upserts.Count; i++) jobs[upserts[i].JobId] = upserts[i];
+            for (var i = 0; i < upserts.Count; i++)
+            {
+                var job = upserts[i];
+                if (job.IdempotencyKey is not null && HeldByAnother(eventId, jobs, job) is { } heldBy) (refused ??= []).Add(new KeyConflict(job.JobId, heldBy));
+                else jobs[job.JobId] = job;
+            }
         }
         if (ended.Count > 0)
         {
@@ -35,7 +43,23 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
                 for (var i = 0; i < ended.Count; i++) jobs.TryRemove(ended[i].JobId, out _);
             }
         }
-        return Task.CompletedTask;
+        return refused is null ? NoneRefused : Task.FromResult<IReadOnlyList<KeyConflict>>(refused);
+    }
+
+    // The job that holds the new job's key, or null after taking the key for it. A job already stored keeps going
+    // (a delivery mark, a repeated write) whoever holds its key now.
+    private string? HeldByAnother(EventId eventId, ConcurrentDictionary<string, QueuedJob> jobs, QueuedJob job)
+    {
+        var keys = _keys.GetOrAdd(eventId, static _ => new KeyClaims());
+        lock (keys)
+        {
+            if (keys.Claims.TryGetValue(job.IdempotencyKey!, out var held) && held.JobId != job.JobId && held.Until > job.EnqueuedAt
+                && !jobs.ContainsKey(job.JobId))
+                return held.JobId;
+            if (held.JobId is null || held.Until <= job.EnqueuedAt) keys.Claims[job.IdempotencyKey!] = (job.JobId, job.IdempotentUntil ?? job.EnqueuedAt);
+            keys.SweepIfDue(job.EnqueuedAt);
+            return null;
+        }
     }
 
     /// <inheritdoc />
@@ -50,6 +74,7 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
     public Task ClearAsync(EventId eventId)
     {
         _events.TryRemove(eventId, out _);
+        _keys.TryRemove(eventId, out _);
         return Task.CompletedTask;
     }
 
@@ -63,4 +88,23 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
     /// <inheritdoc />
     public Task<IReadOnlyList<EventId>> PendingEventsAsync() =>
         Task.FromResult<IReadOnlyList<EventId>>(_events.Where(e => !e.Value.IsEmpty).Select(e => e.Key).ToList());
+
+    // One event's idempotency keys: which job holds each, and until when. Expired claims go in sweeps that run when
+    // the table has doubled since the last one, so a sweep costs O(1) per claim taken.
+    private sealed class KeyClaims
+    {
+        private int _sweepAt = 1024;
+
+        public Dictionary<string, (string JobId, DateTimeOffset Until)> Claims { get; } = new(StringComparer.Ordinal);
+
+        public void SweepIfDue(DateTimeOffset now)
+        {
+            if (Claims.Count < _sweepAt) return;
+            foreach (var (key, claim) in Claims)
+            {
+                if (claim.Until <= now) Claims.Remove(key);
+            }
+            _sweepAt = Math.Max(1024, Claims.Count * 2);
+        }
+    }
 }

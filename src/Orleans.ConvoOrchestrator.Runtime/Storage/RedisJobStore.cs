@@ -51,21 +51,68 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         return 0
         """;
 
+    // KEYS: jobs hash, pending set, claim index. ARGV: event id, now (ms), then per keyed job (claim key, job id, json,
+    // key window in ms, claim end in ms). A job not stored yet whose key another job holds is refused (answered as job
+    // id, holder); otherwise it is stored and, unless it holds the key already, takes it for its window. The index
+    // (claim key by end) lets ClearAsync find an event's claims; ended ones leave it here. Returns the refused, flat.
+    private const string ClaimScript = """
+        local refused = {}
+        local stored = false
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+        local i = 3
+        while i <= #ARGV do
+          local held = redis.call('GET', ARGV[i])
+          if held and held ~= ARGV[i + 1] and redis.call('HEXISTS', KEYS[1], ARGV[i + 1]) == 0 then
+            refused[#refused + 1] = ARGV[i + 1]
+            refused[#refused + 1] = held
+          else
+            if not held then
+              redis.call('SET', ARGV[i], ARGV[i + 1], 'PX', ARGV[i + 3])
+              redis.call('ZADD', KEYS[3], ARGV[i + 4], ARGV[i])
+            end
+            redis.call('HSET', KEYS[1], ARGV[i + 1], ARGV[i + 2])
+            stored = true
+          end
+          i = i + 5
+        end
+        if stored then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return refused
+        """;
+
+    // Deletes an event's claims and their index.
+    private const string ClearClaimsScript = """
+        local claims = redis.call('ZRANGE', KEYS[1], 0, -1)
+        for _, k in ipairs(claims) do redis.call('DEL', k) end
+        redis.call('DEL', KEYS[1])
+        return #claims
+        """;
+
+    private static readonly IReadOnlyList<KeyConflict> NoneRefused = [];
+
     private RedisKey PendingKey => redis.KeyPrefix + "jobs-pending";
+
+    // One key per claimed idempotency key, so Redis expires each at the end of its window.
+    private RedisKey ClaimKey(EventId eventId, string idempotencyKey) => redis.KeyPrefix + "idem:" + eventId.Value + ":" + idempotencyKey;
+
+    private RedisKey ClaimIndexKey(EventId eventId) => redis.KeyPrefix + "idem-index:" + eventId.Value;
 
     private RedisKey JobsKey(EventId eventId) => redis.KeyPrefix + "jobs:" + eventId.Value;
 
     /// <inheritdoc />
-    public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         var db = await redis.DatabaseAsync();
+        var refused = NoneRefused;
+        // Jobs with idempotency keys first, each stored atomically with its key claim; a failure fails the whole write,
+        // which is safe to repeat (a job holding its key is stored again, not refused).
+        if (HasKeys(upserts)) (refused, upserts) = await ClaimAsync(db, eventId, upserts);
         if (ended.Count > 0)
         {
             await EndAsync(db, eventId, upserts, ended, historySize);
-            return;
+            return refused;
         }
-        if (upserts.Count == 0) return;
+        if (upserts.Count == 0) return refused;
         var tx = db.CreateTransaction();
         var pending = tx.SetAddAsync(PendingKey, eventId.Value);
         // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
@@ -74,6 +121,45 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         var set = tx.HashSetAsync(JobsKey(eventId), entries);
         if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
         await Task.WhenAll(pending, set);
+        return refused;
+    }
+
+    private static bool HasKeys(IReadOnlyList<QueuedJob> upserts)
+    {
+        for (var i = 0; i < upserts.Count; i++)
+        {
+            if (upserts[i].IdempotencyKey is not null) return true;
+        }
+        return false;
+    }
+
+    // Stores the keyed upserts with their claims; returns what was refused and the upserts without a key.
+    private async Task<(IReadOnlyList<KeyConflict> Refused, IReadOnlyList<QueuedJob> Unkeyed)> ClaimAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts)
+    {
+        var rest = new List<QueuedJob>(upserts.Count);
+        var args = new List<RedisValue> { eventId.Value, 0 };
+        var now = long.MaxValue;
+        foreach (var job in upserts)
+        {
+            if (job.IdempotencyKey is not { } key)
+            {
+                rest.Add(job);
+                continue;
+            }
+            var until = job.IdempotentUntil ?? job.EnqueuedAt;
+            now = Math.Min(now, job.EnqueuedAt.ToUnixTimeMilliseconds());
+            args.Add((string)ClaimKey(eventId, key)!);
+            args.Add(job.JobId);
+            args.Add(StoredJobJson.Serialize(job));
+            args.Add(Math.Max(1L, (long)Math.Ceiling((until - job.EnqueuedAt).TotalMilliseconds)));
+            args.Add(until.ToUnixTimeMilliseconds());
+        }
+        args[1] = now;
+        var answer = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [JobsKey(eventId), PendingKey, ClaimIndexKey(eventId)], [.. args]))!;
+        if (answer.Length == 0) return (NoneRefused, rest);
+        var refused = new List<KeyConflict>(answer.Length / 2);
+        for (var i = 0; i + 1 < answer.Length; i += 2) refused.Add(new KeyConflict((string)answer[i]!, (string)answer[i + 1]!));
+        return (refused, rest);
     }
 
     private Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
@@ -129,6 +215,8 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         _ = tx.KeyDeleteAsync(JobsKey(eventId));
         _ = tx.SetRemoveAsync(PendingKey, eventId.Value);
         await tx.ExecuteAsync();
+        // The event's idempotency keys go too: a new event of the same id starts afresh.
+        await db.ScriptEvaluateAsync(ClearClaimsScript, [ClaimIndexKey(eventId)]);
     }
 
     /// <inheritdoc />

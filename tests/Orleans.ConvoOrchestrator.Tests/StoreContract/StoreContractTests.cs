@@ -150,4 +150,42 @@ public abstract class StoreContractTests
         Assert.Equal(["a-1", "b"], rest.Select(e => e.Id));
         Assert.Equal(["t"], (await catalog.ListAsync(CatalogKeys.Triggers, null, 10)).Select(e => e.Id));
     }
+
+    private static QueuedJob Keyed(int n, string key, TimeSpan window, int deliveries = 0, double atSeconds = 0) =>
+        Job(n, deliveries) with { EnqueuedAt = T0.AddSeconds(atSeconds), IdempotencyKey = key, IdempotentUntil = T0.AddSeconds(atSeconds) + window };
+
+    [Fact]
+    public async Task A_new_job_whose_idempotency_key_another_holds_is_refused_and_not_stored()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        var day = TimeSpan.FromDays(1);
+        Assert.Empty(await jobs.WriteAsync(Ev, [Keyed(1, "order-7", day)], [], 10));
+        // Two more with the same key, one of them in the same write as an unkeyed job.
+        Assert.Equal([new KeyConflict("job-2", "job-1")], await jobs.WriteAsync(Ev, [Keyed(2, "order-7", day, atSeconds: 5)], [], 10));
+        Assert.Equal([new KeyConflict("job-3", "job-1")], await jobs.WriteAsync(Ev, [Job(4), Keyed(3, "order-7", day, atSeconds: 6)], [], 10));
+        // Another key, and the holder written again (a delivery mark, a repeated write): stored, never refused.
+        Assert.Empty(await jobs.WriteAsync(Ev, [Keyed(5, "order-8", day), Keyed(1, "order-7", day, deliveries: 1)], [], 10));
+
+        Assert.Equal(["job-1", "job-4", "job-5"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId).Order());
+        Assert.Equal(1, (await jobs.LoadAsync(Ev)).Single(j => j.JobId == "job-1").Deliveries);
+        Assert.Equal("order-7", (await jobs.LoadAsync(Ev)).Single(j => j.JobId == "job-1").IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task A_key_is_held_after_its_job_ended_until_its_window_is_over_and_an_events_keys_go_with_it()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        var window = TimeSpan.FromMilliseconds(300);
+        await jobs.WriteAsync(Ev, [Keyed(1, "k", window), Keyed(2, "long", TimeSpan.FromDays(1))], [], 10);
+        await jobs.WriteAsync(Ev, [], [Ended(1), Ended(2)], 10);
+        Assert.Equal([new KeyConflict("job-3", "job-1")], await jobs.WriteAsync(Ev, [Keyed(3, "k", window, atSeconds: 0.1)], [], 10));
+
+        await Task.Delay(window * 3); // past the window, by the store's clock and by the jobs' times alike
+        Assert.Empty(await jobs.WriteAsync(Ev, [Keyed(4, "k", window, atSeconds: 5)], [], 10));
+
+        // A removed event's keys go: an event of the same id starts afresh.
+        await jobs.ClearAsync(Ev);
+        Assert.Empty(await jobs.WriteAsync(Ev, [Keyed(5, "long", TimeSpan.FromDays(1), atSeconds: 6)], [], 10));
+        Assert.Equal(["job-5"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId));
+    }
 }

@@ -35,7 +35,7 @@ public sealed class EventJobsTests
         return job;
     }
 
-    private static void StoreAppends(EventJobs jobs, params QueuedJob[] appended) => jobs.Stored(appended, [], []);
+    private static void StoreAppends(EventJobs jobs, params QueuedJob[] appended) => jobs.Stored(appended, [], [], []);
 
     [Fact]
     public void A_job_accepted_with_a_free_slot_starts_once_stored_without_a_second_write()
@@ -75,7 +75,7 @@ public sealed class EventJobsTests
         Assert.Equal(1, Assert.Single(mark).Deliveries);
         Assert.Equal(["job-1"], _fx.Dispatched.Select(j => j.JobId)); // not before its mark is stored
 
-        jobs.Stored([], mark, []);
+        jobs.Stored([], mark, [], []);
         Assert.Equal(JobState.Running, jobs.StateOf("job-2"));
         Assert.Equal(1, _fx.Dispatched[^1].Deliveries);
     }
@@ -98,7 +98,7 @@ public sealed class EventJobsTests
         Assert.Equal(JobStatus.CANCELLED, _fx.EndedJobs.Single().Outcome.Status); // a test-run waiting on it is answered
         Assert.False(end.IsCompleted); // not before it is stored
 
-        jobs.Stored([], [], [_fx.Ends.Single()]);
+        jobs.Stored([], [], [_fx.Ends.Single()], []);
         Assert.True(end.IsCompletedSuccessfully);
         Assert.Null(jobs.StateOf("job-2"));
         Assert.True(jobs.Complete("job-1", Ok()));
@@ -118,7 +118,7 @@ public sealed class EventJobsTests
 
         StoreAppends(jobs, running, storing);
         Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
-        jobs.Stored([], [], [_fx.Ends.Single()]);
+        jobs.Stored([], [], [_fx.Ends.Single()], []);
         Assert.True(end!.IsCompletedSuccessfully);
         Assert.True(jobs.Complete("job-1", Ok()));
         Assert.Empty(_fx.Marks);
@@ -157,7 +157,7 @@ public sealed class EventJobsTests
         Assert.Null(jobs.Cancel("job-1", Cancelled(), out state)); // once
         Assert.Equal(JobState.Cancelling, state);
 
-        jobs.Stored([], [], [_fx.Ends.Single()]);
+        jobs.Stored([], [], [_fx.Ends.Single()], []);
         Assert.True(end!.IsCompletedSuccessfully);
         Assert.Equal((1, 1), (jobs.Active, jobs.Waiting)); // the handler still holds the slot: job 2 waits
         Assert.Empty(_fx.Marks);
@@ -182,7 +182,7 @@ public sealed class EventJobsTests
         jobs.Failed([], [], [_fx.Ends.Single()], new TimeoutException("lost"));
         jobs.RetryWrites();
         Assert.Equal(2, _fx.Ends.Count); // written again
-        jobs.Stored([], [], [_fx.Ends[1]]);
+        jobs.Stored([], [], [_fx.Ends[1]], []);
         Assert.Null(jobs.StateOf("job-1"));
     }
 
@@ -205,11 +205,11 @@ public sealed class EventJobsTests
         Assert.Equal(["job-2"], mark.Select(j => j.JobId));
         var end = jobs.Cancel("job-2", Cancelled(), out var state);
         Assert.Equal(JobState.Starting, state);
-        jobs.Stored([], mark, []);
+        jobs.Stored([], mark, [], []);
         Assert.Empty(_fx.Dispatched);
         Assert.Equal(JobState.Ending, jobs.StateOf("job-2"));
         Assert.Equal(0, jobs.Active);
-        jobs.Stored([], [], _fx.Ends.ToList());
+        jobs.Stored([], [], _fx.Ends.ToList(), []);
         Assert.True(end!.IsCompletedSuccessfully);
         Assert.Equal(0, jobs.Count);
     }
@@ -251,7 +251,7 @@ public sealed class EventJobsTests
 
         StoreAppends(jobs, emitted, running);
         Assert.True(jobs.Complete("job-1", Ok()));
-        jobs.Stored([], Assert.Single(_fx.Marks), []);
+        jobs.Stored([], Assert.Single(_fx.Marks), [], []);
         Assert.Equal(JobState.Running, jobs.StateOf("job-2"));
         Assert.True(jobs.Overlaps(tr, OverlapPolicy.Skip)); // runs
         Assert.False(jobs.Overlaps(tr, OverlapPolicy.BufferOne)); // but none waits: one more may queue
@@ -277,7 +277,7 @@ public sealed class EventJobsTests
         Assert.Equal([record], jobs.Unstored());
         Assert.Equal(1, jobs.Count);
 
-        jobs.Stored([], [], [record]);
+        jobs.Stored([], [], [record], []);
         Assert.Null(jobs.StateOf("job-1"));
         Assert.Equal(0, jobs.Count);
         Assert.Empty(jobs.Unstored());
@@ -296,7 +296,7 @@ public sealed class EventJobsTests
         while (_fx.Dispatched.Count < 10)
         {
             Assert.True(jobs.Active <= max);
-            foreach (var mark in _fx.TakeMarks()) jobs.Stored([], mark, []);
+            foreach (var mark in _fx.TakeMarks()) jobs.Stored([], mark, [], []);
             Assert.True(jobs.Active <= max);
             var running = _fx.Dispatched.Select(j => j.JobId).Where(id => jobs.StateOf(id) == JobState.Running).ToList();
             Assert.InRange(running.Count, 1, max);
@@ -358,7 +358,7 @@ public sealed class EventJobsTests
         jobs.RetryWrites();
         Assert.Equal(2, _fx.Ends.Count);
         Assert.Same(record, _fx.Ends[1]); // the same record: the store lists it once however often it is written
-        jobs.Stored([], [], [record]);
+        jobs.Stored([], [], [record], []);
         Assert.Null(jobs.StateOf("job-1"));
     }
 
@@ -388,7 +388,7 @@ public sealed class EventJobsTests
         StoreAppends(jobs, mine);
         jobs.BeginAdoption();
         jobs.Complete("job-1", Ok());
-        jobs.Stored([], [], [_fx.Ends[0]]); // job-1's record goes while the store is read
+        jobs.Stored([], [], [_fx.Ends[0]], []); // job-1's record goes while the store is read
 
         var adopted = jobs.Adopt([Job(1, deliveries: 1), Job(7), Job(8)]);
         Assert.Equal(2, adopted);
@@ -452,7 +452,7 @@ public sealed class EventJobsTests
         Assert.Equal(JobState.Ending, jobs.StateOf("job-9"));
         Assert.Equal(JobStatus.SKIPPED, Assert.Single(_fx.Ends).Outcome.Status);
         Assert.Equal(0, jobs.Active);
-        jobs.Stored([], [], [_fx.Ends[0]]);
+        jobs.Stored([], [], [_fx.Ends[0]], []);
         Assert.Equal(0, jobs.Count);
     }
 
@@ -485,6 +485,24 @@ public sealed class EventJobsTests
         Assert.Equal(["job-1"], jobs.Queue().Concat(_fx.TakeMarks().SelectMany(m => m)).Select(j => j.JobId));
     }
 
+    [Fact]
+    public void A_job_refused_for_its_idempotency_key_leaves_as_if_never_accepted()
+    {
+        var jobs = Table();
+        var first = Accept(jobs, 1); // starts at once: holds the slot while stored
+        var second = Accept(jobs, 2);
+        var refused = new List<Orleans.ConvoOrchestrator.Runtime.KeyConflict> { new("job-1", "job-0"), new("job-2", "job-0") };
+
+        jobs.Stored([first, second], [], [], refused);
+
+        Assert.Equal([("job-1", "job-0"), ("job-2", "job-0")], _fx.DeduplicatedJobs);
+        Assert.Equal((0, 0, 0), (jobs.Count, jobs.Active, jobs.Waiting));
+        Assert.Empty(_fx.Dispatched);
+        Assert.Empty(_fx.EnqueuedIds); // never counted as accepted
+        var third = Accept(jobs, 3); // the slot is free again
+        Assert.Equal(1, third.Deliveries);
+    }
+
     private sealed class Effects : IJobEffects
     {
         public List<QueuedJob> Appended { get; } = [];
@@ -492,6 +510,7 @@ public sealed class EventJobsTests
         public List<JobRecord> Ends { get; } = [];
         public List<QueuedJob> Dispatched { get; } = [];
         public List<QueuedJob> Stopped { get; } = [];
+        public List<(string JobId, string HeldBy)> DeduplicatedJobs { get; } = [];
         public List<string> EnqueuedIds { get; } = [];
         public List<(QueuedJob Job, JobOutcome Outcome)> EndedJobs { get; } = [];
         public TimeSpan? RateTimer { get; private set; }
@@ -517,6 +536,8 @@ public sealed class EventJobsTests
         public void Dispatch(QueuedJob job) => Dispatched.Add(job);
 
         public void StopRun(QueuedJob job) => Stopped.Add(job);
+
+        public void Deduplicated(QueuedJob job, string heldBy) => DeduplicatedJobs.Add((job.JobId, heldBy));
 
         public void Enqueued(QueuedJob job) => EnqueuedIds.Add(job.JobId);
 

@@ -216,11 +216,11 @@ public sealed class JobWriteBatcherTests
     {
         // By write index, made by whichever comes first: the write, or the test's word on how it ends (a write the
         // batcher repeats starts in a continuation, which the test's synchronization context may run later).
-        private readonly Dictionary<int, TaskCompletionSource> _gates = [];
+        private readonly Dictionary<int, TaskCompletionSource<IReadOnlyList<KeyConflict>>> _gates = [];
 
         public List<(IReadOnlyList<QueuedJob> Upserts, IReadOnlyList<JobRecord> Ended)> Writes { get; } = [];
 
-        public Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+        public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
         {
             lock (_gates)
             {
@@ -231,7 +231,7 @@ public sealed class JobWriteBatcherTests
 
         public void Complete(int write)
         {
-            lock (_gates) Gate(write).SetResult();
+            lock (_gates) Gate(write).SetResult([]);
         }
 
         public void Fail(int write)
@@ -254,9 +254,9 @@ public sealed class JobWriteBatcherTests
             }
         }
 
-        private TaskCompletionSource Gate(int write)
+        private TaskCompletionSource<IReadOnlyList<KeyConflict>> Gate(int write)
         {
-            if (!_gates.TryGetValue(write, out var gate)) _gates[write] = gate = new TaskCompletionSource();
+            if (!_gates.TryGetValue(write, out var gate)) _gates[write] = gate = new TaskCompletionSource<IReadOnlyList<KeyConflict>>();
             return gate;
         }
 
@@ -274,7 +274,8 @@ public sealed class JobWriteBatcherTests
     private sealed class Reports(Action<IReadOnlyList<QueuedJob>, IReadOnlyList<QueuedJob>> stored, Action<IReadOnlyList<QueuedJob>> marksFailed)
         : JobWriteBatcher.IReports
     {
-        public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended) => stored(appended, marked);
+        public void Stored(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, IReadOnlyList<KeyConflict> refused) =>
+            stored(appended, marked);
 
         public void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure)
         {
