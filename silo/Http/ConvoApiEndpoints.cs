@@ -20,6 +20,17 @@ public static class ConvoApiEndpoints
     /// <summary>Header that carries an emit's idempotency key.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    /// <summary>The server's routes, one per method and pattern, ordered by pattern then method.</summary>
+    public static List<RouteInfo> Routes(EndpointDataSource endpoints) =>
+        endpoints.Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => new RouteInfo(m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Distinct()
+            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>One route: an HTTP method and a path pattern (<c>{name}</c> for a path parameter).</summary>
+    public sealed record RouteInfo(string Method, string Pattern);
+
     /// <summary>Maps the routes.</summary>
     public static RouteGroupBuilder MapConvoApi(this IEndpointRouteBuilder app)
     {
@@ -117,6 +128,8 @@ public static class ConvoApiEndpoints
         });
 
         api.MapGet("/metrics", async (IEventOrchestrator o) => Answer(await o.MetricsSnapshotAsync()));
+        // Every route the server answers, so tools (and the role tests) can walk them all.
+        api.MapGet("/routes", (EndpointDataSource endpoints) => Results.Json(Routes(endpoints), ConvoJson.Options));
         api.MapGet("/overview", async (IEventOrchestrator o) => Results.Json(await EventsOverview.GatherAsync(o, TimeProvider.System), ConvoJson.Options));
         return api;
     }

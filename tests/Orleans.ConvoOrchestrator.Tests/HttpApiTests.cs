@@ -67,6 +67,34 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task The_readme_route_table_lists_every_api_route_the_server_answers()
+    {
+        var served = (await Http.GetFromJsonAsync<JsonElement>("api/routes")).EnumerateArray()
+            .Select(r => $"{r.GetProperty("method").GetString()} {r.GetProperty("pattern").GetString()}")
+            .Where(r => r.Contains(" /api/", StringComparison.Ordinal))
+            .ToHashSet();
+        var documented = new HashSet<string>();
+        foreach (var line in File.ReadLines(Path.Combine(RepoPaths.Root, "README.md")))
+        {
+            var cell = line.StartsWith("| `", StringComparison.Ordinal) ? line[2..line.IndexOf(" |", 2, StringComparison.Ordinal)] : "";
+            var first = System.Text.RegularExpressions.Regex.Match(cell, @"^`(GET|POST|PUT|DELETE|PATCH) (/api/[^`?]*)[^`]*`");
+            if (!first.Success) continue;
+            var (method, path) = (first.Groups[1].Value, first.Groups[2].Value);
+            documented.Add($"{method} {path}");
+            // More in the same cell: `/resume` (the last segment replaced) or `POST /api/...` in full.
+            foreach (System.Text.RegularExpressions.Match more in System.Text.RegularExpressions.Regex.Matches(cell[first.Length..], @"`(?:(GET|POST|PUT|DELETE|PATCH) )?(/[^`?]*)[^`]*`"))
+            {
+                var m = more.Groups[1].Success ? more.Groups[1].Value : method;
+                var p = more.Groups[2].Value.StartsWith("/api/", StringComparison.Ordinal) ? more.Groups[2].Value : path[..path.LastIndexOf('/')] + more.Groups[2].Value;
+                documented.Add($"{m} {p}");
+            }
+        }
+        Assert.True(served.Count >= 20, $"only {served.Count} API routes served");
+        Assert.Empty(served.Except(documented).Order()); // served but not in the README
+        Assert.Empty(documented.Except(served).Order()); // in the README but not served
+    }
+
+    [Fact]
     public async Task Emit_runs_the_handler_and_status_history_metrics_and_overview_show_it()
     {
         var id = await web.SaveEventAsync("echo");

@@ -94,6 +94,27 @@ public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Every_route_that_changes_something_refuses_a_read_only_key()
+    {
+        var silo = fixture.Silo;
+        using var reader = silo.CreateClient(ReadKey);
+        // The server's own route table: a route added later is walked too.
+        var routes = await reader.GetFromJsonAsync<System.Text.Json.JsonElement>("api/routes");
+        var changing = routes.EnumerateArray()
+            .Select(r => (Method: r.GetProperty("method").GetString()!, Pattern: r.GetProperty("pattern").GetString()!))
+            .Where(r => r.Method is not ("GET" or "HEAD"))
+            .ToList();
+        Assert.True(changing.Count >= 10, $"only {changing.Count} changing routes listed");
+        foreach (var (method, pattern) in changing)
+        {
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, "{[^}]+}", "ev-roles").TrimStart('/');
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = WebSiloFixture.Json("{}") };
+            using var answer = await reader.SendAsync(request);
+            await HttpApiTests.AssertProblemAsync(answer, HttpStatusCode.Forbidden, "FORBIDDEN", $"{method} {pattern}");
+        }
+    }
+
+    [Fact]
     public async Task A_too_short_key_is_refused_too()
     {
         var silo = await WebSiloProcess.RunToExitAsync(["--api-key", "short"], "http://0.0.0.0:{port}", TimeSpan.FromSeconds(60));
