@@ -71,7 +71,7 @@ internal sealed class TriggerDefinitionOptions
     private readonly Option<string> _overlap = new("--overlap")
     {
         HelpName = "POLICY",
-        Description = "What a fire does while a job of an earlier fire is still queued or running: allow-all (the default), skip or buffer-one",
+        Description = "What a fire does while a job of an earlier fire is still queued or running: allow-all (the default), skip, buffer-one or cancel-other",
     };
     private readonly Option<string> _misfireThreshold = new("--misfire-threshold")
     {
@@ -184,7 +184,8 @@ internal sealed class TriggerDefinitionOptions
         null or "allow-all" => OverlapPolicy.AllowAll,
         "skip" => OverlapPolicy.Skip,
         "buffer-one" => OverlapPolicy.BufferOne,
-        _ => throw new UsageException($"--overlap: '{text}' is not one of allow-all, skip, buffer-one"),
+        "cancel-other" => OverlapPolicy.CancelOther,
+        _ => throw new UsageException($"--overlap: '{text}' is not one of allow-all, skip, buffer-one, cancel-other"),
     };
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

@@ -72,4 +72,51 @@ public sealed class OverlapPolicyTests(FakeClockClusterFixture fx)
         (await fx.Api.RemoveEventAsync(slow)).Unwrap();
         (await fx.Api.RemoveEventAsync(quick)).Unwrap();
     }
+
+    [Fact]
+    public async Task Under_CancelOther_each_fire_cancels_the_run_before_it_and_runs_instead()
+    {
+        var started = 0;
+        var stopped = 0;
+        var slow = new EventId(ClusterFixture.Unique("slow"));
+        var handler = ClusterFixture.Unique("slow");
+        fx.Handlers.Register(handler, async (EventContext ctx) =>
+        {
+            var done = Task.Delay(HandlerTime, fx.Clock, ctx.CancellationToken);
+            Interlocked.Increment(ref started);
+            try
+            {
+                await done;
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref stopped);
+                throw;
+            }
+        });
+        (await fx.Api.SaveEventAsync(new Event(slow, "slow", handler, new Policy(MaxConcurrency: 1, TimeoutSec: 60)))).Unwrap();
+        var trigger = new Trigger(new TriggerId(ClusterFixture.Unique("ov")), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(1), Overlap: OverlapPolicy.CancelOther);
+        (await fx.Api.AttachTriggerAsync(slow, trigger)).Unwrap();
+
+        for (var half = 1; half <= 20; half++)
+        {
+            fx.Advance(TimeSpan.FromSeconds(0.5));
+            var fires = half / 2;
+            await fx.WaitForTriggerAsync(trigger.Id, s => s.FireCount == fires);
+            await Eventually.TrueAsync(async () =>
+            {
+                var status = (await fx.Api.StatusAsync(slow)).Unwrap();
+                var cancelled = (await fx.Api.HistoryAsync(slow)).Unwrap().Count(r => r.Outcome.Status == JobStatus.CANCELLED);
+                // The fire's own run has started, and every earlier one was cancelled and has stopped.
+                return Volatile.Read(ref started) == fires && Volatile.Read(ref stopped) == Math.Max(0, fires - 1)
+                    && cancelled == Math.Max(0, fires - 1) && status.QueueDepth == 0 && status.Running == Math.Min(1, fires);
+            }, TimeSpan.FromSeconds(20), $"the fires up to {half * 0.5} s to settle");
+        }
+
+        var records = (await fx.Api.HistoryAsync(slow)).Unwrap();
+        Assert.Equal(9, records.Count);
+        Assert.All(records, r => Assert.Contains("overlap policy CancelOther", r.Outcome.Error!.Message));
+        Assert.Equal(1, (await fx.Api.StatusAsync(slow)).Unwrap().Running);
+        (await fx.Api.RemoveEventAsync(slow)).Unwrap();
+    }
 }

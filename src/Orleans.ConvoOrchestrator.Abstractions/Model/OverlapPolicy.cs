@@ -18,4 +18,10 @@ public enum OverlapPolicy
     /// only runs queues one to run after it.
     /// </summary>
     BufferOne = 2,
+
+    /// <summary>
+    /// A fire cancels the jobs of this trigger's earlier fires (queued ones end CANCELLED at once; running ones have
+    /// their token cancelled, see <c>CancelJobAsync</c>), then queues its own, which starts once their slots are free.
+    /// </summary>
+    CancelOther = 3,
 }

@@ -510,6 +510,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             if (options?.TriggerId is not null) SkipFire(jobId, payloadJson, options, correlationId, now, ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
             return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
         }
+        if (options?.TriggerId is { } replacing && _state.State.Subscriptions.TryGetValue(replacing.Value, out var replacer)
+            && replacer.Overlap == OverlapPolicy.CancelOther)
+            CancelEarlierFires(replacing);
         if (options?.TriggerId is { } firedBy && _state.State.Subscriptions.TryGetValue(firedBy.Value, out var trigger)
             && _jobs.Overlaps(firedBy, trigger.Overlap))
         {
@@ -544,6 +547,27 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         catch (System.Text.Json.JsonException)
         {
             return null;
+        }
+    }
+
+    // Overlap policy CancelOther: the earlier fires' jobs end CANCELLED (their ends are written like any cancel's; the
+    // fire does not wait for them), and the new job queues behind the slots they free.
+    private void CancelEarlierFires(TriggerId trigger)
+    {
+        var ids = _jobs.Unended(trigger);
+        if (ids.Count == 0) return;
+        var now = _clock.GetUtcNow();
+        var why = $"a newer fire of trigger '{trigger}' replaced it (overlap policy CancelOther)";
+        foreach (var jobId in ids)
+        {
+            var waiting = _jobs.StateOf(jobId) is { } state && EventJobs.IsWaiting(state);
+            var cancelled = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
+            if (_jobs.Cancel(jobId, cancelled, out _) is { } end)
+            {
+                if (waiting) _metrics.Finished(Id, cancelled);
+                _ = end.ContinueWith(static (t, s) => ((EventGrain)s!).LogCancelNotStored(t.Exception!.GetBaseException()), this,
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
+            }
         }
     }
 
@@ -685,6 +709,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     private Result<T> NotFound<T>() => Result<T>.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
+
+    private void LogCancelNotStored(Exception ex) => LogWriteFailed(ex, Id.Value);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: job {JobId} was cancelled after its handler had reported; its report is on its way")]
     private partial void LogCancelNotHeld(string eventId, string jobId);

@@ -151,13 +151,28 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
+    /// The jobs of <paramref name="trigger"/> that have not ended (waiting or running, not already being cancelled):
+    /// what a fire under <see cref="OverlapPolicy.CancelOther"/> cancels.
+    /// </summary>
+    public List<string> Unended(TriggerId trigger)
+    {
+        var ids = new List<string>();
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.Job.TriggerId == trigger && entry.State is not (JobState.Ending or JobState.Cancelling) && entry.CancelledAs is null)
+                ids.Add(entry.Job.JobId);
+        }
+        return ids;
+    }
+
+    /// <summary>
     /// Whether a fire of <paramref name="trigger"/> is to be skipped under <paramref name="policy"/>: for
     /// <see cref="OverlapPolicy.Skip"/> while a job of the trigger is waiting or holds a slot, for
     /// <see cref="OverlapPolicy.BufferOne"/> while one is waiting. Ending jobs no longer count: their handler is done.
     /// </summary>
     public bool Overlaps(TriggerId trigger, OverlapPolicy policy)
     {
-        if (policy == OverlapPolicy.AllowAll) return false;
+        if (policy is OverlapPolicy.AllowAll or OverlapPolicy.CancelOther) return false;
         // A scan of the event's jobs, not counters kept right across every transition: it runs once per fire, not
         // per job.
         foreach (var entry in _jobs.Values)
