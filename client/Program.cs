@@ -10,6 +10,7 @@ var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster 
     TriggersCommand.Create(),
     EmitCommand.Create(),
     CancelCommand.Create(),
+    FailedCommand.Create(),
     TestRunCommand.Create(),
     StatusCommand.Create(),
     HistoryCommand.Create(),

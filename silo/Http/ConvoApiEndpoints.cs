@@ -20,6 +20,23 @@ public static class ConvoApiEndpoints
     /// <summary>Header that carries an emit's idempotency key.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    // An optional body {"jobIds": [...]}: without one, the call is for every job.
+    private static async Task<(List<string>? JobIds, IResult? Problem)> ReadJobIdsAsync(HttpRequest req, int maxBytes, CancellationToken ct)
+    {
+        if (req.ContentLength is null or 0 && !req.Headers.ContainsKey("Transfer-Encoding")) return (null, null);
+        var (body, problem) = await BoundedBody.ReadJsonAsync<JobIdsBody>(req, maxBytes, "an object {\"jobIds\": [...]}", ct);
+        if (problem is not null) return (null, problem);
+        return body!.JobIds is null ? (null, Problems.BadRequest("jobIds is missing; send no body to mean every failed job")) : (body.JobIds, null);
+    }
+
+    private sealed record JobIdsBody(List<string>? JobIds);
+
+    private static IResult? ParseLimit(string? text, int fallback, out int limit)
+    {
+        limit = fallback;
+        return text is not null && (!int.TryParse(text, out limit) || limit < 1) ? Problems.BadRequest($"limit '{text}' is not a positive whole number") : null;
+    }
+
     /// <summary>The server's routes, one per method and pattern, ordered by pattern then method.</summary>
     public static List<RouteInfo> Routes(EndpointDataSource endpoints) =>
         endpoints.Endpoints.OfType<RouteEndpoint>()
@@ -71,6 +88,24 @@ public static class ConvoApiEndpoints
         {
             var cancelled = await o.CancelWaitingJobsAsync(new EventId(id));
             return cancelled.IsOk ? Results.Json(new { eventId = id, cancelled = cancelled.Unwrap() }, ConvoJson.Options) : Problems.From(cancelled.Error);
+        });
+        api.MapGet("/failed", async (string? limit, IEventOrchestrator o) =>
+            ParseLimit(limit, 100, out var n) ?? Answer(await o.ListFailedJobsAsync(null, n)));
+        api.MapGet("/events/{id}/failed", async (string id, string? limit, IEventOrchestrator o) =>
+            ParseLimit(limit, 100, out var n) ?? Answer(await o.ListFailedJobsAsync(new EventId(id), n)));
+        api.MapPost("/events/{id}/failed/requeue", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (ids, problem) = await ReadJobIdsAsync(req, opt.Value.MaxPayloadBytes, ct);
+            if (problem is not null) return problem;
+            var requeued = await o.RequeueFailedJobsAsync(new EventId(id), ids);
+            return requeued.IsOk ? Results.Json(new { eventId = id, requeued = requeued.Unwrap() }, ConvoJson.Options) : Problems.From(requeued.Error);
+        });
+        api.MapPost("/events/{id}/failed/discard", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (ids, problem) = await ReadJobIdsAsync(req, opt.Value.MaxPayloadBytes, ct);
+            if (problem is not null) return problem;
+            var discarded = await o.DiscardFailedJobsAsync(new EventId(id), ids);
+            return discarded.IsOk ? Results.Json(new { eventId = id, discarded = discarded.Unwrap() }, ConvoJson.Options) : Problems.From(discarded.Error);
         });
         api.MapGet("/events/{id}/triggers", async (string id, IEventOrchestrator o) => Answer(await o.ListTriggersAsync(new EventId(id))));
         api.MapPost("/events/{id}/triggers", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>

@@ -171,6 +171,26 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Call(eventId, g => g.CancelWaitingAsync());
 
     /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<FailedJob>>> ListFailedJobsAsync(EventId? eventId = null, int limit = 100)
+    {
+        if (limit < 1) return Result<IReadOnlyList<FailedJob>>.Err(ErrorKind.VALIDATION, "limit must be at least 1");
+        if (eventId is { } id)
+            return (await Call(id, g => g.FailedJobsAsync(limit))).Map<IReadOnlyList<FailedJob>>(list => list);
+        return await GuardValue<IReadOnlyList<FailedJob>>(async () => await _grains.GetGrain<IFailedJobsGrain>(0).ListAsync(limit));
+    }
+
+    /// <inheritdoc />
+    public Task<Result<int>> RequeueFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) =>
+        CheckJobIds(jobIds) is { IsErr: true } bad ? Task.FromResult(Result<int>.Err(bad.Error)) : Call(eventId, g => g.RequeueFailedAsync(jobIds?.ToList()));
+
+    /// <inheritdoc />
+    public Task<Result<int>> DiscardFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) =>
+        CheckJobIds(jobIds) is { IsErr: true } bad ? Task.FromResult(Result<int>.Err(bad.Error)) : Call(eventId, g => g.DiscardFailedAsync(jobIds?.ToList()));
+
+    private static Result CheckJobIds(IReadOnlyList<string>? jobIds) =>
+        jobIds is not null && jobIds.Any(string.IsNullOrEmpty) ? Result.Err(ErrorKind.VALIDATION, "job ids must not be empty") : Result.Ok();
+
+    /// <inheritdoc />
     public async Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50)
     {
         if (limit < 1) return Result<IReadOnlyList<JobRecord>>.Err(ErrorKind.VALIDATION, "limit must be at least 1");

@@ -37,6 +37,12 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>How often a silo flushes its batched metrics to the metrics grain.</summary>
     public TimeSpan MetricsFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many failed jobs each event keeps in its failed list; the oldest go first.</summary>
+    public int FailedJobsKept { get; set; } = 1000;
+
+    /// <summary>How long a failed job stays in its event's failed list unless requeued or discarded.</summary>
+    public TimeSpan FailedJobsMaxAge { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>On shutdown, how long running handlers may finish before their tokens are cancelled.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -105,6 +111,8 @@ public sealed class ConvoOrchestratorOptions
         if (MaxPayloadBytes < 16) yield return $"{nameof(MaxPayloadBytes)} must be at least 16 (got {MaxPayloadBytes})";
         if (MetricsFlushInterval <= TimeSpan.Zero) yield return $"{nameof(MetricsFlushInterval)} must be longer than 00:00:00 (got {MetricsFlushInterval})";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return $"{nameof(ShutdownGracePeriod)} must be 00:00:00 or longer (got {ShutdownGracePeriod})";
+        if (FailedJobsKept < 0) yield return $"{nameof(FailedJobsKept)} must be 0 (keep none) or more (got {FailedJobsKept})";
+        if (FailedJobsMaxAge <= TimeSpan.Zero) yield return $"{nameof(FailedJobsMaxAge)} must be longer than 00:00:00 (got {FailedJobsMaxAge})";
         if (CancelGracePeriod < TimeSpan.Zero) yield return $"{nameof(CancelGracePeriod)} must be 00:00:00 or longer (got {CancelGracePeriod})";
         if (BackoffBase < TimeSpan.Zero) yield return $"{nameof(BackoffBase)} must be 00:00:00 or longer (got {BackoffBase})";
         else if (BackoffCap < BackoffBase) yield return $"{nameof(BackoffCap)} must be at least {nameof(BackoffBase)} ({BackoffBase}) (got {BackoffCap})";

@@ -146,6 +146,40 @@ public sealed class CliCommandTests(StockSiloFixture silo)
     }
 
     [Fact]
+    public async Task Failed_jobs_are_listed_requeued_and_discarded_and_emit_keys_deduplicate()
+    {
+        var fail = await silo.SaveEventAsync("fail");
+        var first = await silo.RunClientAsync("emit", fail, "--key", "order-1", "--payload", """{"message":"declined"}""");
+        CliRun.AssertExit(0, first);
+        var again = await silo.RunClientAsync("emit", fail, "--key", "order-1");
+        Assert.Equal(first.StdOut.Trim(), again.StdOut.Trim()); // the same job: nothing new enqueued
+        var second = (await silo.RunClientAsync("emit", fail)).StdOut.Trim();
+
+        JsonElement listed = default;
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = await silo.RunClientAsync("--json", "failed", "list", fail);
+            CliRun.AssertExit(0, list);
+            listed = CliRun.ParseJson(list);
+            if (listed.GetArrayLength() == 2) break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(new[] { first.StdOut.Trim(), second }.Order(), listed.EnumerateArray().Select(f => f.GetProperty("jobId").GetString()).Order());
+        var table = await silo.RunClientAsync("failed", "list");
+        Assert.Contains("declined", table.StdOut);
+
+        var usage = await silo.RunClientAsync("failed", "requeue", fail);
+        CliRun.AssertExit(2, usage);
+        var requeued = await silo.RunClientAsync("failed", "requeue", fail, second);
+        CliRun.AssertExit(0, requeued);
+        Assert.Equal($"requeued 1 failed job of event {fail}", requeued.StdOut.Trim());
+        var discarded = await silo.RunClientAsync("--json", "failed", "discard", fail, "--all");
+        CliRun.AssertExit(0, discarded);
+        Assert.True(CliRun.ParseJson(discarded).GetProperty("discarded").GetInt32() >= 1);
+    }
+
+    [Fact]
     public async Task Test_run_prints_the_outcome_and_exits_4_when_the_handler_fails()
     {
         var echo = await silo.SaveEventAsync("echo");

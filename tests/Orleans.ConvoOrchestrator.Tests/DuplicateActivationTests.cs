@@ -36,7 +36,7 @@ public sealed class DuplicateActivationTests
         // What a duplicate activation would have stored: a job the live activation never accepted.
         await using var connection = new RedisConnection(redis.Configuration, Options.Create(new ClusterOptions { ClusterId = cluster, ServiceId = cluster }));
         var orphan = new QueuedJob("orphan-" + Guid.NewGuid().ToString("N"), 0, "{\"ms\":1}", null, "c", DateTimeOffset.UtcNow, null, Deliveries: 1);
-        await new RedisJobStore(connection).WriteAsync(ev, [orphan], [], historySize: 100);
+        await new RedisJobStore(connection, FailedJobRetention.Default).WriteAsync(ev, [orphan], [], historySize: 100);
 
         var history = await Eventually.HistoryAsync(api, ev, 2, TimeSpan.FromSeconds(30));
         Assert.Contains(history, r => r.JobId == orphan.JobId && r.Outcome.Status == JobStatus.OK);

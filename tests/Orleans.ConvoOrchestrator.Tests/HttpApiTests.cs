@@ -95,6 +95,36 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Failed_jobs_are_listed_requeued_and_discarded_over_http()
+    {
+        var id = await web.SaveEventAsync("fail");
+        var jobs = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var emitted = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json($$"""{"message":"card {{i}} declined"}"""));
+            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
+        }
+        var failed = await Eventually.MatchAsync(async () => await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/failed"),
+            f => f.GetArrayLength() == 2, TimeSpan.FromSeconds(20), "both jobs in the failed list", 100);
+        Assert.Contains(failed.EnumerateArray(), f => f.GetProperty("payloadJson").GetString()!.Contains("card 0 declined")
+            && f.GetProperty("outcome").GetProperty("error").GetProperty("message").GetString() == "InvalidOperationException: card 0 declined");
+        var everywhere = await Http.GetFromJsonAsync<JsonElement>("api/failed?limit=1000");
+        Assert.True(everywhere.EnumerateArray().Count(f => f.GetProperty("eventId").GetString() == id) == 2);
+
+        using (var requeued = await Http.PostAsync($"api/events/{id}/failed/requeue", WebSiloFixture.Json($$"""{"jobIds":["{{jobs[0]}}"]}""")))
+            Assert.Equal(1, (await requeued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requeued").GetInt32());
+        // It fails again (the handler always does): back in the list, as its second delivery.
+        await Eventually.TrueAsync(async () => (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/failed")).EnumerateArray()
+            .Any(f => f.GetProperty("jobId").GetString() == jobs[0] && f.GetProperty("outcome").GetProperty("delivery").GetInt32() == 2),
+            TimeSpan.FromSeconds(20), "the requeued job to fail again");
+        using (var bad = await Http.PostAsync($"api/events/{id}/failed/discard", WebSiloFixture.Json("""{"ids":[]}""")))
+            await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "VALIDATION");
+        using (var all = await Http.PostAsync($"api/events/{id}/failed/discard", null))
+            Assert.Equal(2, (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("discarded").GetInt32());
+        Assert.Equal(0, (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/failed")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Emit_runs_the_handler_and_status_history_metrics_and_overview_show_it()
     {
         var id = await web.SaveEventAsync("echo");

@@ -87,6 +87,14 @@ public sealed class LostAnswerJobStore : IJobStore
 
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => _inner.LoadAsync(eventId);
 
+    public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit) => _inner.LoadFailedAsync(eventId, limit);
+
+    public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() => _inner.EventsWithFailedAsync();
+
+    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs) => _inner.RequeueFailedAsync(eventId, jobs);
+
+    public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds) => _inner.DiscardFailedAsync(eventId, jobIds);
+
     public Task<long> CountAsync(EventId eventId) => _inner.CountAsync(eventId);
 
     public Task ClearAsync(EventId eventId) => _inner.ClearAsync(eventId);

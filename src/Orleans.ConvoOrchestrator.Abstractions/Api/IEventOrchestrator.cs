@@ -81,6 +81,22 @@ public interface IEventOrchestrator
     /// <summary>Cancels every job of the event that waits (see <see cref="CancelJobAsync"/>); returns how many.</summary>
     Task<Result<int>> CancelWaitingJobsAsync(EventId eventId);
 
+    /// <summary>
+    /// Failed jobs (ended ERR: retries ran out, or the last attempt timed out), newest failure first: one event's, or
+    /// every event's when <paramref name="eventId"/> is null. Each is kept with its payload until requeued or
+    /// discarded, within the silo's retention (<c>FailedJobsKept</c>, <c>FailedJobsMaxAge</c>).
+    /// </summary>
+    Task<Result<IReadOnlyList<FailedJob>>> ListFailedJobsAsync(EventId? eventId = null, int limit = 100);
+
+    /// <summary>
+    /// Runs failed jobs of the event again (those of <paramref name="jobIds"/>, or all when null): each leaves the
+    /// failed list and queues under its own id as a new delivery. Returns how many were requeued.
+    /// </summary>
+    Task<Result<int>> RequeueFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null);
+
+    /// <summary>Drops failed jobs of the event from its list (those of <paramref name="jobIds"/>, or all when null); returns how many.</summary>
+    Task<Result<int>> DiscardFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null);
+
     /// <summary>An event's recent outcomes, newest first.</summary>
     Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50);
 

@@ -49,4 +49,13 @@ public interface IEventGrain : IGrainWithStringKey
 
     /// <summary>Cancels every waiting job; answers how many, once their outcomes are stored.</summary>
     [Alias("CancelWaiting")] Task<Result<int>> CancelWaitingAsync();
+
+    /// <summary>The event's failed jobs, newest failure first.</summary>
+    [Alias("FailedJobs"), AlwaysInterleave] Task<Result<List<FailedJob>>> FailedJobsAsync(int limit);
+
+    /// <summary>Runs failed jobs again (those of <paramref name="jobIds"/>, or all when null); answers how many were requeued.</summary>
+    [Alias("RequeueFailed")] Task<Result<int>> RequeueFailedAsync(List<string>? jobIds);
+
+    /// <summary>Drops failed jobs from the list (those of <paramref name="jobIds"/>, or all when null); answers how many.</summary>
+    [Alias("DiscardFailed")] Task<Result<int>> DiscardFailedAsync(List<string>? jobIds);
 }

@@ -21,6 +21,10 @@ public static class MetricNames
     public const string JobsTimedOut = "jobs_timeouts_total";
     /// <summary>Emits answered with an earlier job's id: their idempotency key was seen within the window.</summary>
     public const string JobsDeduplicated = "jobs_deduplicated_total";
+    /// <summary>Failed jobs run again by an operator (requeued from the failed list).</summary>
+    public const string JobsRequeued = "jobs_requeued_total";
+    /// <summary>Failed jobs an operator dropped from the failed list.</summary>
+    public const string JobsDiscarded = "jobs_discarded_total";
     /// <summary>Emits refused (label <c>reason</c>: the error kind).</summary>
     public const string JobsRejected = "jobs_rejected_total";
     /// <summary>Job wall time, all attempts included.</summary>

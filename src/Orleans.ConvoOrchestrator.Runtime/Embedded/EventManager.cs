@@ -211,6 +211,15 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Running(c => c.CancelWaitingJobsAsync(eventId));
 
     /// <inheritdoc />
+    public Task<Result<IReadOnlyList<FailedJob>>> ListFailedJobsAsync(EventId? eventId = null, int limit = 100) => Running(c => c.ListFailedJobsAsync(eventId, limit));
+
+    /// <inheritdoc />
+    public Task<Result<int>> RequeueFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) => Running(c => c.RequeueFailedJobsAsync(eventId, jobIds));
+
+    /// <inheritdoc />
+    public Task<Result<int>> DiscardFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) => Running(c => c.DiscardFailedJobsAsync(eventId, jobIds));
+
+    /// <inheritdoc />
     public Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused) => Running(c => c.SetTriggerPausedAsync(triggerId, paused));
 
     /// <inheritdoc />

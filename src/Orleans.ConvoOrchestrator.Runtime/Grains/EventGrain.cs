@@ -370,6 +370,70 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         return await CancelStoredAsync(ends, ends.Count);
     }
 
+    /// <inheritdoc />
+    public async Task<Result<List<FailedJob>>> FailedJobsAsync(int limit)
+    {
+        if (Definition is null) return NotFound<List<FailedJob>>();
+        return (await _jobStore.LoadFailedAsync(Id, limit)).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<int>> RequeueFailedAsync(List<string>? jobIds)
+    {
+        if (Definition is null) return NotFound<int>();
+        var failed = await _jobStore.LoadFailedAsync(Id, int.MaxValue);
+        var wanted = jobIds?.ToHashSet(StringComparer.Ordinal);
+        // Oldest failure first, so they queue in the order they first failed; each keeps its id and its last delivery
+        // count (its next run is a new delivery, ctx.Delivery says so).
+        var now = _clock.GetUtcNow();
+        var jobs = failed.Where(f => wanted is null || wanted.Contains(f.JobId)).Reverse()
+            .Select(f => new QueuedJob(f.JobId, _seq++, f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery)))
+            .Where(j => _jobs.StateOf(j.JobId) is null)
+            .ToList();
+        if (Definition is null) return NotFound<int>();
+        if (_options.QueueMaxSize is { } limit && _jobs.Waiting + jobs.Count > limit)
+            return Result<int>.Err(ErrorKind.QUEUE_FULL, $"requeueing {jobs.Count} jobs would overfill the queue of event '{Id}' ({limit} jobs waiting at most)");
+        IReadOnlyList<string> moved;
+        try
+        {
+            moved = await _jobStore.RequeueFailedAsync(Id, jobs);
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR, $"the failed jobs could not be requeued ({ex.Message}); nothing was, or requeue again");
+        }
+        var movedIds = moved.ToHashSet(StringComparer.Ordinal);
+        var requeued = 0;
+        foreach (var job in jobs)
+        {
+            if (movedIds.Contains(job.JobId) && _jobs.TryRequeue(job)) requeued++;
+        }
+        if (requeued > 0)
+        {
+            _metrics.Increment(MetricNames.JobsRequeued, Id, requeued);
+            _jobs.Pump();
+        }
+        return requeued;
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<int>> DiscardFailedAsync(List<string>? jobIds)
+    {
+        if (Definition is null) return NotFound<int>();
+        try
+        {
+            var discarded = await _jobStore.DiscardFailedAsync(Id, jobIds);
+            if (discarded > 0) _metrics.Increment(MetricNames.JobsDiscarded, Id, discarded);
+            return discarded;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR, $"the failed jobs could not be discarded ({ex.Message})");
+        }
+    }
+
     private JobOutcome CancelledByOperator(string why)
     {
         var now = _clock.GetUtcNow();

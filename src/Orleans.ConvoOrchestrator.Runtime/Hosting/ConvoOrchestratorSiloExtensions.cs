@@ -99,6 +99,7 @@ public static class ConvoOrchestratorSiloExtensions
             ServiceDescriptor.Singleton<ICatalogStore, MemoryCatalogStore>(),
         ];
         services.TryAddSingleton<MemoryHistoryStore>();
+        services.TryAddSingleton(sp => FailedJobRetention.From(sp.GetRequiredService<IOptions<ConvoOrchestratorOptions>>().Value));
         services.TryAddSingleton<MemoryJobStore>();
         foreach (var store in stores)
         {

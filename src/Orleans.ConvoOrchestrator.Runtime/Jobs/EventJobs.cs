@@ -397,6 +397,20 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
+    /// Queues jobs moved back from the failed list (already stored, each with the delivery count of its last run, so
+    /// its next run is a new delivery), in the order given. False for a job the table already holds (nothing changes).
+    /// </summary>
+    public bool TryRequeue(QueuedJob job)
+    {
+        if (_jobs.ContainsKey(job.JobId)) return false;
+        var entry = new Entry(job, JobState.Queued);
+        _jobs.Add(job.JobId, entry);
+        Link(entry);
+        _effects.Enqueued(job);
+        return true;
+    }
+
+    /// <summary>
     /// Starts noting the jobs whose records go while the grain reads the store for <see cref="Adopt"/>: such a job may
     /// be in what the read returns, yet must not run again.
     /// </summary>

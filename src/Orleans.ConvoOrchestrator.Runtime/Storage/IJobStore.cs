@@ -22,9 +22,27 @@ public interface IJobStore
     /// answered as a <see cref="KeyConflict"/>) when another job holds its key until after the new job's
     /// <see cref="QueuedJob.EnqueuedAt"/>; otherwise it takes the key until its <see cref="QueuedJob.IdempotentUntil"/>,
     /// in the same atomic step, so two emits with one key yield one job across silos, activations and retries.
+    /// An ended job whose outcome is ERR also goes, with its stored record, to the event's failed list (see
+    /// <see cref="LoadFailedAsync"/>), in the same atomic step; the list keeps the newest <see cref="FailedJobRetention.Kept"/>
+    /// no older than <see cref="FailedJobRetention.MaxAge"/> (measured from the newest end of the write).
     /// </summary>
     /// <returns>The refused upserts; empty (usually) when none was.</returns>
     Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
+
+    /// <summary>The event's failed jobs, newest failure first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit);
+
+    /// <summary>The events whose failed lists may hold jobs.</summary>
+    Task<IReadOnlyList<EventId>> EventsWithFailedAsync();
+
+    /// <summary>
+    /// Moves failed jobs back to the event's stored jobs, atomically each: for every one of <paramref name="jobs"/>
+    /// whose failed entry is there, stores the job and deletes the entry. Returns the ids moved; a repeat moves nothing.
+    /// </summary>
+    Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs);
+
+    /// <summary>Deletes failed entries: those of <paramref name="jobIds"/>, or all when null. Returns how many went.</summary>
+    Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds);
 
     /// <summary>Every stored job of the event, in no particular order.</summary>
     Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId);
@@ -32,7 +50,10 @@ public interface IJobStore
     /// <summary>How many jobs of the event are stored (cheap: no job is read).</summary>
     Task<long> CountAsync(EventId eventId);
 
-    /// <summary>Deletes every stored job of the event and unlists it (its history is the history store's).</summary>
+    /// <summary>
+    /// Deletes every stored job of the event, its failed list and its idempotency keys, and unlists it (its history is
+    /// the history store's).
+    /// </summary>
     Task ClearAsync(EventId eventId);
 
     /// <summary>Unlists the event when it has no stored job (its grain calls this when it goes idle).</summary>

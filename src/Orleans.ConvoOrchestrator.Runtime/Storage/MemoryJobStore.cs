@@ -8,14 +8,16 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// the process. Ended jobs' records go to <see cref="MemoryHistoryStore"/>. Every operation completes synchronously.
 /// </summary>
 /// <param name="history">Where the records of ended jobs are appended.</param>
-public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
+/// <param name="retention">How much of each failed list is kept.</param>
+public sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetention retention) : IJobStore
 {
     private static readonly Task<IReadOnlyList<KeyConflict>> NoneRefused = Task.FromResult<IReadOnlyList<KeyConflict>>([]);
     private readonly ConcurrentDictionary<EventId, ConcurrentDictionary<string, QueuedJob>> _events = new();
     private readonly ConcurrentDictionary<EventId, KeyClaims> _keys = new();
+    private readonly ConcurrentDictionary<EventId, FailedList> _failed = new();
 
-    /// <summary>A store with a history of its own (tests).</summary>
-    public MemoryJobStore() : this(new MemoryHistoryStore())
+    /// <summary>A store with a history of its own and the default retention (tests).</summary>
+    public MemoryJobStore() : this(new MemoryHistoryStore(), FailedJobRetention.Default)
     {
     }
 
@@ -40,7 +42,10 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
             history.Append(eventId, ended, historySize);
             if (_events.TryGetValue(eventId, out var jobs))
             {
-                for (var i = 0; i < ended.Count; i++) jobs.TryRemove(ended[i].JobId, out _);
+                for (var i = 0; i < ended.Count; i++)
+                {
+                    if (jobs.TryRemove(ended[i].JobId, out var job) && ended[i].Outcome.Status == JobStatus.ERR) Fail(eventId, job, ended[i]);
+                }
             }
         }
         return refused is null ? NoneRefused : Task.FromResult<IReadOnlyList<KeyConflict>>(refused);
@@ -62,6 +67,53 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
         }
     }
 
+    private void Fail(EventId eventId, QueuedJob job, JobRecord record)
+    {
+        if (retention.Kept == 0) return;
+        var list = _failed.GetOrAdd(eventId, static _ => new FailedList());
+        lock (list)
+        {
+            list.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome));
+            list.Trim(retention, record.Outcome.FinishedAt);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit)
+    {
+        if (!_failed.TryGetValue(eventId, out var list)) return Task.FromResult<IReadOnlyList<FailedJob>>([]);
+        lock (list) return Task.FromResult<IReadOnlyList<FailedJob>>(list.Newest(limit));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() =>
+        Task.FromResult<IReadOnlyList<EventId>>(_failed.Where(e => { lock (e.Value) return e.Value.Count > 0; }).Select(e => e.Key).ToList());
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs)
+    {
+        if (!_failed.TryGetValue(eventId, out var list)) return Task.FromResult<IReadOnlyList<string>>([]);
+        var moved = new List<string>(jobs.Count);
+        var stored = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
+        lock (list)
+        {
+            foreach (var job in jobs)
+            {
+                if (!list.Remove(job.JobId)) continue;
+                stored[job.JobId] = job;
+                moved.Add(job.JobId);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<string>>(moved);
+    }
+
+    /// <inheritdoc />
+    public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds)
+    {
+        if (!_failed.TryGetValue(eventId, out var list)) return Task.FromResult(0);
+        lock (list) return Task.FromResult(jobIds is null ? list.Clear() : jobIds.Count(list.Remove));
+    }
+
     /// <inheritdoc />
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) =>
         Task.FromResult<IReadOnlyList<QueuedJob>>(_events.TryGetValue(eventId, out var jobs) ? jobs.Values.ToList() : []);
@@ -75,6 +127,7 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
     {
         _events.TryRemove(eventId, out _);
         _keys.TryRemove(eventId, out _);
+        _failed.TryRemove(eventId, out _);
         return Task.CompletedTask;
     }
 
@@ -106,5 +159,43 @@ public sealed class MemoryJobStore(MemoryHistoryStore history) : IJobStore
             }
             _sweepAt = Math.Max(1024, Claims.Count * 2);
         }
+    }
+
+    // One event's failed jobs by id, and their order of failure (oldest first) for the retention and the listing.
+    private sealed class FailedList
+    {
+        private readonly Dictionary<string, FailedJob> _jobs = new(StringComparer.Ordinal);
+        private readonly SortedSet<(DateTimeOffset FailedAt, string JobId)> _order = new();
+
+        public int Count => _jobs.Count;
+
+        public void Add(FailedJob job)
+        {
+            Remove(job.JobId); // the same job failing again replaces its entry
+            _jobs[job.JobId] = job;
+            _order.Add((job.Outcome.FinishedAt, job.JobId));
+        }
+
+        public bool Remove(string jobId)
+        {
+            if (!_jobs.Remove(jobId, out var job)) return false;
+            _order.Remove((job.Outcome.FinishedAt, jobId));
+            return true;
+        }
+
+        public int Clear()
+        {
+            var count = _jobs.Count;
+            _jobs.Clear();
+            _order.Clear();
+            return count;
+        }
+
+        public void Trim(FailedJobRetention retention, DateTimeOffset now)
+        {
+            while (_order.Count > 0 && (_order.Count > retention.Kept || _order.Min.FailedAt < now - retention.MaxAge)) Remove(_order.Min.JobId);
+        }
+
+        public List<FailedJob> Newest(int limit) => _order.Reverse().Take(Math.Max(0, limit)).Select(o => _jobs[o.JobId]).ToList();
     }
 }

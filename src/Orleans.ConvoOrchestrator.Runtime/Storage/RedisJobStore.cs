@@ -11,15 +11,19 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// and appends their outcomes to the history (<see cref="RedisHistoryKeys"/>), so an outcome is stored exactly when its
 /// job's record goes, and a retried write lists no run twice.
 /// </summary>
-public sealed class RedisJobStore(RedisConnection redis) : IJobStore
+/// <param name="redis">The connection.</param>
+/// <param name="retention">How much of each failed list is kept.</param>
+public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention retention) : IJobStore
 {
     // Unlists the event only if its hash is empty, atomically with respect to concurrent writes.
     private const string ForgetScript = "if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
 
-    // KEYS: jobs hash, pending set, history order, history records. ARGV: event id, history size, upsert count, the
-    // upserts as (job id, json), then the ended as (run key, job id, record json or '' when it would be trimmed anyway).
+    // KEYS: jobs hash, pending set, history order, history records, failed hash, failed order, failed events. ARGV: event
+    // id, history size, upsert count, failed kept, failed max age (ms), now (ms), the upserts as (job id, json), then the
+    // ended as (run key, job id, record json or '' when it would be trimmed anyway, failed record json or '' unless it
+    // failed, its end in ms). A failed job's entry is its record and its stored job, joined by a line break.
     private const string WriteScript = """
-        local i = 4
+        local i = 7
         local n = tonumber(ARGV[3])
         if n > 0 then
           redis.call('SADD', KEYS[2], ARGV[1])
@@ -29,7 +33,16 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
           end
         end
         local top = nil
+        local failed = false
         while i <= #ARGV do
+          if ARGV[i + 3] ~= '' then
+            local job = redis.call('HGET', KEYS[1], ARGV[i + 1])
+            if job then
+              redis.call('HSET', KEYS[5], ARGV[i + 1], ARGV[i + 3] .. '\n' .. job)
+              redis.call('ZADD', KEYS[6], ARGV[i + 4], ARGV[i + 1])
+              failed = true
+            end
+          end
           redis.call('HDEL', KEYS[1], ARGV[i + 1])
           if ARGV[i + 2] ~= '' and redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 2]) == 1 then
             if top == nil then
@@ -39,7 +52,18 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
             top = top + 1
             redis.call('ZADD', KEYS[3], top, ARGV[i])
           end
-          i = i + 3
+          i = i + 5
+        end
+        if failed then
+          redis.call('SADD', KEYS[7], ARGV[1])
+          local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. (tonumber(ARGV[6]) - tonumber(ARGV[5])))
+          for _, k in ipairs(old) do redis.call('HDEL', KEYS[5], k) redis.call('ZREM', KEYS[6], k) end
+          local over = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[4])
+          if over > 0 then
+            local oldest = redis.call('ZRANGE', KEYS[6], 0, over - 1)
+            for _, k in ipairs(oldest) do redis.call('HDEL', KEYS[5], k) end
+            redis.call('ZREMRANGEBYRANK', KEYS[6], 0, over - 1)
+          end
         end
         local keep = tonumber(ARGV[2])
         local count = redis.call('ZCARD', KEYS[3])
@@ -95,6 +119,28 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
     private RedisKey ClaimKey(EventId eventId, string idempotencyKey) => redis.KeyPrefix + "idem:" + eventId.Value + ":" + idempotencyKey;
 
     private RedisKey ClaimIndexKey(EventId eventId) => redis.KeyPrefix + "idem-index:" + eventId.Value;
+
+    // A failed list: entries by job id, their order of failure, and the set of events that have one.
+    private RedisKey FailedKey(EventId eventId) => redis.KeyPrefix + "failed:" + eventId.Value;
+
+    private RedisKey FailedOrderKey(EventId eventId) => redis.KeyPrefix + "failed-order:" + eventId.Value;
+
+    private RedisKey FailedEventsKey => redis.KeyPrefix + "failed-events";
+
+    // KEYS: jobs hash, pending set, failed hash, failed order. ARGV: event id, then (job id, json) per job. Each job
+    // whose failed entry is there is stored and its entry deleted; returns the ids moved.
+    private const string RequeueScript = """
+        local moved = {}
+        for i = 2, #ARGV, 2 do
+          if redis.call('HDEL', KEYS[3], ARGV[i]) == 1 then
+            redis.call('ZREM', KEYS[4], ARGV[i])
+            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+            moved[#moved + 1] = ARGV[i]
+          end
+        end
+        if #moved > 0 then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return moved
+        """;
 
     private RedisKey JobsKey(EventId eventId) => redis.KeyPrefix + "jobs:" + eventId.Value;
 
@@ -164,11 +210,16 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
 
     private Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
-        var args = new RedisValue[3 + upserts.Count * 2 + ended.Count * 3];
+        var args = new RedisValue[6 + upserts.Count * 2 + ended.Count * 5];
         args[0] = eventId.Value;
         args[1] = historySize;
         args[2] = upserts.Count;
-        var a = 3;
+        args[3] = retention.Kept;
+        args[4] = (long)retention.MaxAge.TotalMilliseconds;
+        var now = long.MinValue;
+        for (var i = 0; i < ended.Count; i++) now = Math.Max(now, ended[i].Outcome.FinishedAt.ToUnixTimeMilliseconds());
+        args[5] = now;
+        var a = 6;
         for (var i = 0; i < upserts.Count; i++)
         {
             args[a++] = upserts[i].JobId;
@@ -181,10 +232,86 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         {
             args[a++] = RedisHistoryKeys.RunKey(ended[i]);
             args[a++] = ended[i].JobId;
-            args[a++] = i < firstKept ? RedisValue.EmptyString : System.Text.Json.JsonSerializer.Serialize(ended[i], ConvoJson.Options);
+            var json = ended[i].Outcome.Status == JobStatus.ERR || i >= firstKept ? System.Text.Json.JsonSerializer.Serialize(ended[i], ConvoJson.Options) : null;
+            args[a++] = i < firstKept ? RedisValue.EmptyString : json;
+            args[a++] = ended[i].Outcome.Status == JobStatus.ERR && retention.Kept > 0 ? json : RedisValue.EmptyString;
+            args[a++] = ended[i].Outcome.FinishedAt.ToUnixTimeMilliseconds();
         }
-        RedisKey[] keys = [JobsKey(eventId), PendingKey, RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)];
+        RedisKey[] keys = [JobsKey(eventId), PendingKey, RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId),
+            FailedKey(eventId), FailedOrderKey(eventId), FailedEventsKey];
         return db.ScriptEvaluateAsync(WriteScript, keys, args);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit)
+    {
+        if (limit <= 0) return [];
+        var db = await redis.DatabaseAsync();
+        var ids = await db.SortedSetRangeByRankAsync(FailedOrderKey(eventId), 0, limit - 1, Order.Descending);
+        if (ids.Length == 0) return [];
+        var values = await db.HashGetAsync(FailedKey(eventId), ids);
+        var failed = new List<FailedJob>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (values[i].IsNull) continue;
+            var text = (string)values[i]!;
+            var cut = text.IndexOf('\n');
+            var record = System.Text.Json.JsonSerializer.Deserialize<JobRecord>(text.AsSpan(0, cut), ConvoJson.Options)!;
+            var job = StoredJobJson.Deserialize(ids[i]!, System.Text.Encoding.UTF8.GetBytes(text[(cut + 1)..]))!;
+            failed.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome));
+        }
+        return failed;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EventId>> EventsWithFailedAsync()
+    {
+        var db = await redis.DatabaseAsync();
+        var ids = new List<EventId>();
+        await foreach (var member in db.SetScanAsync(FailedEventsKey, pageSize: 1000))
+        {
+            var eventId = new EventId(member!);
+            if (await db.SortedSetLengthAsync(FailedOrderKey(eventId)) > 0) ids.Add(eventId);
+        }
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs)
+    {
+        if (jobs.Count == 0) return [];
+        var db = await redis.DatabaseAsync();
+        var args = new RedisValue[1 + jobs.Count * 2];
+        args[0] = eventId.Value;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            args[1 + i * 2] = jobs[i].JobId;
+            args[2 + i * 2] = StoredJobJson.Serialize(jobs[i]);
+        }
+        var moved = (RedisResult[])(await db.ScriptEvaluateAsync(RequeueScript, [JobsKey(eventId), PendingKey, FailedKey(eventId), FailedOrderKey(eventId)], args))!;
+        return moved.Select(m => (string)m!).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds)
+    {
+        var db = await redis.DatabaseAsync();
+        if (jobIds is null)
+        {
+            var count = (int)await db.SortedSetLengthAsync(FailedOrderKey(eventId));
+            var tx = db.CreateTransaction();
+            _ = tx.KeyDeleteAsync(FailedKey(eventId));
+            _ = tx.KeyDeleteAsync(FailedOrderKey(eventId));
+            await tx.ExecuteAsync();
+            return count;
+        }
+        if (jobIds.Count == 0) return 0;
+        var members = jobIds.Select(id => (RedisValue)id).ToArray();
+        var discard = db.CreateTransaction();
+        var removed = discard.HashDeleteAsync(FailedKey(eventId), members);
+        _ = discard.SortedSetRemoveAsync(FailedOrderKey(eventId), members);
+        await discard.ExecuteAsync();
+        return (int)await removed;
     }
 
     /// <inheritdoc />
@@ -215,8 +342,10 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         _ = tx.KeyDeleteAsync(JobsKey(eventId));
         _ = tx.SetRemoveAsync(PendingKey, eventId.Value);
         await tx.ExecuteAsync();
-        // The event's idempotency keys go too: a new event of the same id starts afresh.
+        // The event's idempotency keys and failed list go too: a new event of the same id starts afresh.
         await db.ScriptEvaluateAsync(ClearClaimsScript, [ClaimIndexKey(eventId)]);
+        await db.KeyDeleteAsync([FailedKey(eventId), FailedOrderKey(eventId)]);
+        await db.SetRemoveAsync(FailedEventsKey, eventId.Value);
     }
 
     /// <inheritdoc />

@@ -33,6 +33,8 @@ public sealed class ConvoInstruments : IDisposable
             [MetricNames.JobsRetried] = Counter(MetricNames.JobsRetried, "Retries performed (attempts after the first)"),
             [MetricNames.JobsTimedOut] = Counter(MetricNames.JobsTimedOut, "Attempts that timed out"),
             [MetricNames.JobsRejected] = Counter(MetricNames.JobsRejected, "Emits refused, by reason"),
+            [MetricNames.JobsRequeued] = Counter(MetricNames.JobsRequeued, "Failed jobs run again by an operator"),
+            [MetricNames.JobsDiscarded] = Counter(MetricNames.JobsDiscarded, "Failed jobs dropped from the failed list by an operator"),
             [MetricNames.JobsDeduplicated] = Counter(MetricNames.JobsDeduplicated, "Emits answered with an earlier job's id (idempotency key seen)"),
             [MetricNames.TriggerFires] = Counter(MetricNames.TriggerFires, "Trigger fires"),
             [MetricNames.TriggerMisfires] = Counter(MetricNames.TriggerMisfires, "Trigger fires that were missed"),

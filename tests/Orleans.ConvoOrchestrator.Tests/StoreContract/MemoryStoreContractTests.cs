@@ -8,6 +8,6 @@ public sealed class MemoryStoreContractTests : StoreContractTests
     protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
     {
         var history = new MemoryHistoryStore();
-        return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>((new MemoryJobStore(history), history, new MemoryCatalogStore()));
+        return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>((new MemoryJobStore(history, Retention), history, new MemoryCatalogStore()));
     }
 }

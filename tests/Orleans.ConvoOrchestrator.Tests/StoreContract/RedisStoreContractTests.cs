@@ -36,6 +36,6 @@ public sealed class RedisStoreContractTests(RedisContractServer redis) : StoreCo
     {
         var connection = redis.Connect();
         return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>(
-            (new RedisJobStore(connection), new RedisHistoryStore(connection), new RedisCatalogStore(connection)));
+            (new RedisJobStore(connection, Retention), new RedisHistoryStore(connection), new RedisCatalogStore(connection)));
     }
 }

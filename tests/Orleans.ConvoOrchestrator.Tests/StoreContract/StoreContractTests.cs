@@ -13,6 +13,9 @@ public abstract class StoreContractTests
     private static readonly EventId Ev = new("ev");
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The failed lists' retention the stores are made with: small, so the tests reach it.</summary>
+    protected static readonly FailedJobRetention Retention = new(3, TimeSpan.FromHours(1));
+
     /// <summary>A job store, the history store it ends jobs into, and a catalog store, empty and apart from any other test's.</summary>
     protected abstract Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync();
 
@@ -187,5 +190,62 @@ public abstract class StoreContractTests
         await jobs.ClearAsync(Ev);
         Assert.Empty(await jobs.WriteAsync(Ev, [Keyed(5, "long", TimeSpan.FromDays(1), atSeconds: 6)], [], 10));
         Assert.Equal(["job-5"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId));
+    }
+
+    private static JobRecord Failed(int n, double endSecond, int delivery = 1) =>
+        new($"job-{n}", n % 2 == 0 ? new TriggerId("tr") : null, T0.AddSeconds(n),
+            new JobOutcome(JobStatus.ERR, T0.AddSeconds(endSecond - 1), T0.AddSeconds(endSecond), new AppError(ErrorKind.HANDLER_EXEC_ERROR, $"boom {n}"),
+                Retries: 2, Delivery: delivery));
+
+    [Fact]
+    public async Task A_job_that_ends_ERR_goes_to_the_failed_list_with_its_payload_in_the_same_write()
+    {
+        var (jobs, history, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1), Job(2), Job(3), Job(4)], [], 10);
+        await jobs.WriteAsync(Ev, [], [Failed(1, 100), Ended(2), Ended(3, status: JobStatus.CANCELLED), Failed(4, 101)], 10);
+        await jobs.WriteAsync(Ev, [], [Failed(4, 101)], 10); // the same write again: listed once
+
+        var failed = await jobs.LoadFailedAsync(Ev, 10);
+        Assert.Equal(["job-4", "job-1"], failed.Select(f => f.JobId)); // newest failure first; OK and CANCELLED are not failures
+        var one = failed[1];
+        Assert.Equal(new FailedJob(Ev, "job-1", "{\"n\":1}", null, "corr-1", T0.AddSeconds(1), null, Failed(1, 100).Outcome), one);
+        Assert.Equal(3, one.Attempts);
+        Assert.Equal(new TriggerId("tr"), failed[0].TriggerId);
+        Assert.Equal(4, (await history.LoadAsync(Ev, 10)).Count); // in the history too
+        Assert.Equal(0, await jobs.CountAsync(Ev));
+        Assert.Equal([Ev], await jobs.EventsWithFailedAsync());
+    }
+
+    [Fact]
+    public async Task The_failed_list_keeps_the_newest_within_its_retention()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, Enumerable.Range(1, 6).Select(n => Job(n)).ToList(), [], 10);
+        // Retention: 3 entries, one hour. Job 1 failed two hours before the newest.
+        await jobs.WriteAsync(Ev, [], [Failed(1, 0)], 10);
+        await jobs.WriteAsync(Ev, [], [Failed(2, 7000), Failed(3, 7100)], 10);
+        Assert.Equal(["job-3", "job-2"], (await jobs.LoadFailedAsync(Ev, 10)).Select(f => f.JobId));
+        await jobs.WriteAsync(Ev, [], [Failed(4, 7200), Failed(5, 7300)], 10);
+        Assert.Equal(["job-5", "job-4", "job-3"], (await jobs.LoadFailedAsync(Ev, 10)).Select(f => f.JobId));
+        Assert.Equal(["job-5"], (await jobs.LoadFailedAsync(Ev, 1)).Select(f => f.JobId));
+    }
+
+    [Fact]
+    public async Task Requeue_moves_a_failed_job_back_once_and_discard_drops_entries()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1), Job(2), Job(3)], [], 10);
+        await jobs.WriteAsync(Ev, [], [Failed(1, 10), Failed(2, 11), Failed(3, 12)], 10);
+
+        var again = Job(1, deliveries: 1) with { Seq = 9 };
+        Assert.Equal(["job-1"], await jobs.RequeueFailedAsync(Ev, [again, Job(7)])); // job 7 never failed
+        Assert.Empty(await jobs.RequeueFailedAsync(Ev, [again])); // a repeat moves nothing
+        Assert.Equal([again], await jobs.LoadAsync(Ev));
+        Assert.Equal(["job-3", "job-2"], (await jobs.LoadFailedAsync(Ev, 10)).Select(f => f.JobId));
+
+        Assert.Equal(1, await jobs.DiscardFailedAsync(Ev, ["job-2", "job-9"]));
+        Assert.Equal(1, await jobs.DiscardFailedAsync(Ev, null));
+        Assert.Empty(await jobs.LoadFailedAsync(Ev, 10));
+        Assert.Empty(await jobs.EventsWithFailedAsync());
     }
 }

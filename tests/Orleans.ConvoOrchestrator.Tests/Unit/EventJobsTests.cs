@@ -503,6 +503,27 @@ public sealed class EventJobsTests
         Assert.Equal(1, third.Deliveries);
     }
 
+    [Fact]
+    public void A_requeued_job_queues_behind_the_waiting_ones_and_runs_as_its_next_delivery()
+    {
+        var jobs = Table();
+        var running = Accept(jobs, 1);
+        var queued = Accept(jobs, 2);
+        StoreAppends(jobs, running, queued);
+        var failedBefore = Job(9, deliveries: 1); // its failed run was delivery 1
+
+        Assert.True(jobs.TryRequeue(failedBefore));
+        Assert.False(jobs.TryRequeue(failedBefore)); // once
+        Assert.Equal(["job-2", "job-9"], jobs.Queue().Select(j => j.JobId));
+        Assert.Contains("job-9", _fx.EnqueuedIds);
+
+        Assert.True(jobs.Complete("job-1", Ok()));
+        jobs.Stored([], _fx.TakeMarks().Single(), [], []);
+        Assert.True(jobs.Complete("job-2", Ok()));
+        var mark = _fx.TakeMarks().Single().Single();
+        Assert.Equal(("job-9", 2), (mark.JobId, mark.Deliveries));
+    }
+
     private sealed class Effects : IJobEffects
     {
         public List<QueuedJob> Appended { get; } = [];

@@ -262,6 +262,14 @@ public sealed class JobWriteBatcherTests
 
         public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs) => throw new NotSupportedException();
+
+        public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds) => throw new NotSupportedException();
+
         public Task<long> CountAsync(EventId eventId) => throw new NotSupportedException();
 
         public Task ClearAsync(EventId eventId) => throw new NotSupportedException();
