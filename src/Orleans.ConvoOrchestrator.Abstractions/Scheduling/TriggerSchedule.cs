@@ -12,6 +12,73 @@ public static class TriggerSchedule
     /// <summary>Most cron occurrences counted in one gap; beyond it the count is reported as this many.</summary>
     public const int MaxCountedOccurrences = 100_000;
 
+    /// <summary>How far past the instant searched from a next fire is looked for when calendars exclude instants.</summary>
+    public static readonly TimeSpan CalendarHorizon = TimeSpan.FromDays(3660);
+
+    /// <summary>Most excluded spans one search for a next fire jumps over before it gives up (no next fire).</summary>
+    public const int MaxCalendarSkips = 10_000;
+
+    /// <summary>
+    /// The first fire strictly after <paramref name="after"/> that <paramref name="calendars"/> do not exclude, or null
+    /// when none is left within <see cref="CalendarHorizon"/> (a calendar that excludes everything: no next fire, and
+    /// never an endless search). Excluded spans are jumped over whole, so a year of nights costs a few hundred steps.
+    /// </summary>
+    public static DateTimeOffset? NextFire(Trigger trigger, DateTimeOffset after, ExclusionCalendars? calendars)
+    {
+        var next = NextFire(trigger, after);
+        if (calendars is null || calendars.IsEmpty) return next;
+        var horizon = after < DateTimeOffset.MaxValue - CalendarHorizon ? after + CalendarHorizon : DateTimeOffset.MaxValue;
+        for (var skips = 0; next is { } fire && fire <= horizon && skips < MaxCalendarSkips; skips++)
+        {
+            if (!calendars.Excludes(fire, out var until)) return fire;
+            if (until > horizon) return null;
+            next = NextFire(trigger, until.AddTicks(-1)); // the first fire at or after the span's end
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The fires in (<paramref name="handledUpTo"/>, <paramref name="now"/>] that <paramref name="calendars"/> do not
+    /// exclude: how many, and the latest. Excluded fires are neither counted nor due. Counting stops at
+    /// <see cref="MaxCountedOccurrences"/> steps; the latest is then looked for in the last stretch before now.
+    /// </summary>
+    public static (long Count, DateTimeOffset? Latest) Due(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, ExclusionCalendars? calendars)
+    {
+        if (calendars is null || calendars.IsEmpty || trigger.Kind is not (TriggerKind.INTERVAL or TriggerKind.Cron))
+            return Due(trigger, handledUpTo, now);
+        var from = handledUpTo ?? trigger.Anchor ?? now;
+        var (count, latest, reached, complete) = Walk(trigger, from, now, calendars, MaxCountedOccurrences);
+        if (complete) return (count, latest);
+        // Too many to walk: the latest lies in the last stretch that can hold a thousand fires (or a day of cron).
+        var stretch = trigger.Kind == TriggerKind.INTERVAL && trigger.Interval is { } iv ? iv * 1000 : TimeSpan.FromDays(1);
+        var tail = now - stretch > reached ? now - stretch : reached;
+        var (_, tailLatest, _, _) = Walk(trigger, tail, now, calendars, MaxCountedOccurrences);
+        return (count, tailLatest ?? latest);
+    }
+
+    // Allowed fires in (from, now], jumping over excluded spans; stops after `budget` steps.
+    private static (long Count, DateTimeOffset? Latest, DateTimeOffset Reached, bool Complete) Walk(
+        Trigger trigger, DateTimeOffset from, DateTimeOffset now, ExclusionCalendars calendars, int budget)
+    {
+        long count = 0;
+        DateTimeOffset? latest = null;
+        var cursor = from;
+        for (var steps = 0; steps < budget; steps++)
+        {
+            if (NextFire(trigger, cursor) is not { } fire || fire > now) return (count, latest, cursor, true);
+            if (calendars.Excludes(fire, out var until))
+            {
+                if (until > now) return (count, latest, cursor, true);
+                cursor = until.AddTicks(-1);
+                continue;
+            }
+            count++;
+            latest = fire;
+            cursor = fire;
+        }
+        return (count, latest, cursor, false);
+    }
+
     /// <summary>The first fire strictly after <paramref name="after"/>, or null when none is left.</summary>
     public static DateTimeOffset? NextFire(Trigger trigger, DateTimeOffset after)
     {
