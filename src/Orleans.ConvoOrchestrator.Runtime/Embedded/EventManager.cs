@@ -218,6 +218,18 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         Running(c => c.NextFiresAsync(triggerId, count));
 
     /// <inheritdoc />
+    public Task<Result> SaveCalendarAsync(Calendar calendar) => Running(c => c.SaveCalendarAsync(calendar));
+
+    /// <inheritdoc />
+    public Task<Result<Calendar>> GetCalendarAsync(string name) => Running(c => c.GetCalendarAsync(name));
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync() => Running(c => c.ListCalendarsAsync());
+
+    /// <inheritdoc />
+    public Task<Result> RemoveCalendarAsync(string name) => Running(c => c.RemoveCalendarAsync(name));
+
+    /// <inheritdoc />
     public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
 
     /// <inheritdoc />
