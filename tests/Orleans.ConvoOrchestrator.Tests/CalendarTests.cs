@@ -76,6 +76,35 @@ public sealed class CalendarTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
+    public async Task Lifting_an_exclusion_makes_no_misfires_of_the_instants_it_excluded()
+    {
+        var calendar = ClusterFixture.Unique("cal");
+        (await fx.Api.SaveCalendarAsync(Seconds(calendar, "20-39 * * * * *"))).Unwrap();
+        var seen = new List<EventContext>();
+        var ev = await fx.RecordingEventAsync(seen);
+        var minute = ToNextMinute();
+        var trigger = new Trigger(new TriggerId(ClusterFixture.Unique("tr")), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(10),
+            Anchor: minute, Calendars: [calendar]);
+        (await fx.Api.AttachTriggerAsync(ev, trigger)).Unwrap();
+        fx.Advance(TimeSpan.FromSeconds(10)); // :10 fires
+        await fx.WaitForTriggerAsync(trigger.Id, s => s.FireCount == 1);
+        fx.Advance(TimeSpan.FromSeconds(25)); // :35: :20 and :30 were excluded
+
+        // Lifted at :35: :20 and :30 stay excluded (they were, when they fell due); :40 is next, nothing is missed.
+        (await fx.Api.SaveCalendarAsync(new Calendar(calendar, [new CalendarRule(CalendarRuleKind.Date, Date: new DateOnly(2000, 1, 1))]))).Unwrap();
+        await Eventually.MatchAsync(async () => (await fx.Api.NextFiresAsync(trigger.Id, 2)).Unwrap(),
+            f => f.SequenceEqual([minute.AddSeconds(40), minute.AddSeconds(50)]), TimeSpan.FromSeconds(20), "the change to be seen");
+        fx.Advance(TimeSpan.FromSeconds(5)); // :40
+        await fx.WaitForTriggerAsync(trigger.Id, s => s.FireCount == 2);
+        await fx.WaitForHistoryAsync(ev, 2);
+        var status = (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap();
+        Assert.Equal((2L, 0L), (status.FireCount, status.MissCount));
+        lock (seen) Assert.Equal([minute.AddSeconds(10), minute.AddSeconds(40)], seen.Select(c => c.ScheduledAt).Order());
+        (await fx.Api.RemoveEventAsync(ev)).Unwrap();
+        (await fx.Api.RemoveCalendarAsync(calendar)).Unwrap();
+    }
+
+    [Fact]
     public async Task Calendars_are_listed_and_bad_ones_change_nothing()
     {
         var name = ClusterFixture.Unique("cal");

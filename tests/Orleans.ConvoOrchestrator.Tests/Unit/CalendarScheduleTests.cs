@@ -133,6 +133,31 @@ public sealed class CalendarScheduleTests
     }
 
     [Fact]
+    public void A_lifted_exclusion_applies_from_the_next_fire_and_makes_no_misfires_of_the_past()
+    {
+        var maintenance = Of(new Calendar("maintenance", [new CalendarRule(CalendarRuleKind.DailyWindow, Start: new TimeOnly(10, 0), End: new TimeOnly(11, 0))]));
+        var trigger = Every(TimeSpan.FromMinutes(10), Utc(2026, 12, 2, 0), "maintenance");
+        var state = new TriggerState();
+        state.Begin(trigger, Utc(2026, 12, 2, 9, 50));
+        var changedAt = Utc(2026, 12, 2, 10, 30);
+        Assert.Equal(Utc(2026, 12, 2, 11), state.NextFire(trigger, changedAt, maintenance));
+
+        // At 10:30 the window is lifted: what fell due so far is settled under the old calendar (nothing: all
+        // excluded), then the new one (none) plans from now on.
+        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, maintenance));
+        state.CalendarsChanged(trigger, changedAt);
+        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, ExclusionCalendars.None));
+        Assert.Equal(Utc(2026, 12, 2, 10, 40), state.NextFire(trigger, changedAt, ExclusionCalendars.None));
+        Assert.Equal((0L, 0L), (state.FireCount, state.MissCount));
+
+        // Without the settling step, the lifted instants would all be due at once: 10:30 fired, three missed.
+        var unsettled = new TriggerState();
+        unsettled.Begin(trigger, Utc(2026, 12, 2, 9, 50));
+        unsettled.TakeDue(trigger, changedAt, Threshold, ExclusionCalendars.None);
+        Assert.Equal((1L, 3L), (unsettled.FireCount, unsettled.MissCount));
+    }
+
+    [Fact]
     public void An_interval_trigger_on_a_fake_clock_fires_only_outside_its_calendar()
     {
         // The trigger grain's loop without the grain: sleep to the next fire, take what is due, repeat.
