@@ -10,8 +10,8 @@ namespace Orleans.ConvoOrchestrator;
 /// </summary>
 public static class CalendarRuleSpans
 {
-    // A cron rule's span is found by stepping unit by unit; past this many (an hour of minutes, a minute of seconds) the rest is
-    // found at the next look, which keeps a search over a calendar that excludes everything bounded.
+    // A cron rule's span is found by stepping unit by unit (second, minute or hour); past this many steps the rest is
+    // found at the next look, which keeps each look cheap.
     private const int MaxCronSteps = 60;
 
     /// <summary>The end of the span of <paramref name="rule"/> holding <paramref name="instant"/>, or null when the rule does not cover it.</summary>
@@ -60,13 +60,46 @@ public static class CalendarRuleSpans
 
     private static DateTimeOffset? CronSpan(CalendarRule rule, CronExpression cron, DateTimeOffset instant, TimeZoneInfo zone)
     {
-        var unit = rule.Cron!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? TimeSpan.TicksPerSecond : TimeSpan.TicksPerMinute;
-        var utc = instant.UtcDateTime;
-        var cursor = new DateTime(utc.Ticks - utc.Ticks % unit, DateTimeKind.Utc);
-        if (!Matches(cron, cursor, zone)) return null;
-        for (var i = 0; i < MaxCronSteps && Matches(cron, cursor, zone); i++) cursor = cursor.AddTicks(unit);
-        return new DateTimeOffset(cursor, TimeSpan.Zero);
+        var unit = UnitOf(rule.Cron!);
+        var cursor = UnitStart(instant, unit, zone);
+        if (!Matches(cron, cursor.UtcDateTime, zone)) return null;
+        for (var i = 0; i < MaxCronSteps && Matches(cron, cursor.UtcDateTime, zone); i++) cursor = NextUnit(cursor, unit, zone);
+        return cursor;
     }
+
+    private enum CronUnit { Second, Minute, Hour }
+
+    // The finest unit the expression can tell apart: a second or a minute, or coarser when the finer fields are all
+    // "*" (every second of a matching minute matches too), so "* * * * 0,6" is walked an hour at a time, not a minute.
+    private static CronUnit UnitOf(string expression)
+    {
+        var fields = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var (minute, hourAt) = fields.Length == 6 ? (1, 2) : (0, 1);
+        if (fields.Length == 6 && fields[0] != "*") return CronUnit.Second;
+        if (fields[minute] != "*") return CronUnit.Minute;
+        return hourAt < fields.Length ? CronUnit.Hour : CronUnit.Minute;
+    }
+
+    // Where the unit holding the instant starts. Offsets in use are whole quarter hours, so minutes start on the same
+    // instants in every zone; hours start on the zone's own wall-clock hours.
+    private static DateTimeOffset UnitStart(DateTimeOffset instant, CronUnit unit, TimeZoneInfo zone)
+    {
+        var utc = instant.UtcTicks;
+        return unit switch
+        {
+            CronUnit.Second => new DateTimeOffset(utc - utc % TimeSpan.TicksPerSecond, TimeSpan.Zero),
+            CronUnit.Minute => new DateTimeOffset(utc - utc % TimeSpan.TicksPerMinute, TimeSpan.Zero),
+            _ => new DateTimeOffset(utc - TimeZoneInfo.ConvertTime(instant, zone).TimeOfDay.Ticks % TimeSpan.TicksPerHour, TimeSpan.Zero),
+        };
+    }
+
+    private static DateTimeOffset NextUnit(DateTimeOffset unitStart, CronUnit unit, TimeZoneInfo zone) => unit switch
+    {
+        CronUnit.Second => unitStart.AddSeconds(1),
+        CronUnit.Minute => unitStart.AddMinutes(1),
+        // The next wall-clock hour; across a DST change that is where the clocks land, 1 or 2 real hours on.
+        _ => UnitStart(unitStart.AddMinutes(60), unit, zone) is var next && next > unitStart ? next : unitStart.AddMinutes(60),
+    };
 
     private static bool Matches(CronExpression cron, DateTime unitStartUtc, TimeZoneInfo zone) =>
         cron.GetNextOccurrence(unitStartUtc, zone, inclusive: true) == unitStartUtc;

@@ -16,8 +16,9 @@ public static class MisfirePlanner
     /// <summary>Plans for <paramref name="now"/>; instants <paramref name="calendars"/> exclude are neither fired nor missed.</summary>
     public static FirePlan Plan(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, TimeSpan threshold, ExclusionCalendars? calendars = null)
     {
-        var (count, latest) = TriggerSchedule.Due(trigger, handledUpTo, now, calendars);
-        if (count == 0 || latest is not { } last) return new FirePlan(null, false, 0, handledUpTo);
+        var (count, latest, handledTo) = TriggerSchedule.Due(trigger, handledUpTo, now, calendars);
+        // Nothing allowed was due: the excluded fires up to handledTo are dealt with all the same.
+        if (count == 0 || latest is not { } last) return new FirePlan(null, false, 0, handledTo);
         var onTime = now - last <= threshold;
         if (trigger.Misfire == MisfirePolicy.RunAll) return RunAll(trigger, handledUpTo, now, count, last, onTime, calendars);
         if (onTime) return new FirePlan(last, false, count - 1, last);

@@ -316,7 +316,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     private void ArmForNextFire(Trigger def)
     {
         var now = _clock.GetUtcNow();
-        if (_state.State.NextFire(def, now, _exclusions) is not { } next)
+        if (_state.State.NextWake(def, now, _exclusions) is not { } next)
         {
             // Nothing left to fire (a fired AT): no timer, no wake-up.
             StopTimer();

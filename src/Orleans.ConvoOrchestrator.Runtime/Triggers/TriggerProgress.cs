@@ -75,7 +75,7 @@ internal static class TriggerProgress
         while (next is { } fire && fires.Count < count)
         {
             fires.Add(fire);
-            next = TriggerSchedule.NextFire(definition, fire, calendars);
+            next = FindNext(definition, fire, calendars);
         }
         return fires;
     }
@@ -87,10 +87,39 @@ internal static class TriggerProgress
     public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now, ExclusionCalendars? calendars = null)
     {
         if (!definition.Active || state.Paused) return null;
-        var (pending, latest) = TriggerSchedule.Due(definition, state.HandledUpTo, now, calendars);
+        var (pending, latest, _) = TriggerSchedule.Due(definition, state.HandledUpTo, now, calendars);
         if (pending > 0) return latest;
         var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
-        return TriggerSchedule.NextFire(definition, after, calendars);
+        return FindNext(definition, after, calendars);
+    }
+
+    // For status and previews a search cut short goes on a few times (a week of excluded seconds is ~10,000 spans);
+    // the trigger's own wake-ups go on from wherever one search stopped (NextWake), so they need no such bound.
+    private const int PreviewSearchRounds = 10;
+
+    private static DateTimeOffset? FindNext(Trigger definition, DateTimeOffset after, ExclusionCalendars? calendars)
+    {
+        for (var round = 0; round < PreviewSearchRounds; round++)
+        {
+            var (fire, resumeAt) = TriggerSchedule.Search(definition, after, calendars);
+            if (fire is not null || resumeAt is not { } resume) return fire;
+            after = resume.AddTicks(-1);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// When the trigger must look at the clock next: its next fire or, when calendars exclude so much that the search
+    /// stopped short of one, the instant it reached (a wake-up that fires nothing and searches on). Null: nothing is left.
+    /// </summary>
+    public static DateTimeOffset? NextWake(this TriggerState state, Trigger definition, DateTimeOffset now, ExclusionCalendars? calendars = null)
+    {
+        if (!definition.Active || state.Paused) return null;
+        var (pending, latest, _) = TriggerSchedule.Due(definition, state.HandledUpTo, now, calendars);
+        if (pending > 0) return latest;
+        var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
+        var (fire, resumeAt) = TriggerSchedule.Search(definition, after, calendars);
+        return fire ?? resumeAt;
     }
 
     /// <summary>

@@ -144,9 +144,9 @@ public sealed class CalendarScheduleTests
 
         // At 10:30 the window is lifted: what fell due so far is settled under the old calendar (nothing: all
         // excluded), then the new one (none) plans from now on.
-        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, maintenance));
+        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, maintenance)?.FireFor);
         state.CalendarsChanged(trigger, changedAt);
-        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, ExclusionCalendars.None));
+        Assert.Null(state.TakeDue(trigger, changedAt, Threshold, ExclusionCalendars.None)?.FireFor);
         Assert.Equal(Utc(2026, 12, 2, 10, 40), state.NextFire(trigger, changedAt, ExclusionCalendars.None));
         Assert.Equal((0L, 0L), (state.FireCount, state.MissCount));
 
@@ -191,14 +191,51 @@ public sealed class CalendarScheduleTests
         var everySecond = new Calendar("seconds", [new CalendarRule(CalendarRuleKind.Cron, Cron: "* * * * * *")]);
         var fast = Every(TimeSpan.FromMilliseconds(10), Utc(2026, 1, 1, 0), "x");
         var now = Utc(2026, 12, 2, 12);
+        var everyWeekendSecond = new Calendar("weekends", [new CalendarRule(CalendarRuleKind.Cron, Cron: "* * * * * 0,6")]);
+        Assert.Equal(Utc(2026, 12, 7, 0), TriggerSchedule.NextFire(Every(TimeSpan.FromSeconds(1), Utc(2026, 1, 1, 0)), Utc(2026, 12, 5, 0), Of(everyWeekendSecond)));
         foreach (var calendar in new[] { always, alwaysByWindows, everySecond })
         {
             Assert.Null(TriggerSchedule.NextFire(fast, now, Of(calendar)));
             var state = new TriggerState();
             state.Begin(fast, now);
             Assert.Empty(state.NextFires(fast, now, 10, Of(calendar)));
-            Assert.Null(state.TakeDue(fast, now.AddHours(1), Threshold, Of(calendar))); // nothing due, nothing missed
+            var plan = state.TakeDue(fast, now.AddHours(1), Threshold, Of(calendar));
+            Assert.Null(plan?.FireFor); // nothing due, nothing missed: the excluded hour is dealt with all the same
+            Assert.Equal((0L, 0L, now.AddHours(1)), (state.FireCount, state.MissCount, state.HandledUpTo));
+            Assert.Null(state.NextWake(fast, now.AddHours(1), Of(calendar)));
         }
+    }
+
+    [Fact]
+    public void A_search_cut_short_by_many_small_spans_goes_on_from_where_it_stopped()
+    {
+        // Every second of 1-8 December excluded, spelt "*/1" so that it is walked second by second, a minute per span:
+        // more spans than one search jumps over.
+        var december = Of(new Calendar("dec", [new CalendarRule(CalendarRuleKind.Cron, Cron: "*/1 * * 1-8 12 *")]));
+        var trigger = Every(TimeSpan.FromSeconds(1), Utc(2026, 1, 1, 0), "dec");
+        var clock = new FakeTimeProvider(Utc(2026, 11, 30, 23, 59).AddSeconds(59.5));
+        var state = new TriggerState();
+        state.Begin(trigger, clock.GetUtcNow());
+        var (fire, resumeAt) = TriggerSchedule.Search(trigger, clock.GetUtcNow(), december);
+        Assert.Null(fire);
+        Assert.NotNull(resumeAt);
+        // Status and previews search on a few rounds, so they still name the fire.
+        Assert.Equal(Utc(2026, 12, 9, 0), state.NextFire(trigger, clock.GetUtcNow(), december));
+
+        // The trigger's loop wakes where the search stopped, fires nothing, and finds 9 December in the end.
+        var wakes = 0;
+        DateTimeOffset? fired = null;
+        state.TakeDue(trigger, clock.GetUtcNow(), Threshold, december);
+        while (fired is null && wakes < 10)
+        {
+            var wake = state.NextWake(trigger, clock.GetUtcNow(), december)!.Value;
+            clock.Advance(wake - clock.GetUtcNow());
+            wakes++;
+            fired = state.TakeDue(trigger, clock.GetUtcNow(), Threshold, december)?.FireFor;
+        }
+        Assert.Equal(Utc(2026, 12, 9, 0), fired);
+        Assert.InRange(wakes, 2, 5);
+        Assert.Equal(0L, state.MissCount);
     }
 
     [Fact]
