@@ -61,7 +61,7 @@ public interface IEventOrchestrator
 
     /// <summary>
     /// The next <paramref name="count"/> (1 to <see cref="TriggerPreview.MaxFires"/>) instants a trigger will fire at,
-    /// in order, with its jitter and time zone applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
+    /// in order, with its jitter, time zone and calendars applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
     /// an inactive one or a fired AT.
     /// </summary>
     Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10);
