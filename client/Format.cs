@@ -71,8 +71,25 @@ internal static class Format
             TriggerKind.CONDITION => $"condition {t.Condition}" + (t.Interval is { } poll ? $", polled every {Duration(poll)}" : ""),
             _ => t.Kind.ToString(),
         };
-        return t.Jitter is { } j && j > TimeSpan.Zero ? $"{text} (jitter {Duration(j)})" : text;
+        if (t.Jitter is { } j && j > TimeSpan.Zero) text = $"{text} (jitter {Duration(j)})";
+        return t.HasCalendars ? $"{text} except calendar {string.Join(", ", t.Calendars!)}" : text;
     }
+
+    /// <summary>What one calendar rule excludes, in words: "12-25 every year", "outside 09:00-17:00".</summary>
+    public static string Rule(CalendarRule r) => r.Kind switch
+    {
+        CalendarRuleKind.Date => $"{r.Date:yyyy-MM-dd}",
+        CalendarRuleKind.DateRange => $"{r.From:yyyy-MM-dd} to {r.To:yyyy-MM-dd}",
+        CalendarRuleKind.Annual => $"{r.Month:00}-{r.Day:00} every year",
+        CalendarRuleKind.DailyWindow => $"{Clock(r.Start)}-{Clock(r.End)} daily",
+        CalendarRuleKind.OutsideDailyWindow => $"outside {Clock(r.Start)}-{Clock(r.End)} daily",
+        CalendarRuleKind.Cron => $"cron '{r.Cron}'",
+        _ => r.Kind.ToString(),
+    };
+
+    private static string Clock(TimeOnly? t) => t is { } v
+        ? v.ToString(v.Second == 0 ? "HH:mm" : "HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
+        : None;
 
     /// <summary>An instant relative to <paramref name="now"/>: "in 4.2 s", "3 s ago", for live views.</summary>
     public static string Relative(DateTimeOffset? t, DateTimeOffset now)

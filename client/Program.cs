@@ -8,6 +8,7 @@ var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster 
 {
     EventsCommand.Create(),
     TriggersCommand.Create(),
+    CalendarsCommand.Create(),
     EmitCommand.Create(),
     CancelCommand.Create(),
     FailedCommand.Create(),

@@ -83,6 +83,11 @@ internal sealed class TriggerDefinitionOptions
         HelpName = "INSTANT",
         Description = "INTERVAL: fires at anchor + k * interval (default: the attach time); same forms as --at",
     };
+    private readonly Option<string[]> _calendars = new("--calendar")
+    {
+        HelpName = "NAME",
+        Description = "INTERVAL and Cron: skip the instants this stored calendar excludes (repeatable; see convo calendars)",
+    };
     private readonly Option<bool> _inactive = new("--inactive")
     {
         Description = "Attach it switched off (it does not fire)",
@@ -90,7 +95,7 @@ internal sealed class TriggerDefinitionOptions
 
     /// <summary>Every option, to add to the command.</summary>
     public IEnumerable<Option> All =>
-        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _catchUp, _overlap, _anchor, _inactive];
+        [_file, _id, _kind, _every, _at, _cron, _timeZone, _external, _condition, _jitter, _misfire, _misfireThreshold, _catchUp, _overlap, _anchor, _calendars, _inactive];
 
     /// <summary>The trigger the user described; throws <see cref="UsageException"/> for anything wrong or missing.</summary>
     public Trigger Read(ParseResult parse, DateTimeOffset now)
@@ -119,10 +124,12 @@ internal sealed class TriggerDefinitionOptions
             Anchor: parse.GetValue(_anchor) is { } a ? InstantText.Parse(a, "--anchor", now) : null,
             Condition: parse.GetValue(_condition),
             Overlap: OverlapFrom(parse.GetValue(_overlap)),
-            CatchUpWindow: parse.GetValue(_catchUp) is { } c ? DurationText.Parse(c, "--catch-up") : null);
+            CatchUpWindow: parse.GetValue(_catchUp) is { } c ? DurationText.Parse(c, "--catch-up") : null,
+            Calendars: parse.GetValue(_calendars) is { Length: > 0 } calendars ? calendars : null);
 
         if (trigger.TimeZone is not null && kind != TriggerKind.Cron) throw new UsageException("--tz is only for --cron triggers");
         if (trigger.Anchor is not null && kind != TriggerKind.INTERVAL) throw new UsageException("--anchor is only for --every (INTERVAL) triggers");
+        if (trigger.HasCalendars && kind is not (TriggerKind.INTERVAL or TriggerKind.Cron)) throw new UsageException("--calendar is only for --every (INTERVAL) and --cron triggers");
         // The cluster's own rules, phrased in the JSON names ("interval"); the flags map one to one onto them.
         var valid = DefinitionValidator.Validate(trigger);
         if (valid.IsErr) throw new UsageException($"invalid trigger: {valid.Error.Message}");

@@ -155,7 +155,7 @@ internal static class TriggersCommand
     {
         var id = new Argument<string>("trigger-id") { Description = "The trigger's id" };
         var count = new Option<int>("--count", "-n") { Description = $"How many fires to list, 1 to {TriggerPreview.MaxFires}", DefaultValueFactory = _ => 10 };
-        var command = new Command("next", "List the next instants a trigger fires at, with its jitter and time zone applied") { id, count };
+        var command = new Command("next", "List the next instants a trigger fires at, with its jitter, time zone and calendars applied") { id, count };
         command.SetClusterAction((parse, output) =>
         {
             var triggerId = new TriggerId(parse.GetValue(id) ?? "");

@@ -8,7 +8,7 @@ using Orleans.ConvoOrchestrator.Runtime;
 namespace Orleans.ConvoOrchestrator.Silo.Http;
 
 /// <summary>
-/// The HTTP API under /api: events, triggers, status, history, metrics, emit, webhook fires, pause/resume.
+/// The HTTP API under /api: events, triggers, calendars, status, history, metrics, emit, webhook fires, pause/resume.
 /// Everything goes through <see cref="IEventOrchestrator"/>; bodies and answers use <see cref="ConvoJson"/>;
 /// orchestrator errors become problem details (<see cref="Problems"/>) and bodies over MaxPayloadBytes get 413.
 /// </summary>
@@ -161,6 +161,20 @@ public static class ConvoApiEndpoints
                 ? Results.Json(new { triggerId = id, accepted = fired.Unwrap() }, ConvoJson.Options, statusCode: StatusCodes.Status202Accepted)
                 : Problems.From(fired.Error);
         });
+
+        api.MapGet("/calendars", async (IEventOrchestrator o) => Answer(await o.ListCalendarsAsync()));
+        api.MapGet("/calendars/{name}", async (string name, IEventOrchestrator o) => Answer(await o.GetCalendarAsync(name)));
+        api.MapPut("/calendars/{name}", async (string name, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (calendar, problem) = await BoundedBody.ReadJsonAsync<Calendar>(req, opt.Value.MaxPayloadBytes, "a calendar definition", ct);
+            if (problem is not null) return problem;
+            // As with events: the route names the calendar; a body may leave the name out, but may not name another.
+            if (calendar!.Name is null) calendar = calendar with { Name = name };
+            else if (calendar.Name != name) return Problems.BadRequest($"the body's name '{calendar.Name}' differs from the route's '{name}'");
+            var saved = await o.SaveCalendarAsync(calendar);
+            return saved.IsOk ? Results.Json(calendar, ConvoJson.Options) : Problems.From(saved.Error);
+        });
+        api.MapDelete("/calendars/{name}", async (string name, IEventOrchestrator o) => Answer(await o.RemoveCalendarAsync(name)));
 
         api.MapGet("/metrics", async (IEventOrchestrator o) => Answer(await o.MetricsSnapshotAsync()));
         // Every route the server answers, so tools (and the role tests) can walk them all.

@@ -158,13 +158,14 @@ public static class EventsPageRenderer
             TriggerKind.CONDITION => $"when {def.Condition}",
             _ => "fired from outside",
         };
+        if (def.HasCalendars) what += $" except {string.Join(", ", def.Calendars!)}"; // the calendars its fires skip
         html.Append($"""<li class="trigger {(def.Active ? "" : "off")}"><span class="kind">{H(def.Kind.ToString().ToUpperInvariant())}</span>""");
         html.Append($"""<span class="what" title="{H(def.Id.Value)}">{H(what)} <span class="tid">{H(def.Id.Value)}</span></span><span class="when">""");
         if (!def.Active) html.Append("inactive · ");
         else if (t.NextFire is { } next)
         {
             html.Append($"next {When(next, "", future: true)} · ");
-            // The ones after it as clock times: a preview of the schedule (jitter and time zone applied).
+            // The ones after it as clock times: a preview of the schedule (jitter, time zone and calendars applied).
             var later = t.Upcoming.Where(f => f > next).ToList();
             if (later.Count > 0) html.Append($"""<span class="then">then {string.Join(", ", later.Select(f => $"{f.UtcDateTime:HH:mm:ss}"))}</span> · """);
         }

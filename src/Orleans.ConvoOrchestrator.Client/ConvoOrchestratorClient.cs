@@ -159,6 +159,41 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
+    public async Task<Result> SaveCalendarAsync(Calendar calendar)
+    {
+        var check = DefinitionValidator.Validate(calendar);
+        if (check.IsErr) return check;
+        return await GuardPlain(() => _grains.GetGrain<ICalendarGrain>(calendar.Name).SaveAsync(calendar));
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<Calendar>> GetCalendarAsync(string name)
+    {
+        var check = DefinitionValidator.ValidateCalendarName(name);
+        if (check.IsErr) return Result<Calendar>.Err(check.Error);
+        return await Guard(() => _grains.GetGrain<ICalendarGrain>(name).GetAsync());
+    }
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync() => GuardValue<IReadOnlyList<Calendar>>(async () =>
+    {
+        var calendars = new List<Calendar>();
+        await foreach (var entry in ListEntries(CatalogKeys.Calendars))
+        {
+            if (JsonSerializer.Deserialize<Calendar>(entry.Json, ConvoJson.Options) is { } calendar) calendars.Add(calendar);
+        }
+        return calendars;
+    });
+
+    /// <inheritdoc />
+    public async Task<Result> RemoveCalendarAsync(string name)
+    {
+        var check = DefinitionValidator.ValidateCalendarName(name);
+        if (check.IsErr) return check;
+        return await GuardPlain(() => _grains.GetGrain<ICalendarGrain>(name).RemoveAsync());
+    }
+
+    /// <inheritdoc />
     public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId) => Call(eventId, g => g.StatusAsync());
 
     /// <inheritdoc />

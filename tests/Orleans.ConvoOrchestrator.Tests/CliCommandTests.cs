@@ -180,6 +180,53 @@ public sealed class CliCommandTests(StockSiloFixture silo)
     }
 
     [Fact]
+    public async Task Calendars_are_saved_from_flags_named_by_triggers_and_removed_once_unused()
+    {
+        var eventId = await silo.SaveEventAsync();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (office, trigger) = ($"office-{suffix}", $"office-tr-{suffix}");
+
+        var saved = await silo.RunClientAsync("calendars", "save", office, "--tz", "Europe/Berlin", "--only-window", "09:00-17:00",
+            "--cron", "* * * * 0,6", "--annual", "12-25", "--range", "2026-12-24..2027-01-01", "--date", "2027-05-01", "--exclude-window", "12:00-13:00");
+        CliRun.AssertExit(0, saved);
+        Assert.Equal($"saved calendar {office} (6 rules, Europe/Berlin)", saved.StdOut.Trim());
+        var got = await silo.RunClientAsync("calendars", "get", office);
+        CliRun.AssertExit(0, got);
+        foreach (var words in new[] { "outside 09:00-17:00 daily", "cron '* * * * 0,6'", "12-25 every year", "2026-12-24 to 2027-01-01", "2027-05-01", "12:00-13:00 daily" })
+            Assert.Contains(words, got.StdOut);
+        var listed = await silo.RunClientAsync("--json", "calendars", "list");
+        CliRun.AssertExit(0, listed);
+        Assert.Contains(CliRun.ParseJson(listed).EnumerateArray(), c => c.GetProperty("name").GetString() == office);
+
+        var attached = await silo.RunClientAsync("triggers", "attach", eventId, "--every", "30m", "--anchor", "2026-01-01T00:00:00Z", "--id", trigger, "--calendar", office);
+        CliRun.AssertExit(0, attached);
+        Assert.Contains($"every 30m except calendar {office}", attached.StdOut);
+        var next = await silo.RunClientAsync("--json", "triggers", "next", trigger, "--count", "40");
+        CliRun.AssertExit(0, next);
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var fires = CliRun.ParseJson(next).GetProperty("fires").EnumerateArray().Select(f => TimeZoneInfo.ConvertTime(f.GetDateTimeOffset(), berlin)).ToList();
+        Assert.Equal(40, fires.Count);
+        Assert.All(fires, f => Assert.True(f.Hour is >= 9 and < 17 && f.Hour != 12 && f.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), $"{f} is excluded"));
+
+        var inUse = await silo.RunClientAsync("calendars", "remove", office);
+        CliRun.AssertExit(1, inUse);
+        Assert.StartsWith("error: CONFLICT: ", inUse.StdErr.Trim());
+        Assert.Contains(trigger, inUse.StdErr);
+        var unknown = await silo.RunClientAsync("triggers", "attach", eventId, "--cron", "0 * * * *", "--calendar", $"nope-{suffix}");
+        CliRun.AssertExit(1, unknown);
+        Assert.StartsWith("error: NOT_FOUND: ", unknown.StdErr.Trim());
+        CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "attach", eventId, "--external", "--calendar", office));
+        CliRun.AssertExit(2, await silo.RunClientAsync("calendars", "save", office, "--only-window", "9-17"));
+        CliRun.AssertExit(2, await silo.RunClientAsync("calendars", "save", office));
+
+        CliRun.AssertExit(0, await silo.RunClientAsync("triggers", "detach", eventId, trigger));
+        var removed = await silo.RunClientAsync("calendars", "remove", office);
+        CliRun.AssertExit(0, removed);
+        Assert.Equal($"removed calendar {office}", removed.StdOut.Trim());
+        CliRun.AssertExit(1, await silo.RunClientAsync("calendars", "get", office));
+    }
+
+    [Fact]
     public async Task Test_run_prints_the_outcome_and_exits_4_when_the_handler_fails()
     {
         var echo = await silo.SaveEventAsync("echo");

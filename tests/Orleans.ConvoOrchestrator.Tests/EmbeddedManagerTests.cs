@@ -62,6 +62,40 @@ public sealed class EmbeddedManagerTests
     }
 
     [Fact]
+    public async Task Calendars_saved_before_start_are_loaded_and_survive_a_restart_of_the_manager()
+    {
+        var repo = new InMemoryEventRepository();
+        var mgr = Manager(repo, new HandlerRegistry(), new InMemoryMetrics());
+        repo.SaveEvent(new Event(new EventId("ev-cal"), "calendar", "h")).Unwrap();
+        var nights = new Calendar("nights", [new CalendarRule(CalendarRuleKind.DailyWindow, Start: new TimeOnly(22, 0), End: new TimeOnly(6, 0))], "Europe/Berlin");
+        var hourly = new Trigger(new TriggerId("tr-cal"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1), Calendars: ["nights"]);
+        // Before start, the repository applies the cluster's rules: the calendar must exist, and is then held.
+        Assert.Equal(ErrorKind.NOT_FOUND, repo.AttachTrigger(new EventId("ev-cal"), hourly).UnwrapErr().Kind);
+        repo.SaveCalendar(nights).Unwrap();
+        repo.AttachTrigger(new EventId("ev-cal"), hourly).Unwrap();
+        Assert.Equal(ErrorKind.CONFLICT, repo.RemoveCalendar("nights").UnwrapErr().Kind);
+
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        for (var run = 0; run < 2; run++)
+        {
+            await mgr.StartAsync();
+            try
+            {
+                Assert.Equal(nights, (await mgr.GetCalendarAsync("nights")).Unwrap());
+                var fires = (await mgr.NextFiresAsync(hourly.Id, 24)).Unwrap();
+                Assert.Equal(24, fires.Count);
+                Assert.All(fires, f => Assert.InRange(TimeZoneInfo.ConvertTime(f, berlin).Hour, 6, 21));
+                Assert.Equal(ErrorKind.CONFLICT, (await mgr.RemoveCalendarAsync("nights")).UnwrapErr().Kind);
+            }
+            finally
+            {
+                await mgr.StopAsync();
+            }
+        }
+        Assert.Equal([nights], repo.ListCalendars().Unwrap());
+    }
+
+    [Fact]
     public async Task Stop_lets_running_handlers_finish_within_the_grace_period()
     {
         var repo = new InMemoryEventRepository();

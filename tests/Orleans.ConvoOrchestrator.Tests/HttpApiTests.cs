@@ -272,6 +272,61 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Calendars_are_saved_listed_applied_to_previews_and_removed_once_unused()
+    {
+        var name = WebSiloFixture.NewId("cal");
+        using (var saved = await Http.PutAsync($"api/calendars/{name}", WebSiloFixture.Json("""
+            {"timeZone":"Europe/Berlin","rules":[{"kind":"Cron","cron":"* * * * 0,6"},{"kind":"OutsideDailyWindow","start":"09:00","end":"17:00"}]}
+            """)))
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var got = await Http.GetFromJsonAsync<JsonElement>($"api/calendars/{name}");
+        Assert.Equal(name, got.GetProperty("name").GetString());
+        Assert.Equal("OutsideDailyWindow", got.GetProperty("rules")[1].GetProperty("kind").GetString());
+        Assert.Contains((await Http.GetFromJsonAsync<JsonElement>("api/calendars")).EnumerateArray(), c => c.GetProperty("name").GetString() == name);
+
+        // An hourly trigger with the calendar fires on weekdays from 09:00 to 16:30 Berlin time only.
+        var id = await web.SaveEventAsync("echo");
+        var triggerId = WebSiloFixture.NewId("tr");
+        using (var attached = await Http.PostAsync($"api/events/{id}/triggers",
+                   WebSiloFixture.Json($$"""{"id":"{{triggerId}}","kind":"INTERVAL","interval":"01:00:00","anchor":"2026-01-01T00:30:00Z","calendars":["{{name}}"]}""")))
+            Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var fires = (await Http.GetFromJsonAsync<JsonElement>($"api/triggers/{triggerId}/next?count=50")).GetProperty("fires").EnumerateArray()
+            .Select(f => TimeZoneInfo.ConvertTime(f.GetDateTimeOffset(), berlin)).ToList();
+        Assert.Equal(50, fires.Count);
+        Assert.All(fires, f => Assert.True(f.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && f.Hour is >= 9 and < 17, $"{f} is excluded"));
+
+        // Every refusal is a problem, and changes nothing.
+        using (var inUse = await Http.DeleteAsync($"api/calendars/{name}"))
+        {
+            await AssertProblemAsync(inUse, HttpStatusCode.Conflict, "CONFLICT");
+            Assert.Contains(triggerId, await inUse.Content.ReadAsStringAsync()); // says who holds it
+        }
+        using (var bad = await Http.PutAsync($"api/calendars/{name}", WebSiloFixture.Json("""{"rules":[{"kind":"Annual","month":2,"day":30}]}""")))
+            await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "VALIDATION", "day must be between 1 and 29");
+        using (var other = await Http.PutAsync($"api/calendars/{name}", WebSiloFixture.Json("""{"name":"other","rules":[{"kind":"Date","date":"2027-01-01"}]}""")))
+            await AssertProblemAsync(other, HttpStatusCode.BadRequest, "VALIDATION", "differs");
+        using (var typo = await Http.PutAsync($"api/calendars/{name}", WebSiloFixture.Json("""{"rules":[{"kind":"Date","dat":"2027-01-01"}]}""")))
+            await AssertProblemAsync(typo, HttpStatusCode.BadRequest, "VALIDATION");
+        Assert.Equal(2, (await Http.GetFromJsonAsync<JsonElement>($"api/calendars/{name}")).GetProperty("rules").GetArrayLength());
+        var unknownCalendar = WebSiloFixture.NewId("cal");
+        using (var unknown = await Http.PostAsync($"api/events/{id}/triggers",
+                   WebSiloFixture.Json($$"""{"id":"{{WebSiloFixture.NewId("tr")}}","kind":"Cron","cron":"0 * * * *","calendars":["{{unknownCalendar}}"]}""")))
+        {
+            await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+            Assert.Contains($"calendar '{unknownCalendar}' does not exist", await unknown.Content.ReadAsStringAsync());
+        }
+        using (var atWithCalendar = await Http.PostAsync($"api/events/{id}/triggers",
+                   WebSiloFixture.Json($$"""{"id":"{{WebSiloFixture.NewId("tr")}}","kind":"AT","at":"2030-01-01T00:00:00Z","calendars":["{{name}}"]}""")))
+            await AssertProblemAsync(atWithCalendar, HttpStatusCode.BadRequest, "VALIDATION", "only for INTERVAL and Cron");
+
+        using (var detached = await Http.DeleteAsync($"api/events/{id}/triggers/{triggerId}")) Assert.Equal(HttpStatusCode.NoContent, detached.StatusCode);
+        using (var removed = await Http.DeleteAsync($"api/calendars/{name}")) Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using (var gone = await Http.GetAsync($"api/calendars/{name}")) await AssertProblemAsync(gone, HttpStatusCode.NotFound, "NOT_FOUND");
+        using (var again = await Http.DeleteAsync($"api/calendars/{name}")) await AssertProblemAsync(again, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Only_EXTERNAL_triggers_fire_from_outside_and_unknown_ones_are_404()
     {
         var id = await web.SaveEventAsync("echo");

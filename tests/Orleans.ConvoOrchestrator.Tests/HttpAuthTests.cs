@@ -83,6 +83,10 @@ public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixtu
             await HttpApiTests.AssertProblemAsync(emit, HttpStatusCode.Forbidden, "FORBIDDEN", "emit");
             using var remove = await reader.DeleteAsync("api/events/ev-roles");
             await HttpApiTests.AssertProblemAsync(remove, HttpStatusCode.Forbidden, "FORBIDDEN", "DELETE");
+            using var calendar = await reader.PutAsync("api/calendars/cal-roles", WebSiloFixture.Json("""{"rules":[{"kind":"Date","date":"2027-01-01"}]}"""));
+            await HttpApiTests.AssertProblemAsync(calendar, HttpStatusCode.Forbidden, "FORBIDDEN", "PUT");
+            using var calendars = await reader.GetAsync("api/calendars");
+            Assert.Equal(HttpStatusCode.OK, calendars.StatusCode);
         }
 
         // Nothing changed: the same definition, no job.
@@ -91,6 +95,8 @@ public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixtu
         Assert.Equal("roles", stored.GetProperty("name").GetString());
         var history = await check.GetFromJsonAsync<System.Text.Json.JsonElement>("api/events/ev-roles/history");
         Assert.Equal(0, history.GetArrayLength());
+        using var noCalendar = await check.GetAsync("api/calendars/cal-roles");
+        Assert.Equal(HttpStatusCode.NotFound, noCalendar.StatusCode);
     }
 
     [Fact]

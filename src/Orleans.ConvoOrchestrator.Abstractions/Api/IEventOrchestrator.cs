@@ -61,10 +61,25 @@ public interface IEventOrchestrator
 
     /// <summary>
     /// The next <paramref name="count"/> (1 to <see cref="TriggerPreview.MaxFires"/>) instants a trigger will fire at,
-    /// in order, with its jitter and time zone applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
+    /// in order, with its jitter, time zone and calendars applied; empty for a trigger without a schedule (EXTERNAL, CONDITION),
     /// an inactive one or a fired AT.
     /// </summary>
     Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10);
+
+    /// <summary>
+    /// Creates or replaces an exclusion calendar. Triggers that name it plan with the new rules from their next fire
+    /// on; fires before the change stay judged by the old ones (an instant it no longer excludes is not a misfire).
+    /// </summary>
+    Task<Result> SaveCalendarAsync(Calendar calendar);
+
+    /// <summary>A calendar's definition, or NOT_FOUND.</summary>
+    Task<Result<Calendar>> GetCalendarAsync(string name);
+
+    /// <summary>Every calendar, ordered by name.</summary>
+    Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync();
+
+    /// <summary>Removes a calendar; CONFLICT (naming them) while triggers name it, NOT_FOUND when it does not exist.</summary>
+    Task<Result> RemoveCalendarAsync(string name);
 
     /// <summary>An event's live status.</summary>
     Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId);

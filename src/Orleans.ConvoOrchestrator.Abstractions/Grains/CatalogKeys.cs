@@ -7,4 +7,6 @@ public static class CatalogKeys
     public const string Events = "events";
     /// <summary>The catalog of trigger ids.</summary>
     public const string Triggers = "triggers";
+    /// <summary>The catalog of calendar names.</summary>
+    public const string Calendars = "calendars";
 }

@@ -1,7 +1,7 @@
 namespace Orleans.ConvoOrchestrator.Grains;
 
 /// <summary>
-/// The listing of definitions (key <see cref="CatalogKeys.Events"/> or <see cref="CatalogKeys.Triggers"/>): ids in
+/// The listing of definitions (key <see cref="CatalogKeys.Events"/>, <see cref="CatalogKeys.Triggers"/> or <see cref="CatalogKeys.Calendars"/>): ids in
 /// ordinal order with each definition's JSON, paged, so 100,000 events list without activating their grains.
 /// The grains keep it up to date; any silo answers.
 /// </summary>

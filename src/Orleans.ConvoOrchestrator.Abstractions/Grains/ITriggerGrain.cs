@@ -42,4 +42,10 @@ public interface ITriggerGrain : IGrainWithStringKey
     /// after a true answer.
     /// </summary>
     [Alias("Resume")] Task<bool> ResumeAsync(long bucket);
+
+    /// <summary>
+    /// Sent by a calendar the trigger names when it changed: the trigger reads its calendars again and re-plans its
+    /// next fire with them. One-way, so a calendar never waits on its triggers.
+    /// </summary>
+    [Alias("CalendarChanged"), Orleans.Concurrency.OneWay] Task CalendarChangedAsync();
 }

@@ -19,6 +19,10 @@ namespace Orleans.ConvoOrchestrator;
 /// fires once only if the latest missed fire is this recent, <see cref="MisfirePolicy.RunAll"/> fires each one this
 /// recent. Null: no limit (for RunAll, required).
 /// </param>
+/// <param name="Calendars">
+/// INTERVAL and Cron: names of stored <see cref="Calendar"/>s whose excluded instants this trigger does not fire at
+/// (nor count as missed). Each must exist when the trigger is attached; a calendar change applies from the next fire.
+/// </param>
 [GenerateSerializer, Immutable, Alias("convo.Trigger")]
 public sealed record Trigger(
     TriggerId Id,
@@ -34,4 +38,23 @@ public sealed record Trigger(
     DateTimeOffset? Anchor = null,
     string? Condition = null,
     OverlapPolicy Overlap = OverlapPolicy.AllowAll,
-    TimeSpan? CatchUpWindow = null);
+    TimeSpan? CatchUpWindow = null,
+    IReadOnlyList<string>? Calendars = null)
+{
+    // Written out because a list compares by reference: attaching the same trigger again (same calendars) must
+    // still equal the stored definition. No calendars and an empty list are the same.
+    /// <inheritdoc />
+    public bool Equals(Trigger? other) =>
+        other is not null && Id == other.Id && Kind == other.Kind && At == other.At && Interval == other.Interval
+        && Jitter == other.Jitter && Active == other.Active && Cron == other.Cron && TimeZone == other.TimeZone
+        && Misfire == other.Misfire && MisfireThreshold == other.MisfireThreshold && Anchor == other.Anchor
+        && Condition == other.Condition && Overlap == other.Overlap && CatchUpWindow == other.CatchUpWindow
+        && (Calendars ?? []).SequenceEqual(other.Calendars ?? [], StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Kind, At, Interval, Cron, Anchor, Condition, Calendars?.Count ?? 0);
+
+    /// <summary>True when the trigger names at least one calendar.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HasCalendars => Calendars is { Count: > 0 };
+}

@@ -3,7 +3,7 @@ namespace Orleans.ConvoOrchestrator;
 /// <summary>A trigger's live state.</summary>
 /// <param name="Trigger">Its definition (with the anchor it was given at attach).</param>
 /// <param name="Subscribers">The events it feeds.</param>
-/// <param name="NextFire">When it fires next; null when it never will (fired AT, inactive, EXTERNAL, CONDITION).</param>
+/// <param name="NextFire">When it fires next, calendars applied; null when it never will (fired AT, inactive, EXTERNAL, CONDITION, or its calendars exclude every instant ahead).</param>
 /// <param name="LastFiredAt">When it last fired.</param>
 /// <param name="LastScheduledFor">The scheduled time its last fire stood for.</param>
 /// <param name="FireCount">Fires so far.</param>

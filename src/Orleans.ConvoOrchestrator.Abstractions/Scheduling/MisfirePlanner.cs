@@ -13,13 +13,14 @@ public static class MisfirePlanner
     /// <summary>The most missed fires <see cref="MisfirePolicy.RunAll"/> makes at one wake-up (the latest ones).</summary>
     public const int MaxCatchUp = 1000;
 
-    /// <summary>Plans for <paramref name="now"/>.</summary>
-    public static FirePlan Plan(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, TimeSpan threshold)
+    /// <summary>Plans for <paramref name="now"/>; instants <paramref name="calendars"/> exclude are neither fired nor missed.</summary>
+    public static FirePlan Plan(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, TimeSpan threshold, ExclusionCalendars? calendars = null)
     {
-        var (count, latest) = TriggerSchedule.Due(trigger, handledUpTo, now);
-        if (count == 0 || latest is not { } last) return new FirePlan(null, false, 0, handledUpTo);
+        var (count, latest, handledTo) = TriggerSchedule.Due(trigger, handledUpTo, now, calendars);
+        // Nothing allowed was due: the excluded fires up to handledTo are dealt with all the same.
+        if (count == 0 || latest is not { } last) return new FirePlan(null, false, 0, handledTo);
         var onTime = now - last <= threshold;
-        if (trigger.Misfire == MisfirePolicy.RunAll) return RunAll(trigger, handledUpTo, now, count, last, onTime);
+        if (trigger.Misfire == MisfirePolicy.RunAll) return RunAll(trigger, handledUpTo, now, count, last, onTime, calendars);
         if (onTime) return new FirePlan(last, false, count - 1, last);
         var withinWindow = trigger.CatchUpWindow is not { } window || now - last <= window;
         return trigger.Misfire == MisfirePolicy.Coalesce && withinWindow
@@ -28,7 +29,8 @@ public static class MisfirePlanner
     }
 
     // Every missed fire within the window runs, oldest first; the latest last, as the plan's fire.
-    private static FirePlan RunAll(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, long count, DateTimeOffset last, bool onTime)
+    private static FirePlan RunAll(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now, long count, DateTimeOffset last, bool onTime,
+        ExclusionCalendars? calendars)
     {
         var from = now - (trigger.CatchUpWindow ?? TimeSpan.Zero);
         if (!onTime && last < from) return new FirePlan(null, false, count, last);
@@ -39,7 +41,7 @@ public static class MisfirePlanner
         // Fires at or after the window's start, and after what was handled; the last MaxCatchUp of them are kept.
         var after = handledUpTo is { } h && h >= from ? h : from - TimeSpan.FromTicks(1);
         var kept = new Queue<DateTimeOffset>();
-        for (var next = TriggerSchedule.NextFire(trigger, after); next is { } fire && fire < last; next = TriggerSchedule.NextFire(trigger, fire))
+        for (var next = TriggerSchedule.NextFire(trigger, after, calendars); next is { } fire && fire < last; next = TriggerSchedule.NextFire(trigger, fire, calendars))
         {
             if (kept.Count == MaxCatchUp - 1) kept.Dequeue();
             kept.Enqueue(fire);

@@ -12,6 +12,93 @@ public static class TriggerSchedule
     /// <summary>Most cron occurrences counted in one gap; beyond it the count is reported as this many.</summary>
     public const int MaxCountedOccurrences = 100_000;
 
+    /// <summary>How far past the instant searched from a next fire is looked for when calendars exclude instants.</summary>
+    public static readonly TimeSpan CalendarHorizon = TimeSpan.FromDays(3660);
+
+    /// <summary>
+    /// Most excluded spans one search for a next fire jumps over; past it the search stops and says where it got to
+    /// (<see cref="Search"/>), so a trigger looks again from there later instead of searching without end.
+    /// </summary>
+    public const int MaxCalendarSkips = 10_000;
+
+    /// <summary>
+    /// The first fire strictly after <paramref name="after"/> that <paramref name="calendars"/> do not exclude, or null
+    /// when none is left within <see cref="CalendarHorizon"/> (a calendar that excludes everything: no next fire, and
+    /// never an endless search) or none was found within <see cref="MaxCalendarSkips"/> spans.
+    /// </summary>
+    public static DateTimeOffset? NextFire(Trigger trigger, DateTimeOffset after, ExclusionCalendars? calendars) =>
+        Search(trigger, after, calendars).Fire;
+
+    /// <summary>
+    /// <see cref="NextFire(Trigger, DateTimeOffset, ExclusionCalendars?)"/>, telling why it found none: when it gave up
+    /// after <see cref="MaxCalendarSkips"/> excluded spans short of the horizon, <c>ResumeAt</c> is the instant it
+    /// reached (everything before it is excluded), where a search may go on. Excluded spans are jumped over whole, so
+    /// a year of nights and weekends costs a few hundred steps.
+    /// </summary>
+    public static (DateTimeOffset? Fire, DateTimeOffset? ResumeAt) Search(Trigger trigger, DateTimeOffset after, ExclusionCalendars? calendars)
+    {
+        var next = NextFire(trigger, after);
+        if (calendars is null || calendars.IsEmpty) return (next, null);
+        var horizon = after < DateTimeOffset.MaxValue - CalendarHorizon ? after + CalendarHorizon : DateTimeOffset.MaxValue;
+        for (var skips = 1; next is { } fire && fire <= horizon; skips++)
+        {
+            if (!calendars.Excludes(fire, out var until)) return (fire, null);
+            if (until > horizon) return (null, null);
+            if (skips == MaxCalendarSkips) return (null, until);
+            next = NextFire(trigger, until.AddTicks(-1)); // the first fire at or after the span's end
+        }
+        return (null, null);
+    }
+
+    /// <summary>
+    /// The fires in (<paramref name="handledUpTo"/>, <paramref name="now"/>] that <paramref name="calendars"/> do not
+    /// exclude: how many, the latest, and up to when every fire is either one of them or excluded (now, unless the
+    /// walk was cut short; with no calendars, <paramref name="handledUpTo"/>). Excluded fires are neither counted nor
+    /// due. Counting stops at <see cref="MaxCountedOccurrences"/> steps; the latest is then looked for in the last
+    /// stretch before now.
+    /// </summary>
+    public static (long Count, DateTimeOffset? Latest, DateTimeOffset? HandledTo) Due(Trigger trigger, DateTimeOffset? handledUpTo, DateTimeOffset now,
+        ExclusionCalendars? calendars)
+    {
+        if (calendars is null || calendars.IsEmpty || trigger.Kind is not (TriggerKind.INTERVAL or TriggerKind.Cron))
+        {
+            var (c, l) = Due(trigger, handledUpTo, now);
+            return (c, l, handledUpTo);
+        }
+        var from = handledUpTo ?? trigger.Anchor ?? now;
+        if (from >= now) return (0, null, handledUpTo);
+        var (count, latest, reached, complete) = Walk(trigger, from, now, calendars, MaxCountedOccurrences);
+        if (complete) return (count, latest, now);
+        // Too many to walk: the latest lies in the last stretch that can hold a thousand fires (or a day of cron).
+        var stretch = trigger.Kind == TriggerKind.INTERVAL && trigger.Interval is { } iv ? iv * 1000 : TimeSpan.FromDays(1);
+        var tail = now - stretch > reached ? now - stretch : reached;
+        var (tailCount, tailLatest, _, tailComplete) = Walk(trigger, tail, now, calendars, MaxCountedOccurrences);
+        return tailComplete ? (count + tailCount, tailLatest ?? latest, now) : (count, latest, reached);
+    }
+
+    // Allowed fires in (from, now], jumping over excluded spans; stops after `budget` steps.
+    private static (long Count, DateTimeOffset? Latest, DateTimeOffset Reached, bool Complete) Walk(
+        Trigger trigger, DateTimeOffset from, DateTimeOffset now, ExclusionCalendars calendars, int budget)
+    {
+        long count = 0;
+        DateTimeOffset? latest = null;
+        var cursor = from;
+        for (var steps = 0; steps < budget; steps++)
+        {
+            if (NextFire(trigger, cursor) is not { } fire || fire > now) return (count, latest, cursor, true);
+            if (calendars.Excludes(fire, out var until))
+            {
+                if (until > now) return (count, latest, cursor, true);
+                cursor = until.AddTicks(-1);
+                continue;
+            }
+            count++;
+            latest = fire;
+            cursor = fire;
+        }
+        return (count, latest, cursor, false);
+    }
+
     /// <summary>The first fire strictly after <paramref name="after"/>, or null when none is left.</summary>
     public static DateTimeOffset? NextFire(Trigger trigger, DateTimeOffset after)
     {

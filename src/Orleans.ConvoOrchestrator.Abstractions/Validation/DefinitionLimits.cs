@@ -19,6 +19,12 @@ public static class DefinitionLimits
     public const int MaxMetadataEntries = 64;
     /// <summary>Longest metadata value.</summary>
     public const int MaxMetadataValueLength = 4_096;
+    /// <summary>Most rules in one calendar.</summary>
+    public const int MaxCalendarRules = 1_000;
+    /// <summary>Most calendars on one trigger.</summary>
+    public const int MaxTriggerCalendars = 16;
+    /// <summary>Longest calendar description.</summary>
+    public const int MaxDescriptionLength = 4_096;
     /// <summary>Shortest interval: below it a trigger would only measure timer overhead.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
     /// <summary>Longest interval.</summary>

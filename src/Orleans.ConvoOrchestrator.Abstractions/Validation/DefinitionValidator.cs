@@ -104,7 +104,91 @@ public static class DefinitionValidator
             errors.Add("catchUpWindow must be between 0 and the longest interval");
         if (trigger.Misfire == MisfirePolicy.RunAll && trigger.CatchUpWindow is null)
             errors.Add("misfire RunAll needs a catchUpWindow (how far back missed fires still run)");
+        if (trigger.Calendars is { } calendars)
+        {
+            if (calendars.Count > 0 && trigger.Kind is not (TriggerKind.INTERVAL or TriggerKind.Cron))
+                errors.Add($"'calendars' are only for INTERVAL and Cron triggers, not {trigger.Kind}");
+            if (calendars.Count > DefinitionLimits.MaxTriggerCalendars)
+                errors.Add($"a trigger names {calendars.Count} calendars; at most {DefinitionLimits.MaxTriggerCalendars} are allowed");
+            foreach (var name in calendars) CheckId(name, "calendar name", errors);
+            if (calendars.Distinct(StringComparer.Ordinal).Count() != calendars.Count) errors.Add("'calendars' names a calendar twice");
+        }
     });
+
+    /// <summary>Checks a calendar name.</summary>
+    public static Result ValidateCalendarName(string? name) => Collect(e => CheckId(name, "calendar name", e));
+
+    /// <summary>Checks a calendar: its name, time zone and every rule (each kind with its own fields and no others).</summary>
+    public static Result Validate(Calendar? calendar) => Collect(errors =>
+    {
+        if (calendar is null)
+        {
+            errors.Add("calendar is required");
+            return;
+        }
+        CheckId(calendar.Name, "calendar name", errors);
+        if (CronParser.Zone(calendar.TimeZone) is { IsErr: true } zone) errors.Add(zone.UnwrapErr().Message);
+        if (calendar.Description is { Length: > DefinitionLimits.MaxDescriptionLength })
+            errors.Add($"description is longer than {DefinitionLimits.MaxDescriptionLength} characters");
+        if (calendar.Rules is not { Count: > 0 } rules)
+        {
+            errors.Add("a calendar needs at least one rule");
+            return;
+        }
+        if (rules.Count > DefinitionLimits.MaxCalendarRules)
+            errors.Add($"a calendar has {rules.Count} rules; at most {DefinitionLimits.MaxCalendarRules} are allowed");
+        for (var i = 0; i < rules.Count && errors.Count < 20; i++) CheckRule(rules[i], $"rule {i + 1}", errors);
+    });
+
+    private static void CheckRule(CalendarRule? rule, string what, List<string> errors)
+    {
+        if (rule is null)
+        {
+            errors.Add($"{what} is null");
+            return;
+        }
+        if (!Enum.IsDefined(rule.Kind))
+        {
+            errors.Add($"{what}: kind {(int)rule.Kind} is not defined");
+            return;
+        }
+        // Which fields each kind uses; any other one set is a mistake worth telling (a "from" on a Date rule).
+        var (needs, allowed) = rule.Kind switch
+        {
+            CalendarRuleKind.Date => (new[] { "date" }, new[] { "date" }),
+            CalendarRuleKind.DateRange => (["from", "to"], ["from", "to"]),
+            CalendarRuleKind.Annual => (["month", "day"], ["month", "day"]),
+            CalendarRuleKind.DailyWindow or CalendarRuleKind.OutsideDailyWindow => (["start", "end"], ["start", "end"]),
+            _ => (["cron"], ["cron"]),
+        };
+        var set = new Dictionary<string, bool>
+        {
+            ["date"] = rule.Date is not null, ["from"] = rule.From is not null, ["to"] = rule.To is not null,
+            ["month"] = rule.Month is not null, ["day"] = rule.Day is not null, ["start"] = rule.Start is not null,
+            ["end"] = rule.End is not null, ["cron"] = rule.Cron is not null,
+        };
+        foreach (var field in needs)
+            if (!set[field]) errors.Add($"{what}: a {rule.Kind} rule needs '{field}'");
+        foreach (var (field, present) in set)
+            if (present && !allowed.Contains(field)) errors.Add($"{what}: '{field}' is not for a {rule.Kind} rule");
+        switch (rule.Kind)
+        {
+            case CalendarRuleKind.DateRange when rule.From is { } from && rule.To is { } to && from > to:
+                errors.Add($"{what}: 'from' ({from:yyyy-MM-dd}) is after 'to' ({to:yyyy-MM-dd})");
+                break;
+            case CalendarRuleKind.Annual when rule.Month is { } month:
+                if (month is < 1 or > 12) errors.Add($"{what}: month must be between 1 and 12 (got {month})");
+                else if (rule.Day is { } day && (day < 1 || day > DateTime.DaysInMonth(2000, month)))
+                    errors.Add($"{what}: day must be between 1 and {DateTime.DaysInMonth(2000, month)} for month {month} (got {day})");
+                break;
+            case CalendarRuleKind.DailyWindow or CalendarRuleKind.OutsideDailyWindow when rule.Start is { } start && rule.End is { } end && start == end:
+                errors.Add($"{what}: 'start' and 'end' are the same ({start:HH:mm:ss}); a window needs a length");
+                break;
+            case CalendarRuleKind.Cron when rule.Cron is not null:
+                if (CronParser.Parse(rule.Cron) is { IsErr: true } cron) errors.Add($"{what}: {cron.UnwrapErr().Message}");
+                break;
+        }
+    }
 
     private static void CheckPolicy(Policy? policy, List<string> errors)
     {

@@ -227,6 +227,18 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         Running(c => c.NextFiresAsync(triggerId, count));
 
     /// <inheritdoc />
+    public Task<Result> SaveCalendarAsync(Calendar calendar) => _repo.SaveCalendarAsync(calendar);
+
+    /// <inheritdoc />
+    public Task<Result<Calendar>> GetCalendarAsync(string name) => _repo.GetCalendarAsync(name);
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync() => _repo.ListCalendarsAsync();
+
+    /// <inheritdoc />
+    public Task<Result> RemoveCalendarAsync(string name) => _repo.RemoveCalendarAsync(name);
+
+    /// <inheritdoc />
     public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
 
     /// <inheritdoc />

@@ -2,7 +2,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// The guide's repository for the embedded <see cref="EventManager"/>. Before the manager starts it keeps
-/// definitions and subscriptions in memory, with the cluster's rules (validation, conflicts, fan-out); on
+/// definitions, subscriptions and calendars in memory, with the cluster's rules (validation, conflicts, fan-out); on
 /// <c>Start()</c> they are loaded into the silo and from then on every call goes to the silo's grains. After
 /// <c>StopAsync()</c> it holds the definitions again, so a manager can be started anew.
 /// </summary>
@@ -12,7 +12,65 @@ public sealed class InMemoryEventRepository
     private readonly SortedDictionary<string, Event> _events = new(StringComparer.Ordinal);
     // event id -> trigger id -> trigger
     private readonly Dictionary<string, SortedDictionary<string, Trigger>> _subscriptions = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, Calendar> _calendars = new(StringComparer.Ordinal);
     private IEventOrchestrator? _cluster;
+
+    /// <summary>Creates or replaces an exclusion calendar.</summary>
+    public Result SaveCalendar(Calendar calendar) => SaveCalendarAsync(calendar).GetAwaiter().GetResult();
+
+    /// <summary>Creates or replaces an exclusion calendar.</summary>
+    public Task<Result> SaveCalendarAsync(Calendar calendar)
+    {
+        if (Cluster is { } cluster) return cluster.SaveCalendarAsync(calendar);
+        var check = DefinitionValidator.Validate(calendar);
+        if (check.IsErr) return Task.FromResult(check);
+        lock (_gate) _calendars[calendar.Name] = calendar;
+        return Task.FromResult(Result.Ok());
+    }
+
+    /// <summary>A calendar's definition.</summary>
+    public Result<Calendar> GetCalendar(string name) => GetCalendarAsync(name).GetAwaiter().GetResult();
+
+    /// <summary>A calendar's definition.</summary>
+    public Task<Result<Calendar>> GetCalendarAsync(string name)
+    {
+        if (Cluster is { } cluster) return cluster.GetCalendarAsync(name);
+        var check = DefinitionValidator.ValidateCalendarName(name);
+        if (check.IsErr) return Task.FromResult(Result<Calendar>.Err(check.Error));
+        lock (_gate)
+            return Task.FromResult(_calendars.TryGetValue(name, out var c) ? Result<Calendar>.Ok(c) : Result<Calendar>.Err(ErrorKind.NOT_FOUND, $"calendar '{name}' does not exist"));
+    }
+
+    /// <summary>Every calendar, ordered by name.</summary>
+    public Result<IReadOnlyList<Calendar>> ListCalendars() => ListCalendarsAsync().GetAwaiter().GetResult();
+
+    /// <summary>Every calendar, ordered by name.</summary>
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync()
+    {
+        if (Cluster is { } cluster) return cluster.ListCalendarsAsync();
+        lock (_gate) return Task.FromResult(Result<IReadOnlyList<Calendar>>.Ok(_calendars.Values.ToList()));
+    }
+
+    /// <summary>Removes a calendar; CONFLICT while an attached trigger names it.</summary>
+    public Result RemoveCalendar(string name) => RemoveCalendarAsync(name).GetAwaiter().GetResult();
+
+    /// <summary>Removes a calendar; CONFLICT while an attached trigger names it.</summary>
+    public Task<Result> RemoveCalendarAsync(string name)
+    {
+        if (Cluster is { } cluster) return cluster.RemoveCalendarAsync(name);
+        var check = DefinitionValidator.ValidateCalendarName(name);
+        if (check.IsErr) return Task.FromResult(check);
+        lock (_gate)
+        {
+            if (!_calendars.ContainsKey(name)) return Task.FromResult(Result.Err(ErrorKind.NOT_FOUND, $"calendar '{name}' does not exist"));
+            var users = _subscriptions.Values.SelectMany(t => t.Values).Where(t => t.Calendars?.Contains(name) == true)
+                .Select(t => $"'{t.Id}'").Distinct().ToList();
+            if (users.Count > 0)
+                return Task.FromResult(Result.Err(ErrorKind.CONFLICT, $"calendar '{name}' is used by trigger(s) {string.Join(", ", users)}; detach them or attach them without it first"));
+            _calendars.Remove(name);
+            return Task.FromResult(Result.Ok());
+        }
+    }
 
     /// <summary>Creates or replaces an event.</summary>
     public Result SaveEvent(Event definition) => SaveEventAsync(definition).GetAwaiter().GetResult();
@@ -134,14 +192,19 @@ public sealed class InMemoryEventRepository
     internal async Task BindAsync(IEventOrchestrator cluster)
     {
         List<Event> events;
+        List<Calendar> calendars;
         List<(EventId EventId, Trigger Trigger)> attachments;
         lock (_gate)
         {
             events = _events.Values.ToList();
+            calendars = _calendars.Values.ToList();
             attachments = _subscriptions.SelectMany(kv => kv.Value.Values.Select(t => (new EventId(kv.Key), t))).ToList();
         }
         foreach (var ev in events)
             (await cluster.SaveEventAsync(ev).ConfigureAwait(false)).Unwrap();
+        // Before the triggers: a trigger's calendars must exist when it is attached.
+        foreach (var calendar in calendars)
+            (await cluster.SaveCalendarAsync(calendar).ConfigureAwait(false)).Unwrap();
         foreach (var (eventId, trigger) in attachments)
             (await cluster.AttachTriggerAsync(eventId, trigger).ConfigureAwait(false)).Unwrap();
         lock (_gate) _cluster = cluster;
@@ -153,6 +216,7 @@ public sealed class InMemoryEventRepository
         var cluster = Cluster;
         if (cluster is null) return;
         var events = (await cluster.ListEventsAsync().ConfigureAwait(false)).UnwrapOr([]);
+        var calendars = (await cluster.ListCalendarsAsync().ConfigureAwait(false)).UnwrapOr([]);
         var subscriptions = new Dictionary<string, SortedDictionary<string, Trigger>>(StringComparer.Ordinal);
         foreach (var ev in events)
         {
@@ -165,6 +229,8 @@ public sealed class InMemoryEventRepository
             foreach (var ev in events) _events[ev.Id.Value] = ev;
             _subscriptions.Clear();
             foreach (var (id, triggers) in subscriptions) _subscriptions[id] = triggers;
+            _calendars.Clear();
+            foreach (var calendar in calendars) _calendars[calendar.Name] = calendar;
             _cluster = null;
         }
     }
@@ -182,6 +248,8 @@ public sealed class InMemoryEventRepository
         lock (_gate)
         {
             if (!_events.ContainsKey(eventId.Value)) return NotFound<SubscriptionId>(eventId);
+            if (trigger.Calendars?.FirstOrDefault(c => !_calendars.ContainsKey(c)) is { } missing)
+                return Result<SubscriptionId>.Err(ErrorKind.NOT_FOUND, $"calendar '{missing}' does not exist (named by trigger '{trigger.Id}'); save the calendar first");
             // The same trigger id must mean the same trigger everywhere it is attached.
             var elsewhere = _subscriptions.Values.Select(t => t.GetValueOrDefault(trigger.Id.Value)).FirstOrDefault(t => t is not null);
             if (elsewhere is not null && elsewhere != trigger)

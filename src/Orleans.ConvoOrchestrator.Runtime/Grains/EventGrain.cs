@@ -466,11 +466,12 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     /// <inheritdoc />
-    public Task<Result<EventRuntimeStatus>> StatusAsync()
+    public async Task<Result<EventRuntimeStatus>> StatusAsync()
     {
-        if (Definition is not { } def) return Task.FromResult(NotFound<EventRuntimeStatus>());
+        if (Definition is not { } def) return NotFound<EventRuntimeStatus>();
         var last = _jobs.LastOutcome ?? _outcomes.State.LastOutcome;
-        return Task.FromResult(Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, _jobs.Waiting, _jobs.Active, last, NextRun())));
+        var (waiting, active) = (_jobs.Waiting, _jobs.Active);
+        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await NextRunAsync()));
     }
 
     /// <inheritdoc />
@@ -672,15 +673,35 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of
-    // them (anchor, interval, cron, jitter), so no trigger grain is asked.
-    private DateTimeOffset? NextRun()
+    // them (anchor, interval, cron, jitter), so no trigger grain is asked, except those with calendars, which
+    // live in other grains and change on their own.
+    private async Task<DateTimeOffset?> NextRunAsync()
     {
         var now = _clock.GetUtcNow();
         DateTimeOffset? earliest = null;
+        List<TriggerId>? withCalendars = null;
         foreach (var trigger in _state.State.Subscriptions.Values)
         {
-            if (!trigger.Active || _state.State.PausedTriggers.Contains(trigger.Id.Value) || TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
+            if (!trigger.Active || _state.State.PausedTriggers.Contains(trigger.Id.Value)) continue;
+            if (trigger.HasCalendars)
+            {
+                (withCalendars ??= []).Add(trigger.Id);
+                continue;
+            }
+            if (TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
             if (earliest is null || next < earliest) earliest = next;
+        }
+        foreach (var id in withCalendars ?? [])
+        {
+            try
+            {
+                if ((await GrainFactory.GetGrain<ITriggerGrain>(id.Value).StatusAsync()) is { IsOk: true } status
+                    && status.Unwrap().NextFire is { } next && (earliest is null || next < earliest)) earliest = next;
+            }
+            catch (Exception ex)
+            {
+                LogTriggerStatusFailed(ex, Id.Value, id.Value); // the status answers without that trigger's next fire
+            }
         }
         return earliest;
     }
@@ -778,6 +799,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: job {JobId} was cancelled after its handler had reported; its report is on its way")]
     private partial void LogCancelNotHeld(string eventId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: trigger {TriggerId} did not give its next fire; the next run leaves it out")]
+    private partial void LogTriggerStatusFailed(Exception ex, string eventId, string triggerId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
     private partial void LogUnknownCompletion(string eventId, string jobId);

@@ -34,6 +34,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     private readonly TriggerWakeUps _wakeUps;
     private IGrainTimer? _timer;
     private bool _timerKeepsAlive;
+    // The calendars in force, built from the state's copy; re-read from their grains at activation, on a change
+    // notice and on each reminder tick (which heals a lost notice).
+    private ExclusionCalendars _exclusions = ExclusionCalendars.None;
+    private bool _calendarsStale = true;
     private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
@@ -68,7 +72,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         _labels ??= new SortedDictionary<string, string>(StringComparer.Ordinal) { [MetricNames.TriggerIdLabel] = Id.Value };
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ScheduleAsync();
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _exclusions = Build(_state.State.Calendars);
+        return ScheduleAsync();
+    }
 
     /// <inheritdoc />
     public Task WakeAsync() => Task.CompletedTask; // activation already reconciled the schedule
@@ -99,8 +107,14 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         var created = state.Definition is null;
         if (created)
         {
+            // Every calendar it names must exist, and records the trigger so it is not removed from under it.
+            var calendars = await AttachCalendarsAsync(anchored);
+            if (calendars.IsErr) return Result<Trigger>.Err(calendars.Error);
             await _catalog.PutAsync(CatalogKeys.Triggers, Id.Value, System.Text.Json.JsonSerializer.Serialize(anchored, ConvoJson.Options));
             state.Begin(anchored, _clock.GetUtcNow());
+            state.Calendars = calendars.Unwrap();
+            _exclusions = Build(state.Calendars);
+            _calendarsStale = false;
         }
         state.Subscribers.Add(eventId.Value);
         try
@@ -112,7 +126,11 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         {
             LogWriteFailed(ex, Id.Value);
             state.Subscribers.Remove(eventId.Value);
-            if (created) (state.Definition, state.HandledUpTo) = (null, null);
+            if (created)
+            {
+                (state.Definition, state.HandledUpTo, state.Calendars) = (null, null, null);
+                await DetachCalendarsAsync(anchored.Calendars ?? []);
+            }
             return Result<Trigger>.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{Id}' could not be stored");
         }
         if (created) await ScheduleAsync();
@@ -130,9 +148,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             await _state.WriteStateAsync();
             return Result.Ok();
         }
-        // The last subscriber went: the trigger goes with it.
+        // The last subscriber went: the trigger goes with it, and no longer holds its calendars.
         StopTimer();
         await _wakeUps.ForgetAsync();
+        await DetachCalendarsAsync(state.Definition.Calendars ?? []);
         await _state.ClearStateAsync();
         _state.State = new TriggerState();
         await _catalog.RemoveAsync(CatalogKeys.Triggers, Id.Value);
@@ -150,7 +169,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     {
         var s = _state.State;
         if (s.Definition is not { } def) return Task.FromResult(Result<TriggerStatus>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
-        return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), _state.State.NextFire(def, _clock.GetUtcNow()),
+        return Task.FromResult(Result<TriggerStatus>.Ok(new TriggerStatus(def, Subscribers(), _state.State.NextFire(def, _clock.GetUtcNow(), _exclusions),
             s.LastFiredAt, s.LastScheduledFor, s.FireCount, s.MissCount, s.Paused)));
     }
 
@@ -198,7 +217,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
 
     /// <inheritdoc />
     public Task<Result<List<DateTimeOffset>>> NextFiresAsync(int count) => Task.FromResult(_state.State.Definition is { } def
-        ? Result<List<DateTimeOffset>>.Ok(_state.State.NextFires(def, _clock.GetUtcNow(), Math.Clamp(count, 0, TriggerPreview.MaxFires)))
+        ? Result<List<DateTimeOffset>>.Ok(_state.State.NextFires(def, _clock.GetUtcNow(), Math.Clamp(count, 0, TriggerPreview.MaxFires), _exclusions))
         : Result<List<DateTimeOffset>>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist"));
 
     /// <inheritdoc />
@@ -216,9 +235,20 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     }
 
     /// <inheritdoc />
-    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
         // A reminder that outlived its trigger (its removal failed to unregister it) goes now.
-        _state.State.Definition is null ? _wakeUps.ForgetAsync() : ScheduleAsync();
+        if (_state.State.Definition is null) return _wakeUps.ForgetAsync();
+        _calendarsStale = true; // a calendar change whose notice was lost is found within a reminder period
+        return ScheduleAsync();
+    }
+
+    /// <inheritdoc />
+    public Task CalendarChangedAsync()
+    {
+        _calendarsStale = true;
+        return ScheduleAsync();
+    }
 
     // Looks at the clock, fires what is due (or counts it missed), and arms the timer for the next fire.
     private async Task ScheduleAsync()
@@ -228,7 +258,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         switch (def.Kind)
         {
             case TriggerKind.AT or TriggerKind.INTERVAL or TriggerKind.Cron:
-                await FireDueAsync(def);
+                if (def.HasCalendars && _calendarsStale) await RefreshCalendarsAsync(def);
+                await FireDueAsync(def, _exclusions);
                 ArmForNextFire(def);
                 break;
             case TriggerKind.CONDITION:
@@ -239,10 +270,10 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         }
     }
 
-    private async Task FireDueAsync(Trigger def)
+    private async Task FireDueAsync(Trigger def, ExclusionCalendars exclusions)
     {
         var now = _clock.GetUtcNow();
-        if (_state.State.TakeDue(def, now, def.MisfireThreshold ?? _options.MisfireThreshold) is not { } plan) return;
+        if (_state.State.TakeDue(def, now, def.MisfireThreshold ?? _options.MisfireThreshold, exclusions) is not { } plan) return;
         if (plan.Missed > 0)
         {
             _metrics.Increment(MetricNames.TriggerMisfires, Labels, plan.Missed);
@@ -285,7 +316,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
     private void ArmForNextFire(Trigger def)
     {
         var now = _clock.GetUtcNow();
-        if (_state.State.NextFire(def, now) is not { } next)
+        if (_state.State.NextWake(def, now, _exclusions) is not { } next)
         {
             // Nothing left to fire (a fired AT): no timer, no wake-up.
             StopTimer();
@@ -338,6 +369,92 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         _timer = null;
     }
 
+    // Reads the calendars again; when one changed, what fell due up to now is settled under the old ones first, so
+    // a change applies from the next fire on and never turns a past excluded instant into a misfire.
+    private async Task RefreshCalendarsAsync(Trigger def)
+    {
+        List<Calendar> fresh;
+        try
+        {
+            fresh = await ReadCalendarsAsync(def.Calendars ?? []);
+        }
+        catch (Exception ex)
+        {
+            LogCalendarsUnreadable(ex, Id.Value);
+            return; // the copy in force stays; the next tick or notice tries again
+        }
+        _calendarsStale = false;
+        var current = _state.State.Calendars ?? [];
+        if (current.SequenceEqual(fresh)) return;
+        await FireDueAsync(def, _exclusions);
+        _state.State.CalendarsChanged(def, _clock.GetUtcNow());
+        _state.State.Calendars = fresh;
+        _exclusions = Build(fresh);
+        await TryWriteAsync();
+    }
+
+    private async Task<List<Calendar>> ReadCalendarsAsync(IReadOnlyList<string> names)
+    {
+        var results = await Task.WhenAll(names.Select(n => GrainFactory.GetGrain<ICalendarGrain>(n).GetAsync()));
+        var found = new List<Calendar>(results.Length);
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].IsOk) found.Add(results[i].Unwrap());
+            else LogCalendarMissing(Id.Value, names[i]); // removal is refused while named: only after a lost detach
+        }
+        return found;
+    }
+
+    private async Task<Result<List<Calendar>>> AttachCalendarsAsync(Trigger def)
+    {
+        var attached = new List<Calendar>();
+        foreach (var name in def.Calendars ?? [])
+        {
+            Result<Calendar> result;
+            try
+            {
+                result = await GrainFactory.GetGrain<ICalendarGrain>(name).AttachAsync(Id);
+            }
+            catch
+            {
+                await DetachCalendarsAsync(attached.Select(c => c.Name).ToList());
+                throw;
+            }
+            if (result.IsErr)
+            {
+                await DetachCalendarsAsync(attached.Select(c => c.Name).ToList());
+                return Result<List<Calendar>>.Err(result.Error.Kind, $"{result.Error.Message} (named by trigger '{Id}'); save the calendar first");
+            }
+            attached.Add(result.Unwrap());
+        }
+        return attached;
+    }
+
+    private async Task DetachCalendarsAsync(IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICalendarGrain>(name).DetachAsync(Id);
+            }
+            catch (Exception ex)
+            {
+                // The calendar drops a trigger that is gone when someone tries to remove it.
+                LogCalendarDetachFailed(ex, Id.Value, name);
+            }
+        }
+    }
+
+    private ExclusionCalendars Build(List<Calendar>? calendars)
+    {
+        if (calendars is not { Count: > 0 }) return ExclusionCalendars.None;
+        var built = ExclusionCalendars.From(calendars);
+        if (built.IsOk) return built.Unwrap();
+        LogCalendarInvalid(Id.Value, built.Error.Message); // e.g. a time zone this silo does not know
+        return ExclusionCalendars.None;
+    }
+
     Task TriggerWakeUps.IPort.KeepReminderAsync() =>
         this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
 
@@ -373,6 +490,18 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: telling event {EventId} of its pause or resume failed; the event's next run may be stale until the next one")]
     private partial void LogPauseNoticeFailed(Exception ex, string triggerId, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: its calendars could not be read; it plans with the copy it has until the next try")]
+    private partial void LogCalendarsUnreadable(Exception ex, string triggerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: calendar {Calendar} does not exist; it excludes nothing")]
+    private partial void LogCalendarMissing(string triggerId, string calendar);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: telling calendar {Calendar} that the trigger is gone failed")]
+    private partial void LogCalendarDetachFailed(Exception ex, string triggerId, string calendar);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Trigger {TriggerId}: its calendars cannot be used here ({Reason}); it fires as if it had none")]
+    private partial void LogCalendarInvalid(string triggerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: registering its wake-up (reminder or wake bucket) failed; the timer still runs")]
     private partial void LogReminderFailed(Exception ex, string triggerId);

@@ -30,4 +30,10 @@ public sealed class TriggerState
 
     /// <summary>Paused by an operator: it fires nothing until resumed, and then its misfire policy and catch-up window decide.</summary>
     [Id(8)] public bool Paused { get; set; }
+
+    /// <summary>
+    /// The definitions of the calendars the trigger last planned with (those its definition names). Kept so that a
+    /// change found later (after a restart, or a lost notice) still judges the fires before it by the old ones.
+    /// </summary>
+    [Id(9)] public List<Calendar>? Calendars { get; set; }
 }

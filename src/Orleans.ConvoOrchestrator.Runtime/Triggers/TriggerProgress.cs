@@ -23,11 +23,12 @@ internal static class TriggerProgress
 
     /// <summary>
     /// Deals with every fire due at <paramref name="now"/>: the plan says which one (if any) fires and how many are
-    /// missed; both are counted here. Null when nothing was due.
+    /// missed; both are counted here. Instants <paramref name="calendars"/> exclude are neither. Null when nothing was due.
     /// </summary>
-    public static FirePlan? TakeDue(this TriggerState state, Trigger definition, DateTimeOffset now, TimeSpan misfireThreshold)
+    public static FirePlan? TakeDue(this TriggerState state, Trigger definition, DateTimeOffset now, TimeSpan misfireThreshold,
+        ExclusionCalendars? calendars = null)
     {
-        var plan = MisfirePlanner.Plan(definition, state.HandledUpTo, now, misfireThreshold);
+        var plan = MisfirePlanner.Plan(definition, state.HandledUpTo, now, misfireThreshold, calendars);
         if (plan.HandledUpTo == state.HandledUpTo) return null;
         state.MissCount += plan.Missed;
         state.HandledUpTo = plan.HandledUpTo;
@@ -62,29 +63,72 @@ internal static class TriggerProgress
     }
 
     /// <summary>
-    /// Up to <paramref name="count"/> fires from <paramref name="now"/> on, in order, as they will be made (jitter and
-    /// time zone applied: both are functions of the definition and the fire). Empty when none is left or the
-    /// trigger has no schedule (EXTERNAL, CONDITION), is inactive or paused.
+    /// Up to <paramref name="count"/> fires from <paramref name="now"/> on, in order, as they will be made (jitter,
+    /// time zone and calendars applied: all are functions of the definitions and the fire). Empty when none is left or
+    /// the trigger has no schedule (EXTERNAL, CONDITION), is inactive or paused.
     /// </summary>
-    public static List<DateTimeOffset> NextFires(this TriggerState state, Trigger definition, DateTimeOffset now, int count)
+    public static List<DateTimeOffset> NextFires(this TriggerState state, Trigger definition, DateTimeOffset now, int count,
+        ExclusionCalendars? calendars = null)
     {
         var fires = new List<DateTimeOffset>(Math.Min(count, 64));
-        var next = state.NextFire(definition, now);
+        var next = state.NextFire(definition, now, calendars);
         while (next is { } fire && fires.Count < count)
         {
             fires.Add(fire);
-            next = TriggerSchedule.NextFire(definition, fire);
+            next = FindNext(definition, fire, calendars);
         }
         return fires;
     }
 
-    /// <summary>The next fire after <paramref name="now"/>, or one due and not yet made; null when none is left.</summary>
-    public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now)
+    /// <summary>
+    /// The next fire after <paramref name="now"/> that <paramref name="calendars"/> allow, or one due and not yet made;
+    /// null when none is left.
+    /// </summary>
+    public static DateTimeOffset? NextFire(this TriggerState state, Trigger definition, DateTimeOffset now, ExclusionCalendars? calendars = null)
     {
         if (!definition.Active || state.Paused) return null;
-        var (pending, latest) = TriggerSchedule.Due(definition, state.HandledUpTo, now);
+        var (pending, latest, _) = TriggerSchedule.Due(definition, state.HandledUpTo, now, calendars);
         if (pending > 0) return latest;
         var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
-        return TriggerSchedule.NextFire(definition, after);
+        return FindNext(definition, after, calendars);
+    }
+
+    // For status and previews a search cut short goes on a few times (a week of excluded seconds is ~10,000 spans);
+    // the trigger's own wake-ups go on from wherever one search stopped (NextWake), so they need no such bound.
+    private const int PreviewSearchRounds = 10;
+
+    private static DateTimeOffset? FindNext(Trigger definition, DateTimeOffset after, ExclusionCalendars? calendars)
+    {
+        for (var round = 0; round < PreviewSearchRounds; round++)
+        {
+            var (fire, resumeAt) = TriggerSchedule.Search(definition, after, calendars);
+            if (fire is not null || resumeAt is not { } resume) return fire;
+            after = resume.AddTicks(-1);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// When the trigger must look at the clock next: its next fire or, when calendars exclude so much that the search
+    /// stopped short of one, the instant it reached (a wake-up that fires nothing and searches on). Null: nothing is left.
+    /// </summary>
+    public static DateTimeOffset? NextWake(this TriggerState state, Trigger definition, DateTimeOffset now, ExclusionCalendars? calendars = null)
+    {
+        if (!definition.Active || state.Paused) return null;
+        var (pending, latest, _) = TriggerSchedule.Due(definition, state.HandledUpTo, now, calendars);
+        if (pending > 0) return latest;
+        var after = state.HandledUpTo is { } handled && handled > now ? handled : now;
+        var (fire, resumeAt) = TriggerSchedule.Search(definition, after, calendars);
+        return fire ?? resumeAt;
+    }
+
+    /// <summary>
+    /// The calendars in force change at <paramref name="now"/>: every fire up to now was dealt with under the old ones
+    /// (fired, missed or excluded), so the new ones judge only what comes after; a removed exclusion does not turn
+    /// past instants into misfires.
+    /// </summary>
+    public static void CalendarsChanged(this TriggerState state, Trigger definition, DateTimeOffset now)
+    {
+        if (definition.Kind is TriggerKind.INTERVAL or TriggerKind.Cron && (state.HandledUpTo is null || state.HandledUpTo < now)) state.HandledUpTo = now;
     }
 }
