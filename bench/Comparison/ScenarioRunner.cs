@@ -143,8 +143,7 @@ internal static class ScenarioRunner
     {
         await WarmUpAsync(sut);
         // Then emits as measured, uncounted, so the window sees the steady state: 200 jobs leave both systems'
-        // emit paths still being recompiled by the JIT's later tiers for seconds (10 % of CPU time in the JIT 6-11 s
-        // into a run), which cost each system about a fifth of its rate.
+        // emit paths still being recompiled by the JIT's later tiers for seconds (373dac6; docs/benchmarks.md).
         var warmUp = Stopwatch.StartNew();
         var warmUpLength = TimeSpan.FromSeconds(DurableWarmUpSeconds(seconds));
         await EmitWhileAsync(sut, () => warmUp.Elapsed < warmUpLength);

@@ -92,8 +92,9 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>
     /// Whether the silo's grain timers (each trigger's timer for its next fire among them) run on one
     /// <see cref="HeapTimerProvider"/> instead of .NET's timer queue, whose every fire walks all timers due within
-    /// a third of a second (13 % of CPU at 10,000 one-second triggers). Applies only with the system clock, and not
-    /// when the host registers its own grain <see cref="TimeProvider"/> (keyed <c>TimeProviderNames.Grains</c>).
+    /// a third of a second: with thousands of triggers that walk is dear (docs/adr/0005-heap-grain-timers.md).
+    /// Applies only with the system clock, and not when the host registers its own grain <see cref="TimeProvider"/>
+    /// (keyed <c>TimeProviderNames.Grains</c>).
     /// </summary>
     public bool HeapGrainTimers { get; set; } = true;
 

@@ -2,9 +2,9 @@ namespace Orleans.ConvoOrchestrator;
 
 /// <summary>
 /// Groups the wake-ups of far triggers into time buckets: one durable reminder per bucket instead of one per
-/// trigger (a reminder costs the silo ~2 KB of memory; a bucket entry ~100 B). A bucket is keyed by its start in
-/// Unix milliseconds, a whole multiple of its width; a wake-up time falls into the bucket that starts at or before
-/// it, so triggers are woken early rather than late.
+/// trigger, since a bucket entry costs far less memory than a reminder (docs/adr/0007-wake-buckets.md). A bucket
+/// is keyed by its start in Unix milliseconds, a whole multiple of its width; a wake-up time falls into the bucket
+/// that starts at or before it, so triggers are woken early rather than late.
 /// </summary>
 public static class WakeBuckets
 {

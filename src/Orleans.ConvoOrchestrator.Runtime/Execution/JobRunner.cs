@@ -9,7 +9,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// The silo's worker pool: runs jobs off the Orleans scheduler, at most
 /// <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> at once, and reports each outcome to its event
 /// grain. On shutdown, running jobs get <see cref="ConvoOrchestratorOptions.ShutdownGracePeriod"/> to finish,
-/// then their tokens are cancelled.
+/// then their tokens are cancelled. A silo service that event grains call directly, not a stateless worker grain
+/// (docs/adr/0009-handlers-on-a-silo-local-job-runner.md).
 /// </summary>
 public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {

@@ -9,6 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// what they stored in the order they started, before their submitters' tasks complete, so the event grain queues
 /// accepted jobs in the order they were accepted. Not thread-safe: the event grain uses it from its own turns only.
 /// With a store that completes synchronously (the memory store) every call completes synchronously too.
+/// Why this shape: docs/adr/0006-group-commit-of-job-writes.md.
 /// </summary>
 /// <param name="store">The job store.</param>
 /// <param name="eventId">The event whose jobs these are.</param>
@@ -29,9 +30,8 @@ public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int histor
         void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure);
     }
 
-    // Two: concurrent emitters fall into two groups that alternate, each waiting only for its own write (with one
-    // write at a time every emitter also waited for the other group's); a durable store's round trip, not its
-    // throughput, is what bounds one event's intake (docs/benchmarks.md).
+    // Two: concurrent emitters fall into two groups that alternate, each waiting only for its own write; more in
+    // flight measured no better (docs/adr/0006-group-commit-of-job-writes.md).
     private const int MaxInFlight = 2;
     private static readonly Task<IReadOnlyList<KeyConflict>> NothingWritten = Task.FromResult<IReadOnlyList<KeyConflict>>([]);
 

@@ -306,7 +306,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     /// <inheritdoc />
     public Task CompleteAsync(List<JobCompletion> completions)
     {
-        // One write for the batch: its outcomes, and the delivery marks of the queued jobs their slots start.
+        // One write for the batch: its outcomes, and the delivery marks of the queued jobs their slots start
+        // (docs/adr/0006-group-commit-of-job-writes.md).
         using (_writes.Hold())
         {
             foreach (var (jobId, outcome) in completions)
@@ -504,7 +505,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     // To this silo's worker pool, which starts the job off the grain's turn (no grain message: the pool is a silo
-    // service); the outcome comes back through CompleteAsync.
+    // service, docs/adr/0009-handlers-on-a-silo-local-job-runner.md); the outcome comes back through CompleteAsync.
     void IJobEffects.Dispatch(QueuedJob job)
     {
         if (Definition is not { } def) return;

@@ -4,9 +4,9 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
 /// <summary>
 /// New job ids: random (version 4) UUIDs as 32 lowercase hex digits, the form <c>Guid.NewGuid().ToString("N")</c>
-/// gives. <c>Guid.NewGuid</c> makes a system call for its 16 random bytes on Linux, which on a virtual machine cost
-/// ~4 µs: most of accepting a job. Here each thread draws its bytes from the same cryptographic generator 1 KiB
-/// at a time, one system call per 64 ids.
+/// gives. <c>Guid.NewGuid</c> makes a system call for its 16 random bytes on Linux, dear on a virtual machine and
+/// once most of accepting a job (0cc6f7e; docs/benchmarks.md, "Where ConvoOrchestrator's time goes"). Here each
+/// thread draws its bytes from the same cryptographic generator 1 KiB at a time, one system call per 64 ids.
 /// </summary>
 internal static class JobIds
 {

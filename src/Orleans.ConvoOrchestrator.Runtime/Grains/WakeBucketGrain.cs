@@ -12,6 +12,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <see cref="ConvoOrchestratorOptions.ReminderPeriod"/> until the bucket is empty) brings this grain back, on any
 /// silo, to resume each of them. An entry goes only once its trigger answered that its next wake-up is durable,
 /// so a lost silo or a failed call means another try at the next tick, never a trigger left asleep.
+/// Why buckets: docs/adr/0007-wake-buckets.md.
 /// </summary>
 public sealed partial class WakeBucketGrain : Grain, IWakeBucketGrain, IRemindable
 {

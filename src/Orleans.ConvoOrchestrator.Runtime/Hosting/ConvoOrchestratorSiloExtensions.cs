@@ -41,6 +41,7 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConvoOrchestratorOptions>, ConvoOrchestratorOptionsValidator>());
         services.TryAddSingleton<HandlerRegistry>();
         services.TryAddKeyedSingleton(ConvoServiceKeys.Clock, clock ?? TimeProvider.System);
+        // Grain timers on a heap of due times unless HeapGrainTimers is off (docs/adr/0005-heap-grain-timers.md).
         if (SystemClock.IsSystem(clock) && !HasGrainClock(services))
         {
             services.TryAddSingleton<HeapTimerProvider>();

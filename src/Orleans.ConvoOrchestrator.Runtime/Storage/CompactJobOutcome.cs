@@ -3,7 +3,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// A <see cref="JobOutcome"/> flattened into one value: kept inline in a long-lived object (a history record, an
 /// event grain's last outcome) it adds no object per outcome, and no reference from an old object to a young one
-/// for the garbage collector to rescan.
+/// for the garbage collector to rescan (docs/adr/0008-memory-store-tuning.md).
 /// </summary>
 internal readonly struct CompactJobOutcome
 {

@@ -4,9 +4,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// A <see cref="JobRecord"/> flattened into one value, for histories kept in memory. A ring of these is one array
-/// per event instead of three objects per record (record, outcome, id string): with 100 records for each of
-/// thousands of events, those objects were most of the heap the garbage collector had to trace and, being
-/// overwritten after a while, most of what it promoted and then had to reclaim from the old generation.
+/// per event instead of three objects per record (record, outcome, id string), which the collector would trace and,
+/// once overwritten, reclaim from the old generation (docs/adr/0008-memory-store-tuning.md).
 /// A job id in the form the grains create (32 lowercase hex digits) is kept as a <see cref="Guid"/>; any other id as it is.
 /// </summary>
 internal readonly struct CompactJobRecord

@@ -5,8 +5,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// The embedded store's catalogs: sorted in the silo's memory (one silo, nothing survives the process). Definitions
-/// are kept as UTF-8 (half the bytes of a string for JSON's mostly ASCII text: with 100,000 events and their triggers
-/// the catalogs are a large part of what an idle schedule keeps) and decoded when listed.
+/// are kept as UTF-8 (half the bytes of a string for JSON's mostly ASCII text; the catalogs are a large part of what
+/// an idle schedule keeps: docs/adr/0008-memory-store-tuning.md) and decoded when listed.
 /// </summary>
 public sealed class MemoryCatalogStore : ICatalogStore
 {

@@ -41,8 +41,8 @@ public sealed class MemoryHistoryStore : IHistoryStore
     }
 
     // A circular buffer of up to the bound it is given, in chunks of ChunkSize records allocated as it fills: it
-    // grows without copying, so filling a history leaves no outgrown arrays behind (with doubling, each event's
-    // first 100 runs left ~14 KB of them, promoted garbage for the collector). Past its bound the oldest goes.
+    // grows without copying, so filling a history leaves no outgrown arrays for the collector to promote
+    // (docs/adr/0008-memory-store-tuning.md). Past its bound the oldest goes.
     private sealed class Ring
     {
         private const int ChunkSize = 8;

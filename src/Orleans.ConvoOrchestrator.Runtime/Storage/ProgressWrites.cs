@@ -16,7 +16,7 @@ public enum ProgressWrites
     /// <summary>
     /// Only when the grain's activation ends. For stores that die with the process there is no crash to recover
     /// from, and periodic writes at thousands of grains were most of what the garbage collector promoted
-    /// (docs/benchmarks.md).
+    /// (docs/adr/0008-memory-store-tuning.md).
     /// </summary>
     WhenDeactivated,
 }

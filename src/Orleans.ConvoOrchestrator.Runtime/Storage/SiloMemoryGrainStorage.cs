@@ -9,14 +9,12 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// The embedded store's grain states: serialized (Orleans' binary format) into this silo's memory, like the rest of
-/// the embedded store (one silo, nothing survives the process). Orleans' <c>MemoryGrainStorage</c> sends every read
-/// and write as a message to a storage grain and keeps a state object, a Guid e-tag and a key string per grain;
-/// here a write is a dictionary update under a lock (trigger progress and outcomes are written thousands of times
-/// a second with 10,000 triggers) and a grain keeps its bytes and a version. Versions are checked like e-tags, so a
-/// stale activation's write fails with <see cref="InconsistentStateException"/>. A write of the same size as the stored
-/// bytes overwrites them in place (the usual case: the same fields with new values), so the stored array stays an old
-/// object instead of a new one per write that lives until the next (seconds: long enough to be promoted) and is
-/// referenced from an old dictionary (a card the collector rescans at every young collection until then).
+/// the embedded store (one silo, nothing survives the process). Unlike Orleans' <c>MemoryGrainStorage</c> (a storage
+/// grain message per read and write; a state object, a Guid e-tag and a key string per grain) a write is a dictionary
+/// update under a lock and a grain keeps only its bytes and a version. Versions are checked like e-tags, so a stale
+/// activation's write fails with <see cref="InconsistentStateException"/>. A write of the same size as the stored
+/// bytes overwrites them in place, so the stored array stays an old object rather than a new one per write for the
+/// collector to promote (docs/adr/0008-memory-store-tuning.md).
 /// </summary>
 public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProvider activators) : IGrainStorage
 {

@@ -8,10 +8,9 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// A queued job as a job store keeps it under its id: JSON without what the id already says (the job id, and the
 /// correlation id when it is the job id) and without fields at their defaults (nulls, a delivery count of 0).
-/// About 90 bytes for a small payload instead of 260: every accepted job is written at least twice (accepted, then
-/// delivery-marked), and with <c>appendfsync always</c> Redis parses, appends and fsyncs each byte (durable intake
-/// measured 23k → 30k accepted jobs/s with this form, docs/benchmarks.md). Records written in the full form by
-/// earlier versions read the same.
+/// Every accepted job is written at least twice (accepted, then delivery-marked), and with <c>appendfsync always</c>
+/// Redis parses, appends and fsyncs each byte, so fewer bytes mean more durable emits
+/// (docs/adr/0006-group-commit-of-job-writes.md). Records written in the full form by earlier versions read the same.
 /// </summary>
 public static class StoredJobJson
 {

@@ -6,8 +6,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// The system clock, with timers kept in one <see cref="TimerHeap{T}"/> that one dedicated thread serves: it
 /// sleeps until the earliest due timer and hands each due callback to the thread pool. The silo's grain timers
 /// run on it (see <see cref="ConvoOrchestratorOptions.HeapGrainTimers"/>), so thousands of triggers, each with a
-/// timer armed for its next fire, cost O(log n) per fire rather than a walk over every near timer.
-/// Times and timestamps are the system's; only timers differ.
+/// timer armed for its next fire, cost O(log n) per fire rather than a walk over every near timer
+/// (docs/adr/0005-heap-grain-timers.md). Times and timestamps are the system's; only timers differ.
 /// </summary>
 public sealed class HeapTimerProvider : TimeProvider, IDisposable
 {

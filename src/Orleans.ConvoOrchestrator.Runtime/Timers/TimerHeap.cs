@@ -2,8 +2,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// Keys ordered by due time: setting, moving or removing a key costs O(log n) and taking the due ones costs
-/// O(log n) each, however many keys wait. (.NET's timer queue instead walks every timer due within its short
-/// threshold each time one fires, which at 10,000 one-second triggers was 13 % of the silo's CPU.)
+/// O(log n) each, however many keys wait, where .NET's timer queue walks every timer due within its short
+/// threshold each time one fires (docs/adr/0005-heap-grain-timers.md).
 /// Moved and removed keys leave their old heap entries behind, skipped when they surface and dropped in one
 /// rebuild once they outnumber the live ones. Not thread-safe: its owner locks.
 /// </summary>
