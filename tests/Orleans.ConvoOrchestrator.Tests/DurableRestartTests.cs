@@ -117,10 +117,10 @@ public sealed class DurableRestartTests
         var text = new System.Text.StringBuilder();
         foreach (var key in mux.GetServer(mux.GetEndPoints()[0]).Keys(pattern: "*"))
         {
-            // Catalog keys are named after their catalog (wake:<bucket>), without the silo's prefix.
+            // Catalog keys are named after their catalog (wake:<bucket>), without the silo's prefix and hash-tag braces.
             var name = key.ToString();
             var at = name.IndexOf("catalog:", StringComparison.Ordinal);
-            var label = at >= 0 ? name[(at + "catalog:".Length)..] : name;
+            var label = at >= 0 ? name[(at + "catalog:".Length)..].Replace("{", "").Replace("}", "") : name;
             switch (await db.KeyTypeAsync(key))
             {
                 case StackExchange.Redis.RedisType.SortedSet:

@@ -9,7 +9,9 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// MULTI/EXEC, so a batch of accepted jobs costs one round trip and, with <c>appendfsync always</c>, shares one fsync
 /// with everything else Redis received meanwhile. A write that ends jobs is one script that also deletes their records
 /// and appends their outcomes to the history (<see cref="RedisHistoryKeys"/>), so an outcome is stored exactly when its
-/// job's record goes, and a retried write lists no run twice.
+/// job's record goes, and a retried write lists no run twice. The keys of one write share a hash tag
+/// (<see cref="RedisKeys"/>): the pending set is sharded, one shard per tag. With
+/// <see cref="ConvoRedisOptions.AckReplicas"/> a write completes only once that many replicas confirmed it.
 /// </summary>
 public sealed class RedisJobStore(RedisConnection redis) : IJobStore
 {
@@ -51,9 +53,9 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         return 0
         """;
 
-    private RedisKey PendingKey => redis.KeyPrefix + "jobs-pending";
+    private RedisKey PendingKey(EventId eventId) => redis.Keys.Pending(eventId);
 
-    private RedisKey JobsKey(EventId eventId) => redis.KeyPrefix + "jobs:" + eventId.Value;
+    private RedisKey JobsKey(EventId eventId) => redis.Keys.Jobs(eventId);
 
     /// <inheritdoc />
     public async Task WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
@@ -67,16 +69,17 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         }
         if (upserts.Count == 0) return;
         var tx = db.CreateTransaction();
-        var pending = tx.SetAddAsync(PendingKey, eventId.Value);
+        var pending = tx.SetAddAsync(PendingKey(eventId), eventId.Value);
         // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
         var entries = new HashEntry[upserts.Count];
         for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
         var set = tx.HashSetAsync(JobsKey(eventId), entries);
         if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
         await Task.WhenAll(pending, set);
+        await redis.ConfirmReplicasAsync(JobsKey(eventId));
     }
 
-    private Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    private async Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         var args = new RedisValue[3 + upserts.Count * 2 + ended.Count * 3];
         args[0] = eventId.Value;
@@ -97,8 +100,9 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
             args[a++] = ended[i].JobId;
             args[a++] = i < firstKept ? RedisValue.EmptyString : System.Text.Json.JsonSerializer.Serialize(ended[i], ConvoJson.Options);
         }
-        RedisKey[] keys = [JobsKey(eventId), PendingKey, RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)];
-        return db.ScriptEvaluateAsync(WriteScript, keys, args);
+        RedisKey[] keys = [JobsKey(eventId), PendingKey(eventId), redis.Keys.Runs(eventId), redis.Keys.RunRecords(eventId)];
+        await db.ScriptEvaluateAsync(WriteScript, keys, args);
+        await redis.ConfirmReplicasAsync(keys[0]);
     }
 
     /// <inheritdoc />
@@ -127,7 +131,7 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
         var db = await redis.DatabaseAsync();
         var tx = db.CreateTransaction();
         _ = tx.KeyDeleteAsync(JobsKey(eventId));
-        _ = tx.SetRemoveAsync(PendingKey, eventId.Value);
+        _ = tx.SetRemoveAsync(PendingKey(eventId), eventId.Value);
         await tx.ExecuteAsync();
     }
 
@@ -135,15 +139,15 @@ public sealed class RedisJobStore(RedisConnection redis) : IJobStore
     public async Task ForgetIfEmptyAsync(EventId eventId)
     {
         var db = await redis.DatabaseAsync();
-        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey], [eventId.Value]);
+        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey(eventId)], [eventId.Value]);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<EventId>> PendingEventsAsync()
     {
         var db = await redis.DatabaseAsync();
-        var ids = new List<EventId>();
-        await foreach (var member in db.SetScanAsync(PendingKey, pageSize: 1000)) ids.Add(new EventId(member!));
-        return ids;
+        // Every shard at once (pipelined over the one connection); each holds about 1/PendingShards of the events.
+        var shards = await Task.WhenAll(Enumerable.Range(0, RedisKeys.PendingShards).Select(s => db.SetMembersAsync(redis.Keys.Pending(s))));
+        return [.. shards.SelectMany(members => members).Select(member => new EventId(member!))];
     }
 }
