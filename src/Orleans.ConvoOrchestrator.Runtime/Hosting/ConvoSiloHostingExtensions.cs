@@ -34,7 +34,7 @@ public static class ConvoSiloHostingExtensions
 
         var address = settings.AdvertisedAddress is { } a ? IPAddress.Parse(a) : IPAddress.Loopback;
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
-        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis!));
+        silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConnectionSettings.Parse(settings.Redis!));
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             // Defaults take ~12 s to declare a killed silo dead; these take ~2 s (ORLEANS-NOTES). The liveness
@@ -71,7 +71,7 @@ public static class ConvoSiloHostingExtensions
     public static ISiloBuilder UseConvoRedisStore(this ISiloBuilder silo, string redisConfiguration, Action<ConvoRedisOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(redisConfiguration);
-        var parsed = ConfigurationOptions.Parse(redisConfiguration);
+        var parsed = RedisConnectionSettings.Parse(redisConfiguration);
         silo.AddRedisGrainStorage(ConvoOrchestratorOptions.StorageName, o => o.ConfigurationOptions = parsed.Clone());
         silo.UseRedisReminderService(o => o.ConfigurationOptions = parsed.Clone());
         var options = silo.Services.AddOptions<ConvoRedisOptions>();

@@ -23,9 +23,8 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>Connects lazily to <paramref name="configuration"/>; the first connection moves keys of an older layout.</summary>
     public RedisConnection(string configuration, IOptions<ClusterOptions> cluster, IOptions<ConvoRedisOptions>? options = null, ILogger<RedisConnection>? logger = null)
     {
-        var parsed = ConfigurationOptions.Parse(configuration);
-        // Keep retrying while Redis restarts instead of failing the silo's first call.
-        parsed.AbortOnConnectFail = false;
+        // Keeps retrying while Redis restarts instead of failing the silo's first call.
+        var parsed = RedisConnectionSettings.Parse(configuration, keepRetrying: true);
         _options = options?.Value ?? new ConvoRedisOptions();
         var serviceId = cluster.Value.ServiceId;
         // A brace in the prefix would become the hash tag of every key, and keys written together could fall apart.
