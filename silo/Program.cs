@@ -31,6 +31,7 @@ HandlerRegistry handlerRegistry;
 HttpSettings http;
 OtelSettings otel;
 ConvoOrchestratorOptions orchestrator;
+ConvoRedisOptions redisOptions;
 KubernetesSettings kubernetes;
 try
 {
@@ -42,8 +43,11 @@ try
     http = builder.Configuration.GetSection("Convo:Http").Get<HttpSettings>() ?? new HttpSettings();
     otel = builder.Configuration.GetSection("Convo:Otel").Get<OtelSettings>() ?? new OtelSettings();
     orchestrator = builder.Configuration.GetSection("Convo:Orchestrator").Get<ConvoOrchestratorOptions>() ?? new ConvoOrchestratorOptions();
+    // Convo:Redis is the configuration string; its children (Convo:Redis:AckReplicas, ...) are the store's options.
+    redisOptions = builder.Configuration.GetSection(ConvoRedisOptions.SectionName).Get<ConvoRedisOptions>() ?? new ConvoRedisOptions();
     var problems = settings.Problems().Concat(kubernetes.Problems(settings, k8s.KubernetesClientConfiguration.IsInCluster())).Concat(http.Problems()).Concat(otel.Problems())
         .Concat(orchestrator.Problems().Select(p => "Convo:Orchestrator:" + p))
+        .Concat(redisOptions.Problems().Select(p => ConvoRedisOptions.SectionName + ":" + p))
         .Concat(PostgresProblems(builder.Configuration)).ToList();
     if (problems.Count > 0) return Refuse(problems);
     // Handler plugins (Convo:Plugins, --plugin <dll>): all load, or the silo does not start.
@@ -58,6 +62,7 @@ catch (Exception ex) when (ex is InvalidOperationException or HandlerPluginExcep
 builder.WebHost.UseUrls(http.UrlList.ToArray());
 builder.WebHost.ConfigureKestrel(kestrel => RequestSizeLimits.ApplyTo(kestrel.Limits));
 builder.Services.AddOptions<ConvoOrchestratorOptions>().Bind(builder.Configuration.GetSection("Convo:Orchestrator"));
+builder.Services.AddOptions<ConvoRedisOptions>().Bind(builder.Configuration.GetSection(ConvoRedisOptions.SectionName));
 // Stopping waits for running handlers up to ShutdownGracePeriod (the silo's own stop); the host must give the
 // silo that long and a margin for leaving the cluster, or it would cut the grace period short.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = orchestrator.ShutdownGracePeriod + TimeSpan.FromSeconds(20));

@@ -20,18 +20,23 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>StackExchange.Redis configuration string of this server.</summary>
     public string Configuration => $"127.0.0.1:{_port}";
 
-    public static async Task<RedisServer> StartAsync(string fsync = "always")
+    /// <summary>Its port.</summary>
+    public int Port => _port;
+
+    /// <summary>Starts a server; with <paramref name="replicaOf"/> a replica of the server on that port (synced before this returns).</summary>
+    public static async Task<RedisServer> StartAsync(string fsync = "always", int? replicaOf = null)
     {
         var dir = Directory.CreateTempSubdirectory("convo-bench-redis-").FullName;
         var port = FreePorts.Next();
-        var run = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", port.ToString(),
+        string[] replica = replicaOf is { } master ? ["--replicaof", "127.0.0.1", master.ToString()] : [];
+        var run = await RunAsync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", port.ToString(),
             "--dir", dir, "--appendonly", "yes", "--appendfsync", fsync, "--save", "", "--pidfile", Path.Combine(dir, "redis.pid"),
-            "--logfile", Path.Combine(dir, "redis.log"));
+            "--logfile", Path.Combine(dir, "redis.log"), .. replica]);
         if (run != 0) throw new InvalidOperationException($"redis-server exited {run}; is it installed (tests/setup/redis.sh)?");
         var server = new RedisServer(port, dir);
         for (var i = 0; i < 100; i++)
         {
-            if (await RunAsync("redis-cli", "-p", port.ToString(), "ping") == 0) return server;
+            if (await RunAsync("redis-cli", "-p", port.ToString(), "ping") == 0 && (replicaOf is null || await InSyncAsync(port))) return server;
             await Task.Delay(50);
         }
         await server.DisposeAsync();
@@ -42,6 +47,16 @@ internal sealed class RedisServer : IAsyncDisposable
     {
         await RunAsync("redis-cli", "-p", _port.ToString(), "shutdown", "nosave");
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } // a file may still be closing
+    }
+
+    private static async Task<bool> InSyncAsync(int port)
+    {
+        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-p", port.ToString(), "info", "replication" }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Contains("master_link_status:up", StringComparison.Ordinal);
     }
 
     private static async Task<int> RunAsync(string program, params string[] args)

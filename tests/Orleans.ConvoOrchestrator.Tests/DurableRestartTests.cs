@@ -21,14 +21,20 @@ public sealed class DurableRestartTests
     public async Task A_restarted_silo_has_everything_back_and_runs_the_queued_jobs(bool kill)
     {
         await using var redis = await RedisServer.StartAsync();
+        await RestartScenarioAsync(redis.Configuration, kill);
+    }
+
+    /// <summary>The restart scenario on any Redis: one server, or a Redis Cluster (<see cref="RedisClusterTests"/>).</summary>
+    internal static async Task RestartScenarioAsync(string redisConfiguration, bool kill)
+    {
         var cluster = "restart-" + Guid.NewGuid().ToString("N")[..8];
-        var first = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment);
+        var first = await WebSiloProcess.StartOnRedisAsync(redisConfiguration, cluster, SiloEnvironment);
         List<string> jobIds;
         List<string> cancelled;
         DateTimeOffset? hourlyNext;
         await using (first)
         {
-            await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+            await using var client = await RedisClusterClient.ConnectAsync(redisConfiguration, cluster);
             var api = client.Api;
             (await api.SaveEventAsync(new Event(new EventId("q"), "queue", "sleep", new Policy(TimeoutSec: 10, MaxConcurrency: 1)))).Unwrap();
             (await api.SaveEventAsync(new Event(new EventId("paused"), "paused", "log"))).Unwrap();
@@ -65,15 +71,15 @@ public sealed class DurableRestartTests
             // The hourly trigger is far: it sleeps in a wake bucket whose entry and one reminder are in Redis, with no
             // reminder of its own (that would keep its grain in memory). The fired AT keeps none either.
             var bucket = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)));
-            await Eventually.MatchAsync(() => RedisTextAsync(redis.Configuration), text => text.Contains(bucket + " tr-hourly") && text.Contains("convo-wake") && !text.Contains("convo-trigger"),
+            await Eventually.MatchAsync(() => RedisTextAsync(redisConfiguration), text => text.Contains(bucket + " tr-hourly") && text.Contains("convo-wake") && !text.Contains("convo-trigger"),
                 TimeSpan.FromSeconds(20), "wake bucket in Redis", 200);
 
             if (kill) await first.KillAsync();
             else await first.TerminateAsync(TimeSpan.FromSeconds(30));
         }
 
-        await using var second = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment, restartOf: first);
-        await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+        await using var second = await WebSiloProcess.StartOnRedisAsync(redisConfiguration, cluster, SiloEnvironment, restartOf: first);
+        await using var again = await RedisClusterClient.ConnectAsync(redisConfiguration, cluster);
         var api2 = again.Api;
         var events = (await api2.ListEventsAsync()).Unwrap().Select(e => e.Id.Value).Order().ToList();
         Assert.Equal(["at", "long", "paused", "q", "sched"], events);
@@ -83,7 +89,7 @@ public sealed class DurableRestartTests
         Assert.Equal(hourlyNext, (await api2.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire);
         Assert.Equal(hourlyNext, (await api2.StatusAsync(new EventId("sched"))).Unwrap().NextRun);
         var stillListed = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1))) + " tr-hourly";
-        Assert.Contains(stillListed, await RedisTextAsync(redis.Configuration));
+        Assert.Contains(stillListed, await RedisTextAsync(redisConfiguration));
 
         // Every accepted job runs (at least once) after the restart.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
@@ -126,12 +132,13 @@ public sealed class DurableRestartTests
         await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
         var db = mux.GetDatabase();
         var text = new System.Text.StringBuilder();
-        foreach (var key in mux.GetServer(mux.GetEndPoints()[0]).Keys(pattern: "*"))
+        // Every master's keys: one server, or each master of a Redis Cluster.
+        foreach (var key in mux.GetServers().Where(s => !s.IsReplica).SelectMany(s => s.Keys(pattern: "*")))
         {
-            // Catalog keys are named after their catalog (wake:<bucket>), without the silo's prefix.
+            // Catalog keys are named after their catalog (wake:<bucket>), without the silo's prefix and hash-tag braces.
             var name = key.ToString();
             var at = name.IndexOf("catalog:", StringComparison.Ordinal);
-            var label = at >= 0 ? name[(at + "catalog:".Length)..] : name;
+            var label = at >= 0 ? name[(at + "catalog:".Length)..].Replace("{", "").Replace("}", "") : name;
             switch (await db.KeyTypeAsync(key))
             {
                 case StackExchange.Redis.RedisType.SortedSet:

@@ -25,11 +25,17 @@ public sealed class FailoverTests(ITestOutputHelper output)
     public async Task Killing_one_of_three_silos_loses_no_accepted_job_and_triggers_resume()
     {
         await using var redis = await RedisServer.StartAsync();
+        await KillScenarioAsync(redis.Configuration, output);
+    }
+
+    /// <summary>The kill scenario on any Redis: one server, or a Redis Cluster (<see cref="RedisClusterTests"/>).</summary>
+    internal static async Task KillScenarioAsync(string redisConfiguration, ITestOutputHelper output)
+    {
         var cluster = "failover-" + Guid.NewGuid().ToString("N")[..8];
-        var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment)));
+        var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WebSiloProcess.StartOnRedisAsync(redisConfiguration, cluster, SiloEnvironment)));
         try
         {
-            await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+            await using var client = await RedisClusterClient.ConnectAsync(redisConfiguration, cluster);
             var api = client.Api;
             var work = Enumerable.Range(0, Events).Select(i => new EventId($"work-{i}")).ToList();
             foreach (var ev in work)

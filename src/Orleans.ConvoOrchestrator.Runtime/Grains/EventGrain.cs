@@ -481,7 +481,18 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (Definition is null) return NotFound<List<JobRecord>>();
         limit = Math.Min(limit, _options.HistorySize);
         if (limit <= 0) return Result<List<JobRecord>>.Ok([]);
-        var stored = await _history.LoadAsync(Id, limit);
+        IReadOnlyList<JobRecord> stored;
+        try
+        {
+            stored = await _history.LoadAsync(Id, limit);
+        }
+        catch (Exception ex)
+        {
+            // A store exception (a Redis timeout during a failover, say) is an answer, not a crash: the caller's
+            // side may not even know the exception's type.
+            LogHistoryReadFailed(ex, Id.Value);
+            return Result<List<JobRecord>>.Err(ErrorKind.REPOSITORY_ERROR, $"the history of '{Id}' could not be read ({ex.Message})");
+        }
         // Ended jobs whose outcome write is still on its way are listed too, once (a write may land during the read).
         var all = new List<JobRecord>(stored);
         foreach (var record in _jobs.Unstored())
@@ -818,6 +829,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: another activation wrote this event's state; this stale one deactivates")]
     private partial void LogStale(Exception ex, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading its history failed")]
+    private partial void LogHistoryReadFailed(Exception ex, string eventId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string eventId);

@@ -34,7 +34,7 @@ public static class ConvoSiloHostingExtensions
 
         var address = settings.AdvertisedAddress is { } a ? IPAddress.Parse(a) : IPAddress.Loopback;
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
-        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis!));
+        silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConnectionSettings.Parse(settings.Redis!));
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             // Defaults take ~12 s to declare a killed silo dead; these take ~2 s (ORLEANS-NOTES). The liveness
@@ -63,14 +63,23 @@ public static class ConvoSiloHostingExtensions
     /// (every accepted job is in Redis before its emit returns). Clustering is separate (see <see cref="UseConvoCluster"/>).
     /// </summary>
     /// <param name="silo">The silo.</param>
-    /// <param name="redisConfiguration">StackExchange.Redis configuration string, for example <c>127.0.0.1:6379</c>.</param>
-    public static ISiloBuilder UseConvoRedisStore(this ISiloBuilder silo, string redisConfiguration)
+    /// <param name="redisConfiguration">
+    /// StackExchange.Redis configuration string: one server (<c>127.0.0.1:6379</c>), a Redis Cluster's nodes
+    /// (<c>10.0.0.1:7000,10.0.0.2:7000</c>), or Sentinels and the master's name (<c>s1:26379,s2:26379,serviceName=mymaster</c>).
+    /// </param>
+    /// <param name="configure">Options of the project's own stores (<see cref="ConvoRedisOptions"/>, e.g. <c>AckReplicas</c>).</param>
+    public static ISiloBuilder UseConvoRedisStore(this ISiloBuilder silo, string redisConfiguration, Action<ConvoRedisOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(redisConfiguration);
-        var parsed = ConfigurationOptions.Parse(redisConfiguration);
+        var parsed = RedisConnectionSettings.Parse(redisConfiguration);
         silo.AddRedisGrainStorage(ConvoOrchestratorOptions.StorageName, o => o.ConfigurationOptions = parsed.Clone());
         silo.UseRedisReminderService(o => o.ConfigurationOptions = parsed.Clone());
-        silo.Services.AddSingleton(sp => new RedisConnection(redisConfiguration, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>()));
+        var options = silo.Services.AddOptions<ConvoRedisOptions>();
+        if (configure is not null) options.Configure(configure);
+        options.ValidateOnStart();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ConvoRedisOptions>, ConvoRedisOptionsValidator>());
+        silo.Services.AddSingleton(sp => new RedisConnection(redisConfiguration, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConvoRedisOptions>>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<RedisConnection>>()));
         silo.Services.Replace(ServiceDescriptor.Singleton(StoreCapabilities.Durable));
         silo.Services.Replace(ServiceDescriptor.Singleton<IJobStore, RedisJobStore>());
         silo.Services.Replace(ServiceDescriptor.Singleton<IHistoryStore, RedisHistoryStore>());

@@ -55,6 +55,8 @@ public sealed class ConvoSiloSettings
         if (SiloPort == GatewayPort) yield return "silo port and gateway port must differ";
         if (string.IsNullOrWhiteSpace(ClusterId)) yield return "cluster id must not be empty";
         if (string.IsNullOrWhiteSpace(ServiceId)) yield return "service id must not be empty";
+        else if (Store == ConvoStoreKind.Redis && (ServiceId.Contains('{') || ServiceId.Contains('}')))
+            yield return $"service id '{ServiceId}' must not contain '{{' or '}}' on the Redis store (they mark Redis Cluster hash tags in its keys)";
         if (AdvertisedAddress is { } address && !IPAddress.TryParse(address, out _))
             yield return $"advertised address '{address}' is not an IP address";
         if (ProbeTimeout <= TimeSpan.Zero) yield return "probe timeout must be positive";

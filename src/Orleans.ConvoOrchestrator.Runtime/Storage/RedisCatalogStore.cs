@@ -9,9 +9,10 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 public sealed class RedisCatalogStore(RedisConnection redis) : ICatalogStore
 {
-    private RedisKey IdsKey(string catalog) => redis.KeyPrefix + "catalog:" + catalog;
+    // One hash tag (the catalog's name) for both, so their MULTI/EXEC stays in one slot of a Cluster.
+    private RedisKey IdsKey(string catalog) => redis.Keys.CatalogIds(catalog);
 
-    private RedisKey JsonKey(string catalog) => redis.KeyPrefix + "catalog:" + catalog + ":json";
+    private RedisKey JsonKey(string catalog) => redis.Keys.CatalogJson(catalog);
 
     /// <inheritdoc />
     public async Task PutAsync(string catalog, string id, string json)

@@ -27,7 +27,7 @@ public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
     {
         if (limit < 1) return [];
         var db = await redis.DatabaseAsync();
-        var result = await db.ScriptEvaluateAsync(LoadScript, [RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)], [limit]);
+        var result = await db.ScriptEvaluateAsync(LoadScript, [redis.Keys.Runs(eventId), redis.Keys.RunRecords(eventId)], [limit]);
         var values = (RedisValue[])result!;
         var records = new List<JobRecord>(values.Length);
         foreach (var value in values)
@@ -41,6 +41,6 @@ public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
     public async Task ClearAsync(EventId eventId)
     {
         var db = await redis.DatabaseAsync();
-        await db.KeyDeleteAsync([RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId)]);
+        await db.KeyDeleteAsync([redis.Keys.Runs(eventId), redis.Keys.RunRecords(eventId)]);
     }
 }

@@ -9,7 +9,9 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// MULTI/EXEC, so a batch of accepted jobs costs one round trip and, with <c>appendfsync always</c>, shares one fsync
 /// with everything else Redis received meanwhile. A write that ends jobs is one script that also deletes their records
 /// and appends their outcomes to the history (<see cref="RedisHistoryKeys"/>), so an outcome is stored exactly when its
-/// job's record goes, and a retried write lists no run twice.
+/// job's record goes, and a retried write lists no run twice. The keys of one write share a hash tag
+/// (<see cref="RedisKeys"/>): the pending set is sharded, one shard per tag. With
+/// <see cref="ConvoRedisOptions.AckReplicas"/> a write completes only once that many replicas confirmed it.
 /// </summary>
 /// <param name="redis">The connection.</param>
 /// <param name="retention">How much of each failed list is kept.</param>
@@ -113,20 +115,6 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
 
     private static readonly IReadOnlyList<KeyConflict> NoneRefused = [];
 
-    private RedisKey PendingKey => redis.KeyPrefix + "jobs-pending";
-
-    // One key per claimed idempotency key, so Redis expires each at the end of its window.
-    private RedisKey ClaimKey(EventId eventId, string idempotencyKey) => redis.KeyPrefix + "idem:" + eventId.Value + ":" + idempotencyKey;
-
-    private RedisKey ClaimIndexKey(EventId eventId) => redis.KeyPrefix + "idem-index:" + eventId.Value;
-
-    // A failed list: entries by job id, their order of failure, and the set of events that have one.
-    private RedisKey FailedKey(EventId eventId) => redis.KeyPrefix + "failed:" + eventId.Value;
-
-    private RedisKey FailedOrderKey(EventId eventId) => redis.KeyPrefix + "failed-order:" + eventId.Value;
-
-    private RedisKey FailedEventsKey => redis.KeyPrefix + "failed-events";
-
     // KEYS: jobs hash, pending set, failed hash, failed order. ARGV: event id, then (job id, json) per job. Each job
     // whose failed entry is there is stored and its entry deleted; returns the ids moved.
     private const string RequeueScript = """
@@ -142,7 +130,9 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         return moved
         """;
 
-    private RedisKey JobsKey(EventId eventId) => redis.KeyPrefix + "jobs:" + eventId.Value;
+    private RedisKey PendingKey(EventId eventId) => redis.Keys.Pending(eventId);
+
+    private RedisKey JobsKey(EventId eventId) => redis.Keys.Jobs(eventId);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
@@ -160,13 +150,14 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         }
         if (upserts.Count == 0) return refused;
         var tx = db.CreateTransaction();
-        var pending = tx.SetAddAsync(PendingKey, eventId.Value);
+        var pending = tx.SetAddAsync(PendingKey(eventId), eventId.Value);
         // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
         var entries = new HashEntry[upserts.Count];
         for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
         var set = tx.HashSetAsync(JobsKey(eventId), entries);
         if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
         await Task.WhenAll(pending, set);
+        await redis.ConfirmReplicasAsync(JobsKey(eventId));
         return refused;
     }
 
@@ -194,21 +185,22 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
             }
             var until = job.IdempotentUntil ?? job.EnqueuedAt;
             now = Math.Min(now, job.EnqueuedAt.ToUnixTimeMilliseconds());
-            args.Add((string)ClaimKey(eventId, key)!);
+            args.Add((string)redis.Keys.Claim(eventId, key)!);
             args.Add(job.JobId);
             args.Add(StoredJobJson.Serialize(job));
             args.Add(Math.Max(1L, (long)Math.Ceiling((until - job.EnqueuedAt).TotalMilliseconds)));
             args.Add(until.ToUnixTimeMilliseconds());
         }
         args[1] = now;
-        var answer = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [JobsKey(eventId), PendingKey, ClaimIndexKey(eventId)], [.. args]))!;
+        var answer = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.ClaimIndex(eventId)], [.. args]))!;
+        await redis.ConfirmReplicasAsync(JobsKey(eventId));
         if (answer.Length == 0) return (NoneRefused, rest);
         var refused = new List<KeyConflict>(answer.Length / 2);
         for (var i = 0; i + 1 < answer.Length; i += 2) refused.Add(new KeyConflict((string)answer[i]!, (string)answer[i + 1]!));
         return (refused, rest);
     }
 
-    private Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    private async Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
     {
         var args = new RedisValue[6 + upserts.Count * 2 + ended.Count * 5];
         args[0] = eventId.Value;
@@ -237,9 +229,10 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
             args[a++] = ended[i].Outcome.Status == JobStatus.ERR && retention.Kept > 0 ? json : RedisValue.EmptyString;
             args[a++] = ended[i].Outcome.FinishedAt.ToUnixTimeMilliseconds();
         }
-        RedisKey[] keys = [JobsKey(eventId), PendingKey, RedisHistoryKeys.Order(redis, eventId), RedisHistoryKeys.Records(redis, eventId),
-            FailedKey(eventId), FailedOrderKey(eventId), FailedEventsKey];
-        return db.ScriptEvaluateAsync(WriteScript, keys, args);
+        RedisKey[] keys = [JobsKey(eventId), PendingKey(eventId), redis.Keys.Runs(eventId), redis.Keys.RunRecords(eventId),
+            redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId), redis.Keys.FailedEvents(eventId)];
+        await db.ScriptEvaluateAsync(WriteScript, keys, args);
+        await redis.ConfirmReplicasAsync(keys[0]);
     }
 
     /// <inheritdoc />
@@ -247,9 +240,9 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
     {
         if (limit <= 0) return [];
         var db = await redis.DatabaseAsync();
-        var ids = await db.SortedSetRangeByRankAsync(FailedOrderKey(eventId), 0, limit - 1, Order.Descending);
+        var ids = await db.SortedSetRangeByRankAsync(redis.Keys.FailedOrder(eventId), 0, limit - 1, Order.Descending);
         if (ids.Length == 0) return [];
-        var values = await db.HashGetAsync(FailedKey(eventId), ids);
+        var values = await db.HashGetAsync(redis.Keys.Failed(eventId), ids);
         var failed = new List<FailedJob>(ids.Length);
         for (var i = 0; i < ids.Length; i++)
         {
@@ -268,10 +261,12 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
     {
         var db = await redis.DatabaseAsync();
         var ids = new List<EventId>();
-        await foreach (var member in db.SetScanAsync(FailedEventsKey, pageSize: 1000))
+        // Every shard at once (pipelined over the one connection), as for the pending events.
+        var shards = await Task.WhenAll(Enumerable.Range(0, RedisKeys.PendingShards).Select(s => db.SetMembersAsync(redis.Keys.FailedEvents(s))));
+        foreach (var member in shards.SelectMany(members => members))
         {
             var eventId = new EventId(member!);
-            if (await db.SortedSetLengthAsync(FailedOrderKey(eventId)) > 0) ids.Add(eventId);
+            if (await db.SortedSetLengthAsync(redis.Keys.FailedOrder(eventId)) > 0) ids.Add(eventId);
         }
         return ids;
     }
@@ -288,7 +283,7 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
             args[1 + i * 2] = jobs[i].JobId;
             args[2 + i * 2] = StoredJobJson.Serialize(jobs[i]);
         }
-        var moved = (RedisResult[])(await db.ScriptEvaluateAsync(RequeueScript, [JobsKey(eventId), PendingKey, FailedKey(eventId), FailedOrderKey(eventId)], args))!;
+        var moved = (RedisResult[])(await db.ScriptEvaluateAsync(RequeueScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId)], args))!;
         return moved.Select(m => (string)m!).ToList();
     }
 
@@ -298,18 +293,15 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         var db = await redis.DatabaseAsync();
         if (jobIds is null)
         {
-            var count = (int)await db.SortedSetLengthAsync(FailedOrderKey(eventId));
-            var tx = db.CreateTransaction();
-            _ = tx.KeyDeleteAsync(FailedKey(eventId));
-            _ = tx.KeyDeleteAsync(FailedOrderKey(eventId));
-            await tx.ExecuteAsync();
+            var count = (int)await db.SortedSetLengthAsync(redis.Keys.FailedOrder(eventId));
+            await db.KeyDeleteAsync([redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId)]);
             return count;
         }
         if (jobIds.Count == 0) return 0;
         var members = jobIds.Select(id => (RedisValue)id).ToArray();
         var discard = db.CreateTransaction();
-        var removed = discard.HashDeleteAsync(FailedKey(eventId), members);
-        _ = discard.SortedSetRemoveAsync(FailedOrderKey(eventId), members);
+        var removed = discard.HashDeleteAsync(redis.Keys.Failed(eventId), members);
+        _ = discard.SortedSetRemoveAsync(redis.Keys.FailedOrder(eventId), members);
         await discard.ExecuteAsync();
         return (int)await removed;
     }
@@ -340,27 +332,27 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         var db = await redis.DatabaseAsync();
         var tx = db.CreateTransaction();
         _ = tx.KeyDeleteAsync(JobsKey(eventId));
-        _ = tx.SetRemoveAsync(PendingKey, eventId.Value);
+        _ = tx.SetRemoveAsync(PendingKey(eventId), eventId.Value);
         await tx.ExecuteAsync();
         // The event's idempotency keys and failed list go too: a new event of the same id starts afresh.
-        await db.ScriptEvaluateAsync(ClearClaimsScript, [ClaimIndexKey(eventId)]);
-        await db.KeyDeleteAsync([FailedKey(eventId), FailedOrderKey(eventId)]);
-        await db.SetRemoveAsync(FailedEventsKey, eventId.Value);
+        await db.ScriptEvaluateAsync(ClearClaimsScript, [redis.Keys.ClaimIndex(eventId)]);
+        await db.KeyDeleteAsync([redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId)]);
+        await db.SetRemoveAsync(redis.Keys.FailedEvents(eventId), eventId.Value);
     }
 
     /// <inheritdoc />
     public async Task ForgetIfEmptyAsync(EventId eventId)
     {
         var db = await redis.DatabaseAsync();
-        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey], [eventId.Value]);
+        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey(eventId)], [eventId.Value]);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<EventId>> PendingEventsAsync()
     {
         var db = await redis.DatabaseAsync();
-        var ids = new List<EventId>();
-        await foreach (var member in db.SetScanAsync(PendingKey, pageSize: 1000)) ids.Add(new EventId(member!));
-        return ids;
+        // Every shard at once (pipelined over the one connection); each holds about 1/PendingShards of the events.
+        var shards = await Task.WhenAll(Enumerable.Range(0, RedisKeys.PendingShards).Select(s => db.SetMembersAsync(redis.Keys.Pending(s))));
+        return [.. shards.SelectMany(members => members).Select(member => new EventId(member!))];
     }
 }

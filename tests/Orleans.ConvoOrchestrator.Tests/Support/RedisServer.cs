@@ -10,12 +10,14 @@ namespace Orleans.ConvoOrchestrator.Tests.Support;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _fsync;
+    private string[] _extraArgs;
 
-    private RedisServer(int port, string directory, string fsync)
+    private RedisServer(int port, string directory, string fsync, string[] extraArgs)
     {
         Port = port;
         Directory = directory;
         _fsync = fsync;
+        _extraArgs = extraArgs;
     }
 
     public int Port { get; }
@@ -25,12 +27,13 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(string fsync = "always")
+    /// <summary>Starts a server; <paramref name="extraArgs"/> (e.g. <c>--replicaof</c>, <c>--cluster-enabled yes</c>) go after the usual ones.</summary>
+    public static async Task<RedisServer> StartAsync(string fsync = "always", params string[] extraArgs)
     {
         var port = FreePorts.Next();
         var dir = Path.Combine(Path.GetTempPath(), "convo-redis-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
-        var server = new RedisServer(port, dir, fsync);
+        var server = new RedisServer(port, dir, fsync, extraArgs);
         await server.LaunchAsync();
         return server;
     }
@@ -49,11 +52,19 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the server again on the same port and directory; it loads its append-only file.</summary>
     public Task RestartAsync() => LaunchAsync();
 
+    /// <summary>Starts the server again as a replica of the server on <paramref name="masterPort"/> (it resyncs from it).</summary>
+    public Task RestartAsReplicaOfAsync(int masterPort)
+    {
+        _extraArgs = ["--replicaof", "127.0.0.1", masterPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        return LaunchAsync();
+    }
+
     private async Task LaunchAsync()
     {
-        var start = await RunAsync("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", Port.ToString(),
+        string[] args = ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", Port.ToString(),
             "--dir", Directory, "--appendonly", "yes", "--appendfsync", _fsync, "--save", "",
-            "--pidfile", Path.Combine(Directory, "redis.pid"), "--logfile", Path.Combine(Directory, "redis.log"));
+            "--pidfile", Path.Combine(Directory, "redis.pid"), "--logfile", Path.Combine(Directory, "redis.log"), .. _extraArgs];
+        var start = await RunAsync("redis-server", args);
         if (start.ExitCode != 0) throw new InvalidOperationException($"redis-server did not start: {start.Output}");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while ((await RunAsync("redis-cli", "-p", Port.ToString(), "ping")).Output.Trim() != "PONG")
@@ -76,7 +87,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
+    /// <summary>Runs a program (redis-cli, ...) to its end: its exit code and its stdout and stderr together.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) info.ArgumentList.Add(arg);

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>Refuses <see cref="ConvoRedisOptions"/> a silo cannot run with, listing every problem.</summary>
+public sealed class ConvoRedisOptionsValidator : IValidateOptions<ConvoRedisOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ConvoRedisOptions options)
+    {
+        var problems = options.Problems().Select(p => ConvoRedisOptions.SectionName + ":" + p).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
