@@ -227,6 +227,19 @@ public sealed class CliCommandTests(StockSiloFixture silo)
     }
 
     [Fact]
+    public async Task Jobs_cancel_stops_a_running_job_and_it_ends_CANCELLED()
+    {
+        var sleeper = await silo.SaveEventAsync("sleep");
+        var job = (await silo.RunClientAsync("emit", sleeper, "--payload", """{"seconds":60}""")).StdOut.Trim();
+        var cancelled = await silo.RunClientAsync("jobs", "cancel", sleeper, job);
+        CliRun.AssertExit(0, cancelled);
+        Assert.Equal($"cancelled job {job} of event {sleeper}", cancelled.StdOut.Trim());
+        var history = await silo.RunClientAsync("--json", "history", sleeper);
+        Assert.Contains(CliRun.ParseJson(history).EnumerateArray(), r => r.GetProperty("jobId").GetString() == job
+            && r.GetProperty("outcome").GetProperty("status").GetString() == "CANCELLED");
+    }
+
+    [Fact]
     public async Task Test_run_prints_the_outcome_and_exits_4_when_the_handler_fails()
     {
         var echo = await silo.SaveEventAsync("echo");
