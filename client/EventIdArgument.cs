@@ -7,9 +7,12 @@ internal static class EventIdArgument
 {
     public static Argument<string> Create() => new("event-id") { Description = "The event's id" };
 
-    public static EventId Read(ParseResult parse, Argument<string> argument)
+    public static EventId Read(ParseResult parse, Argument<string> argument) => Parse(parse.GetValue(argument) ?? "");
+
+    /// <summary>An event id as typed, checked; a bad one is a usage error.</summary>
+    public static EventId Parse(string text)
     {
-        var id = new EventId(parse.GetValue(argument) ?? "");
+        var id = new EventId(text);
         var valid = DefinitionValidator.Validate(id);
         if (valid.IsErr) throw new UsageException(valid.Error.Message);
         return id;

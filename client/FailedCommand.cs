@@ -24,7 +24,7 @@ internal static class FailedCommand
         var command = new Command("list", "Failed jobs, newest failure first") { id, limit };
         command.SetClusterAction((parse, output) =>
         {
-            EventId? eventId = parse.GetValue(id) is { } text ? EventIdFrom(text) : null;
+            EventId? eventId = parse.GetValue(id) is { } text ? EventIdArgument.Parse(text) : null;
             var max = parse.GetValue(limit);
             if (max < 1) throw new UsageException($"--limit must be at least 1 (got {max})");
             return async (orchestrator, _) =>
@@ -74,13 +74,5 @@ internal static class FailedCommand
             };
         });
         return command;
-    }
-
-    private static EventId EventIdFrom(string text)
-    {
-        var id = new EventId(text);
-        var valid = DefinitionValidator.Validate(id);
-        if (valid.IsErr) throw new UsageException(valid.Error.Message);
-        return id;
     }
 }

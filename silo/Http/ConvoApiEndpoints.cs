@@ -77,12 +77,7 @@ public static class ConvoApiEndpoints
         api.MapPost("/events/{id}/resume", async (string id, IEventOrchestrator o) => Answer(await o.SetEventActiveAsync(new EventId(id), true)));
         api.MapGet("/events/{id}/status", async (string id, IEventOrchestrator o) => Answer(await o.StatusAsync(new EventId(id))));
         api.MapGet("/events/{id}/history", async (string id, string? limit, IEventOrchestrator o) =>
-        {
-            var n = 50;
-            if (limit is not null && (!int.TryParse(limit, out n) || n < 1))
-                return Problems.BadRequest($"limit '{limit}' is not a positive whole number");
-            return Answer(await o.HistoryAsync(new EventId(id), n));
-        });
+            ParseLimit(limit, 50, out var n) ?? Answer(await o.HistoryAsync(new EventId(id), n)));
         api.MapPost("/events/{id}/jobs/{jobId}/cancel", async (string id, string jobId, IEventOrchestrator o) => Answer(await o.CancelJobAsync(new EventId(id), jobId)));
         api.MapPost("/events/{id}/jobs/cancel-waiting", async (string id, IEventOrchestrator o) =>
         {

@@ -346,8 +346,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
         var waiting = _jobs.StateOf(jobId) is { } known && EventJobs.IsWaiting(known);
-        var cancelled = CancelledByOperator(waiting ? "cancelled before it started" : "cancelled by an operator while it ran");
-        if (_jobs.Cancel(jobId, cancelled, out var state) is not { } end)
+        if (CancelCounted(jobId, waiting ? "cancelled before it started" : "cancelled by an operator while it ran", out var state) is not { } end)
         {
             return state switch
             {
@@ -356,8 +355,6 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
                 _ => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' has already ended"),
             };
         }
-        // A running job's run counts its own end (the worker pool's executor); one that never ran is counted here.
-        if (waiting) _metrics.Finished(Id, cancelled);
         return await CancelStoredAsync([end], 1) is { IsErr: true } failed ? Result.Err(failed.Error) : Result.Ok();
     }
 
@@ -439,6 +436,16 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         var now = _clock.GetUtcNow();
         return new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
+    }
+
+    // Cancels one job (see EventJobs.Cancel). A job that never ran is counted here; a running one's run counts its
+    // own end (the worker pool's executor).
+    private Task? CancelCounted(string jobId, string why, out JobState? state)
+    {
+        var cancelled = CancelledByOperator(why);
+        var end = _jobs.Cancel(jobId, cancelled, out state);
+        if (end is not null && state is { } before && EventJobs.IsWaiting(before)) _metrics.Finished(Id, cancelled);
+        return end;
     }
 
     // The answer waits for the stored ends: an OK means the jobs are gone for good, even after a crash.
@@ -633,15 +640,11 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         var ids = _jobs.Unended(trigger);
         if (ids.Count == 0) return;
-        var now = _clock.GetUtcNow();
         var why = $"a newer fire of trigger '{trigger}' replaced it (overlap policy CancelOther)";
         foreach (var jobId in ids)
         {
-            var waiting = _jobs.StateOf(jobId) is { } state && EventJobs.IsWaiting(state);
-            var cancelled = new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
-            if (_jobs.Cancel(jobId, cancelled, out _) is { } end)
+            if (CancelCounted(jobId, why, out _) is { } end)
             {
-                if (waiting) _metrics.Finished(Id, cancelled);
                 _ = end.ContinueWith(static (t, s) => ((EventGrain)s!).LogCancelNotStored(t.Exception!.GetBaseException()), this,
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
             }

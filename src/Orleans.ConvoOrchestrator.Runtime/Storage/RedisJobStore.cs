@@ -263,10 +263,11 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         var ids = new List<EventId>();
         // Every shard at once (pipelined over the one connection), as for the pending events.
         var shards = await Task.WhenAll(Enumerable.Range(0, RedisKeys.PendingShards).Select(s => db.SetMembersAsync(redis.Keys.FailedEvents(s))));
-        foreach (var member in shards.SelectMany(members => members))
+        var listed = shards.SelectMany(members => members).Select(member => new EventId(member!)).ToList();
+        var lengths = await Task.WhenAll(listed.Select(eventId => db.SortedSetLengthAsync(redis.Keys.FailedOrder(eventId))));
+        for (var i = 0; i < listed.Count; i++)
         {
-            var eventId = new EventId(member!);
-            if (await db.SortedSetLengthAsync(redis.Keys.FailedOrder(eventId)) > 0) ids.Add(eventId);
+            if (lengths[i] > 0) ids.Add(listed[i]);
         }
         return ids;
     }
