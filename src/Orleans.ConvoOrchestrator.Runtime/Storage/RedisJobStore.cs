@@ -24,17 +24,19 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
     // id, history size, upsert count, failed kept, failed max age (ms), now (ms), the upserts as (job id, json), then the
     // ended as (run key, job id, record json or '' when it would be trimmed anyway, failed record json or '' unless it
     // failed, its end in ms). A failed job's entry is its record and its stored job, joined by a line break.
+    // One variadic command per step, not one per job: a call from Lua costs Redis several times the work it does, and
+    // the script runs on Redis's only thread while every other write waits (docs/adr/0010-redis-write-script.md).
     private const string WriteScript = """
-        local i = 7
+        local function each(cmd, key, list)
+          for s = 1, #list, 4000 do redis.call(cmd, key, unpack(list, s, math.min(s + 3999, #list))) end
+        end
         local n = tonumber(ARGV[3])
+        local i = 7 + 2 * n
         if n > 0 then
           redis.call('SADD', KEYS[2], ARGV[1])
-          for _ = 1, n do
-            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-            i = i + 2
-          end
+          for s = 7, i - 1, 4000 do redis.call('HSET', KEYS[1], unpack(ARGV, s, math.min(s + 3999, i - 1))) end
         end
-        local top = nil
+        local gone, runs, records = {}, {}, {}
         local failed = false
         while i <= #ARGV do
           if ARGV[i + 3] ~= '' then
@@ -45,33 +47,54 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
               failed = true
             end
           end
-          redis.call('HDEL', KEYS[1], ARGV[i + 1])
-          if ARGV[i + 2] ~= '' and redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 2]) == 1 then
-            if top == nil then
-              local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-              top = last[2] and tonumber(last[2]) or 0
-            end
-            top = top + 1
-            redis.call('ZADD', KEYS[3], top, ARGV[i])
+          gone[#gone + 1] = ARGV[i + 1]
+          if ARGV[i + 2] ~= '' then
+            runs[#runs + 1] = ARGV[i]
+            records[#records + 1] = ARGV[i + 2]
           end
           i = i + 5
         end
+        each('HDEL', KEYS[1], gone)
+        -- A run already listed (a retried write) is not listed again, nor one named twice in this write.
+        local fresh, order, seen = {}, {}, {}
+        local top = nil
+        for s = 1, #runs, 4000 do
+          local have = redis.call('HMGET', KEYS[4], unpack(runs, s, math.min(s + 3999, #runs)))
+          for j = 1, #have do
+            local run = runs[s + j - 1]
+            if not have[j] and not seen[run] then
+              seen[run] = true
+              if top == nil then
+                local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+                top = last[2] and tonumber(last[2]) or 0
+              end
+              top = top + 1
+              fresh[#fresh + 1] = run
+              fresh[#fresh + 1] = records[s + j - 1]
+              order[#order + 1] = top
+              order[#order + 1] = run
+            end
+          end
+        end
+        each('HSET', KEYS[4], fresh)
+        each('ZADD', KEYS[3], order)
         if failed then
           redis.call('SADD', KEYS[7], ARGV[1])
           local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. (tonumber(ARGV[6]) - tonumber(ARGV[5])))
-          for _, k in ipairs(old) do redis.call('HDEL', KEYS[5], k) redis.call('ZREM', KEYS[6], k) end
+          if #old > 0 then
+            each('HDEL', KEYS[5], old)
+            each('ZREM', KEYS[6], old)
+          end
           local over = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[4])
           if over > 0 then
-            local oldest = redis.call('ZRANGE', KEYS[6], 0, over - 1)
-            for _, k in ipairs(oldest) do redis.call('HDEL', KEYS[5], k) end
+            each('HDEL', KEYS[5], redis.call('ZRANGE', KEYS[6], 0, over - 1))
             redis.call('ZREMRANGEBYRANK', KEYS[6], 0, over - 1)
           end
         end
         local keep = tonumber(ARGV[2])
         local count = redis.call('ZCARD', KEYS[3])
         if count > keep then
-          local old = redis.call('ZRANGE', KEYS[3], 0, count - keep - 1)
-          for _, k in ipairs(old) do redis.call('HDEL', KEYS[4], k) end
+          each('HDEL', KEYS[4], redis.call('ZRANGE', KEYS[3], 0, count - keep - 1))
           redis.call('ZREMRANGEBYRANK', KEYS[3], 0, count - keep - 1)
         end
         return 0

@@ -97,6 +97,24 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task Writes_of_thousands_of_jobs_store_and_end_them_all_and_list_a_run_named_twice_once()
+    {
+        // More jobs than a store may hand its server in one command (the Redis script splits at 2,000 pairs).
+        var (jobs, history, _) = await CreateAsync();
+        var many = Enumerable.Range(0, 5_000).ToList();
+        await jobs.WriteAsync(Ev, [.. many.Select(n => Job(n))], [], 10);
+        Assert.Equal(5_000, await jobs.CountAsync(Ev));
+
+        await jobs.WriteAsync(Ev, [Job(5_000)], [.. many.Select(n => Ended(n))], 4_500);
+        Assert.Equal(["job-5000"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId));
+        Assert.Equal(many.Skip(500).Select(n => $"job-{n}/1"), await RunsAsync(history, Ev, 5_000));
+
+        await jobs.WriteAsync(Ev, [], [Ended(5_000), Ended(5_000)], 4_500);
+        Assert.Equal(["job-4999/1", "job-5000/1"], await RunsAsync(history, Ev, 2));
+        Assert.Equal(4_500, (await history.LoadAsync(Ev, 5_000)).Count);
+    }
+
+    [Fact]
     public async Task Events_are_apart_and_clearing_one_leaves_the_others()
     {
         var (jobs, history, _) = await CreateAsync();
