@@ -50,8 +50,16 @@ public sealed class DurableRestartTests
             await Eventually.MatchAsync(async () => (await api.StatusAsync(new EventId("long"))).Unwrap(), s => s.Running == 1, TimeSpan.FromSeconds(20), "the long job to run", 50);
             (await api.CancelJobAsync(new EventId("long"), longJob)).Unwrap();
 
+            // Checked before the queue is filled, so the kill below comes while a queued job runs, not after they all ended.
+            hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;
+            // The hourly trigger is far: it sleeps in a wake bucket whose entry and one reminder are in Redis, with no
+            // reminder of its own (that would keep its grain in memory). The fired AT keeps none either.
+            var bucket = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)));
+            await Eventually.MatchAsync(() => RedisTextAsync(redisConfiguration), text => text.Contains(bucket + " tr-hourly") && text.Contains("convo-wake") && !text.Contains("convo-trigger"),
+                TimeSpan.FromSeconds(20), "wake bucket in Redis", 200);
+
             // Emitted together, so on a loaded machine too most of them still wait when the status is read.
-            var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = 1000 })));
+            var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = 2000 })));
             jobIds = emits.Select(e => e.Unwrap()).ToList();
             var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
             Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
@@ -67,13 +75,6 @@ public sealed class DurableRestartTests
             }
             Assert.Equal(2, cancelled.Count);
             jobIds = jobIds.Except(cancelled).ToList();
-            hourlyNext = (await api.TriggerStatusAsync(new TriggerId("tr-hourly"))).Unwrap().NextFire;
-            // The hourly trigger is far: it sleeps in a wake bucket whose entry and one reminder are in Redis, with no
-            // reminder of its own (that would keep its grain in memory). The fired AT keeps none either.
-            var bucket = WakeBuckets.CatalogOf(WakeBuckets.KeyFor(hourlyNext!.Value - TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)));
-            await Eventually.MatchAsync(() => RedisTextAsync(redisConfiguration), text => text.Contains(bucket + " tr-hourly") && text.Contains("convo-wake") && !text.Contains("convo-trigger"),
-                TimeSpan.FromSeconds(20), "wake bucket in Redis", 200);
-
             if (kill) await first.KillAsync();
             else await first.TerminateAsync(TimeSpan.FromSeconds(30));
         }
