@@ -20,11 +20,13 @@ public sealed class OverlapPolicyTests(FakeClockClusterFixture fx)
     public async Task A_slow_handler_under_each_overlap_policy(OverlapPolicy policy, int queued, int running, int succeeded, int skipped)
     {
         var started = 0;
+        var endsAt = new System.Collections.Concurrent.ConcurrentBag<DateTimeOffset>();
         var slow = new EventId(ClusterFixture.Unique("slow"));
         var handler = ClusterFixture.Unique("slow");
         fx.Handlers.Register(handler, async (EventContext _) =>
         {
             var done = Task.Delay(HandlerTime, fx.Clock); // registered before it is counted: the test moves time after
+            endsAt.Add(fx.Clock.GetUtcNow() + HandlerTime);
             Interlocked.Increment(ref started);
             await done;
         });
@@ -50,7 +52,9 @@ public sealed class OverlapPolicyTests(FakeClockClusterFixture fx)
                 return quickDone == fires // the quick event's run of this fire ended before the next fire
                     && status.QueueDepth + status.Running + history.Count == fires // every fire accepted or skipped
                     && (status.QueueDepth == 0 || status.Running == 1) // nothing waits for a free slot
-                    && Volatile.Read(ref started) == status.Running + ok; // every run has started its clock
+                    && Volatile.Read(ref started) == status.Running + ok // every run has started its clock
+                    && endsAt.Count(end => end <= fx.Clock.GetUtcNow()) == ok; // every run due to end has reported (a
+                                                                               // busy machine may take a while)
             }, TimeSpan.FromSeconds(20), $"the fires up to {half * 0.5} s to settle");
         }
 
