@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,18 +15,17 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// them even while a definition change awaits storage; it never awaits a handler. Every accepted job is stored before
 /// its emit answers, its delivery count before it is handed to a handler, and its outcome with the deletion of its
 /// record when it ends: after a lost silo, only jobs that were handed to a handler and had not ended run again.
+/// The parts it calls, each in its own file: <see cref="JobIntake"/> (emits, fires, test runs), <see cref="JobCancels"/>,
+/// <see cref="FailedJobActions"/>, <see cref="LastOutcomeWrites"/> and <see cref="EventNextRun"/>.
 /// </summary>
-public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffects
+public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffects
 {
     private readonly IPersistentState<EventState> _state;
-    private readonly IPersistentState<OutcomeState> _outcomes;
     private readonly VersionedState<EventState> _definitionWrites;
-    private readonly VersionedState<OutcomeState> _outcomeWrites;
     private readonly MetricsCollector _metrics;
     private readonly ConvoOrchestratorOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<EventGrain> _logger;
-    private readonly SiloStopping _stopping;
     private readonly StoreCapabilities _store;
     private readonly IJobStore _jobStore;
     private readonly IHistoryStore _history;
@@ -35,16 +33,13 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     private readonly JobRunner _runner;
     private readonly JobWriteBatcher _writes;
     private readonly EventJobs _jobs;
-    private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
-    // Jobs the store refused for their idempotency key, and the job holding it: read (and removed) by their emit.
-    private readonly Dictionary<string, string> _deduplicated = new(StringComparer.Ordinal);
-    private long _seq;
+    private readonly JobIntake _intake;
+    private readonly JobCancels _cancels;
+    private readonly FailedJobActions _failed;
+    private readonly LastOutcomeWrites _lastOutcome;
     private bool _removing;
     private bool _adopting;
-    private bool _outcomeDirty;
-    private bool _outcomeWriteArmed;
     private DateTimeOffset _keptAliveUntil;
-    private IGrainTimer? _outcomeTimer;
     private IGrainTimer? _rateTimer;
     private IGrainTimer? _retryTimer;
 
@@ -65,17 +60,13 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         Id = new EventId(this.GetPrimaryKeyString());
         _state = state;
-        _outcomes = outcomes;
         _definitionWrites = new VersionedState<EventState>(state,
             s => new EventState { Definition = s.Definition, Subscriptions = new(s.Subscriptions, StringComparer.Ordinal) },
             (a, b) => a.Definition == b.Definition && a.Subscriptions.Count == b.Subscriptions.Count
                 && a.Subscriptions.All(kv => b.Subscriptions.TryGetValue(kv.Key, out var t) && t == kv.Value));
-        _outcomeWrites = new VersionedState<OutcomeState>(outcomes,
-            s => new OutcomeState { LastOutcome = s.LastOutcome }, (a, b) => a.LastOutcome == b.LastOutcome);
         _metrics = metrics;
         _options = options.Value;
         _clock = clock;
-        _stopping = stopping;
         _store = store;
         _jobStore = jobStore;
         _history = history;
@@ -84,6 +75,12 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         _logger = logger;
         _jobs = new EventJobs(this, clock, () => stopping.IsStopping);
         _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs);
+        _cancels = new JobCancels(Id, _jobs, metrics, clock, logger);
+        _intake = new JobIntake(Id, _jobs, _cancels, metrics, clock, _options, logger);
+        _failed = new FailedJobActions(Id, jobStore, _jobs, metrics, clock, _options.QueueMaxSize, logger);
+        _lastOutcome = new LastOutcomeWrites(outcomes, _jobs, store, stopping, _options.HistoryWriteDelay,
+            (tick, due) => this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)),
+            () => _state.State.Definition is not null, OnWriteFailed);
     }
 
     // Read once: the grain id's key is decoded into a new string on every GetPrimaryKeyString call.
@@ -102,7 +99,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         catch (Exception ex)
         {
             // Without its jobs the grain must not start: failing activation makes the caller retry later.
-            LogLoadFailed(ex, Id.Value);
+            _logger.LoadFailed(ex, Id.Value);
             throw;
         }
         if (_state.State.Definition is not { } def)
@@ -113,8 +110,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         _jobs.Configure(RulesOf(def));
         if (stored.Count == 0) return;
         // A job still in this silo's pool (the grain was deactivated, not lost) will report: it is not delivered twice.
-        _seq = _jobs.Recover(stored, jobId => _runner.Holds(Id, jobId));
-        LogRecovered(Id.Value, _jobs.Waiting, _jobs.Active);
+        _jobs.Recover(stored, jobId => _runner.Holds(Id, jobId));
+        _logger.Recovered(Id.Value, _jobs.Waiting, _jobs.Active);
     }
 
     /// <inheritdoc />
@@ -122,7 +119,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         var shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
         // A memory store may already be gone on silo shutdown; a durable one is written to the end.
-        if (!shuttingDown || _store.OutlivesProcess) await WriteOutcomeIfDirtyAsync();
+        if (!shuttingDown || _store.OutlivesProcess) await _lastOutcome.WriteIfDirtyAsync();
         try
         {
             if (_jobs.Count == 0) await _jobStore.ForgetIfEmptyAsync(Id);
@@ -131,7 +128,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         }
         catch (Exception ex)
         {
-            LogWriteFailed(ex, Id.Value);
+            _logger.WriteFailed(ex, Id.Value);
         }
     }
 
@@ -176,11 +173,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             _jobs.Clear(new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the event was removed")));
             await _jobStore.ClearAsync(Id);
             await _state.ClearStateAsync();
-            await _outcomes.ClearStateAsync();
+            await _lastOutcome.ClearAsync();
             await _history.ClearAsync(Id);
             _state.State = new EventState();
-            _outcomes.State = new OutcomeState();
-            _outcomeDirty = false;
             return Result.Ok();
         }
         finally
@@ -261,46 +256,26 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     /// <inheritdoc />
-    public Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options)
-    {
-        var accepted = Accept(payloadJson, options, requireActive: true);
-        if (accepted.IsErr) return Task.FromResult(Result<string>.Err(accepted.Error));
-        var (job, stored) = accepted.Unwrap();
-        // The memory store answers synchronously: no await, no allocation on the hot path.
-        return stored.IsCompletedSuccessfully ? Task.FromResult(Result<string>.Ok(AnswerFor(job))) : AwaitStoredAsync(job, stored);
-    }
+    public Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options) =>
+        Defined() is { } def ? _intake.EmitAsync(def, _state.State, payloadJson, options) : Task.FromResult(NotFound<string>());
 
     /// <inheritdoc />
     public Task FireAsync(string payloadJson, EmitOptions options)
     {
-        if (Accept(payloadJson, options, requireActive: true) is { IsOk: true } accepted)
-        {
-            var (job, stored) = accepted.Unwrap();
-            if (stored.IsCompleted) AnswerFor(job);
-            else _ = AwaitStoredAsync(job, stored);
-        }
+        if (Defined() is { } def) _intake.Fire(def, _state.State, payloadJson, options);
         return Task.CompletedTask;
     }
 
-    // The id an emit answers once its job's write is stored: its own, or that of the job holding its idempotency key.
-    private string AnswerFor(QueuedJob job) =>
-        job.IdempotencyKey is not null && _deduplicated.Remove(job.JobId, out var heldBy) ? heldBy : job.JobId;
-
     /// <inheritdoc />
-    public async Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options)
+    public Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options) =>
+        Defined() is { } def ? _intake.TestRunAsync(def, _state.State, payloadJson, options) : Task.FromResult(NotFound<JobOutcome>());
+
+    // The event for an emit, fire or test run; an undefined one with no jobs left need not stay in memory.
+    private Event? Defined()
     {
-        // A test run is never deduplicated: it waits for its own outcome.
-        var accepted = Accept(payloadJson, options is null ? null : options with { IdempotencyKey = null }, requireActive: false, waitForOutcome: true);
-        if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
-        var (job, stored) = accepted.Unwrap();
-        if (!_waiters.TryGetValue(job.JobId, out var waiter)) return Result<JobOutcome>.Err(ErrorKind.UNKNOWN, "the job ended before it could be awaited");
-        var result = await AwaitStoredAsync(job, stored);
-        if (result.IsErr)
-        {
-            _waiters.Remove(job.JobId);
-            return Result<JobOutcome>.Err(result.Error);
-        }
-        return await waiter.Task;
+        if (Definition is { } def) return def;
+        if (_jobs.Count == 0 && _state.State.Definition is null) DeactivateOnIdle();
+        return null;
     }
 
     /// <inheritdoc />
@@ -312,7 +287,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         {
             foreach (var (jobId, outcome) in completions)
             {
-                if (!_jobs.Complete(jobId, outcome)) LogUnknownCompletion(Id.Value, jobId);
+                if (!_jobs.Complete(jobId, outcome)) _logger.UnknownCompletion(Id.Value, jobId);
             }
         }
         return Task.CompletedTask;
@@ -337,132 +312,28 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         {
             _adopting = false;
             var adopted = Definition is null ? _jobs.Adopt([]) : _jobs.Adopt(stored);
-            if (adopted > 0) LogAdopted(Id.Value, adopted);
+            if (adopted > 0) _logger.Adopted(Id.Value, adopted);
         }
     }
 
     /// <inheritdoc />
-    public async Task<Result> CancelJobAsync(string jobId)
-    {
-        if (Definition is null) return Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
-        var waiting = _jobs.StateOf(jobId) is { } known && EventJobs.IsWaiting(known);
-        if (CancelCounted(jobId, waiting ? "cancelled before it started" : "cancelled by an operator while it ran", out var state) is not { } end)
-        {
-            return state switch
-            {
-                null => Result.Err(ErrorKind.NOT_FOUND, $"job '{jobId}' of event '{Id}' is not waiting or running (unknown, or already ended)"),
-                JobState.Cancelling => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' is already being cancelled"),
-                _ => Result.Err(ErrorKind.CONFLICT, $"job '{jobId}' of event '{Id}' has already ended"),
-            };
-        }
-        return await CancelStoredAsync([end], 1) is { IsErr: true } failed ? Result.Err(failed.Error) : Result.Ok();
-    }
+    public Task<Result> CancelJobAsync(string jobId) =>
+        Definition is null ? Task.FromResult(Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist")) : _cancels.CancelAsync(jobId);
 
     /// <inheritdoc />
-    public async Task<Result<int>> CancelWaitingAsync()
-    {
-        if (Definition is null) return NotFound<int>();
-        var cancelled = CancelledByOperator("cancelled before it started");
-        var ends = _jobs.CancelAllWaiting(cancelled);
-        foreach (var _ in ends) _metrics.Finished(Id, cancelled);
-        return await CancelStoredAsync(ends, ends.Count);
-    }
+    public Task<Result<int>> CancelWaitingAsync() => Definition is null ? Task.FromResult(NotFound<int>()) : _cancels.CancelWaitingAsync();
 
     /// <inheritdoc />
-    public async Task<Result<List<FailedJob>>> FailedJobsAsync(int limit)
-    {
-        if (Definition is null) return NotFound<List<FailedJob>>();
-        return (await _jobStore.LoadFailedAsync(Id, limit)).ToList();
-    }
+    public Task<Result<List<FailedJob>>> FailedJobsAsync(int limit) =>
+        Definition is null ? Task.FromResult(NotFound<List<FailedJob>>()) : _failed.ListAsync(limit);
 
     /// <inheritdoc />
-    public async Task<Result<int>> RequeueFailedAsync(List<string>? jobIds)
-    {
-        if (Definition is null) return NotFound<int>();
-        var failed = await _jobStore.LoadFailedAsync(Id, int.MaxValue);
-        var wanted = jobIds?.ToHashSet(StringComparer.Ordinal);
-        // Oldest failure first, so they queue in the order they first failed; each keeps its id and its last delivery
-        // count (its next run is a new delivery, ctx.Delivery says so).
-        var now = _clock.GetUtcNow();
-        var jobs = failed.Where(f => wanted is null || wanted.Contains(f.JobId)).Reverse()
-            .Select(f => new QueuedJob(f.JobId, _seq++, f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery)))
-            .Where(j => _jobs.StateOf(j.JobId) is null)
-            .ToList();
-        if (Definition is null) return NotFound<int>();
-        if (_options.QueueMaxSize is { } limit && _jobs.Waiting + jobs.Count > limit)
-            return Result<int>.Err(ErrorKind.QUEUE_FULL, $"requeueing {jobs.Count} jobs would overfill the queue of event '{Id}' ({limit} jobs waiting at most)");
-        IReadOnlyList<string> moved;
-        try
-        {
-            moved = await _jobStore.RequeueFailedAsync(Id, jobs);
-        }
-        catch (Exception ex)
-        {
-            LogWriteFailed(ex, Id.Value);
-            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR, $"the failed jobs could not be requeued ({ex.Message}); nothing was, or requeue again");
-        }
-        var movedIds = moved.ToHashSet(StringComparer.Ordinal);
-        var requeued = 0;
-        foreach (var job in jobs)
-        {
-            if (movedIds.Contains(job.JobId) && _jobs.TryRequeue(job)) requeued++;
-        }
-        if (requeued > 0)
-        {
-            _metrics.Increment(MetricNames.JobsRequeued, Id, requeued);
-            _jobs.Pump();
-        }
-        return requeued;
-    }
+    public Task<Result<int>> RequeueFailedAsync(List<string>? jobIds) =>
+        Definition is null ? Task.FromResult(NotFound<int>()) : _failed.RequeueAsync(jobIds, () => Definition is null);
 
     /// <inheritdoc />
-    public async Task<Result<int>> DiscardFailedAsync(List<string>? jobIds)
-    {
-        if (Definition is null) return NotFound<int>();
-        try
-        {
-            var discarded = await _jobStore.DiscardFailedAsync(Id, jobIds);
-            if (discarded > 0) _metrics.Increment(MetricNames.JobsDiscarded, Id, discarded);
-            return discarded;
-        }
-        catch (Exception ex)
-        {
-            LogWriteFailed(ex, Id.Value);
-            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR, $"the failed jobs could not be discarded ({ex.Message})");
-        }
-    }
-
-    private JobOutcome CancelledByOperator(string why)
-    {
-        var now = _clock.GetUtcNow();
-        return new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, why));
-    }
-
-    // Cancels one job (see EventJobs.Cancel). A job that never ran is counted here; a running one's run counts its
-    // own end (the worker pool's executor).
-    private Task? CancelCounted(string jobId, string why, out JobState? state)
-    {
-        var cancelled = CancelledByOperator(why);
-        var end = _jobs.Cancel(jobId, cancelled, out state);
-        if (end is not null && state is { } before && EventJobs.IsWaiting(before)) _metrics.Finished(Id, cancelled);
-        return end;
-    }
-
-    // The answer waits for the stored ends: an OK means the jobs are gone for good, even after a crash.
-    private async Task<Result<int>> CancelStoredAsync(List<Task> ends, int count)
-    {
-        try
-        {
-            await Task.WhenAll(ends);
-            return count;
-        }
-        catch (Exception ex)
-        {
-            LogWriteFailed(ex, Id.Value);
-            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR,
-                $"cancelled, but not stored yet ({ex.Message}); the write is repeated, and until it lands a crash would run the jobs again");
-        }
-    }
+    public Task<Result<int>> DiscardFailedAsync(List<string>? jobIds) =>
+        Definition is null ? Task.FromResult(NotFound<int>()) : _failed.DiscardAsync(jobIds);
 
     /// <inheritdoc />
     public async Task TriggerPausedAsync(TriggerId triggerId, bool paused)
@@ -477,9 +348,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     public async Task<Result<EventRuntimeStatus>> StatusAsync()
     {
         if (Definition is not { } def) return NotFound<EventRuntimeStatus>();
-        var last = _jobs.LastOutcome ?? _outcomes.State.LastOutcome;
+        var last = _jobs.LastOutcome ?? _lastOutcome.Stored;
         var (waiting, active) = (_jobs.Waiting, _jobs.Active);
-        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await NextRunAsync()));
+        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await EventNextRun.EarliestAsync(_state.State, _clock.GetUtcNow(), GrainFactory, (ex, trigger) => _logger.TriggerStatusFailed(ex, Id.Value, trigger.Value))));
     }
 
     /// <inheritdoc />
@@ -497,16 +368,10 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         {
             // A store exception (a Redis timeout during a failover, say) is an answer, not a crash: the caller's
             // side may not even know the exception's type.
-            LogHistoryReadFailed(ex, Id.Value);
+            _logger.HistoryReadFailed(ex, Id.Value);
             return Result<List<JobRecord>>.Err(ErrorKind.REPOSITORY_ERROR, $"the history of '{Id}' could not be read ({ex.Message})");
         }
-        // Ended jobs whose outcome write is still on its way are listed too, once (a write may land during the read).
-        var all = new List<JobRecord>(stored);
-        foreach (var record in _jobs.Unstored())
-        {
-            if (!stored.Any(r => r.JobId == record.JobId && r.Outcome.Delivery == record.Outcome.Delivery)) all.Add(record);
-        }
-        return Result<List<JobRecord>>.Ok(all.Skip(Math.Max(0, all.Count - limit)).Reverse().ToList());
+        return _jobs.History(stored, limit);
     }
 
     Task IJobEffects.Append(QueuedJob job) => _writes.Append(job);
@@ -516,10 +381,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     void IJobEffects.End(JobRecord record)
     {
         _ = _writes.End(record);
-        // The last outcome's state: written in batches (its version check is also what tells a stale duplicate
-        // activation), or when the activation ends, as the store declares.
-        if (_store.Progress == ProgressWrites.Periodically) ScheduleOutcomeWrite();
-        else _outcomeDirty = true;
+        _lastOutcome.JobEnded();
     }
 
     // To this silo's worker pool, which starts the job off the grain's turn (no grain message: the pool is a silo
@@ -542,21 +404,17 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
     void IJobEffects.StopRun(QueuedJob job)
     {
-        if (!_runner.Cancel(Id, job.JobId)) LogCancelNotHeld(Id.Value, job.JobId);
+        if (!_runner.Cancel(Id, job.JobId)) _logger.CancelNotHeld(Id.Value, job.JobId);
     }
 
-    void IJobEffects.Deduplicated(QueuedJob job, string heldBy)
-    {
-        _deduplicated[job.JobId] = heldBy;
-        _metrics.Increment(MetricNames.JobsDeduplicated, Id);
-    }
+    void IJobEffects.Deduplicated(QueuedJob job, string heldBy) => _intake.Deduplicated(job, heldBy);
 
     void IJobEffects.Enqueued(QueuedJob job) => _metrics.Increment(MetricNames.JobsEnqueued, Id);
 
     void IJobEffects.Ended(QueuedJob job, JobOutcome outcome)
     {
         if (_removing) _metrics.Finished(Id, outcome); // cancelled by the removal: counted here, never ran
-        if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
+        _intake.Ended(job, outcome);
     }
 
     // One timer per event, armed only while jobs wait for the rate limit.
@@ -573,152 +431,10 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
-    private Result<(QueuedJob Job, Task Stored)> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
-    {
-        if (Definition is not { } def)
-        {
-            if (_jobs.Count == 0 && _state.State.Definition is null) DeactivateOnIdle();
-            return NotFound<(QueuedJob, Task)>();
-        }
-        payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
-        var size = Encoding.UTF8.GetByteCount(payloadJson);
-        if (size > _options.MaxPayloadBytes)
-            return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {_options.MaxPayloadBytes}");
-        var now = _clock.GetUtcNow();
-        var jobId = JobIds.Next();
-        // Without a caller's correlation id the job's own id correlates its runs, logs and spans.
-        var correlationId = options?.CorrelationId ?? jobId;
-        if (requireActive && !def.Active)
-        {
-            // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
-            if (options?.TriggerId is not null) SkipFire(jobId, payloadJson, options, correlationId, now, ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
-            return Reject(ErrorKind.NOT_ACTIVE, $"event '{Id}' is inactive");
-        }
-        if (options?.TriggerId is { } replacing && _state.State.Subscriptions.TryGetValue(replacing.Value, out var replacer)
-            && replacer.Overlap == OverlapPolicy.CancelOther)
-            CancelEarlierFires(replacing);
-        if (options?.TriggerId is { } firedBy && _state.State.Subscriptions.TryGetValue(firedBy.Value, out var trigger)
-            && _jobs.Overlaps(firedBy, trigger.Overlap))
-        {
-            var why = $"trigger '{firedBy}' has overlap policy {trigger.Overlap} and a job of an earlier fire is still {(trigger.Overlap == OverlapPolicy.Skip ? "queued or running" : "waiting")}";
-            SkipFire(jobId, payloadJson, options, correlationId, now, ErrorKind.CONFLICT, why);
-            return Reject(ErrorKind.CONFLICT, why);
-        }
-        var admission = _jobs.Admit();
-        if (admission == Admission.QueueFull)
-            return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{Id}' is full ({_options.QueueMaxSize} jobs waiting)");
-
-        var key = waitForOutcome ? null : options?.IdempotencyKey ?? KeyFromPayload(def.EffectivePolicy, payloadJson);
-        var traceParent = ConvoTracing.RecordEmit(Id, jobId, options?.TriggerId);
-        var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, correlationId, now, options?.ScheduledAt,
-            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + def.EffectivePolicy.IdempotencyWindow);
-        if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
-            _metrics.Lateness(triggerId, Id, now - scheduledAt);
-        if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
-        return (job, _jobs.Accept(job, admission));
-    }
-
-    // The policy's key path read from the payload; a payload that cannot be read has no key (it was checked as JSON on
-    // its way in, so only a path into something that is not an object ends here).
-    private static string? KeyFromPayload(Policy policy, string payloadJson)
-    {
-        if (policy.IdempotencyKeyPath is not { } path || PayloadKeyPath.Parse(path, out _) is not { } names) return null;
-        try
-        {
-            return PayloadKeyPath.Read(payloadJson, names);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
-    // Overlap policy CancelOther: the earlier fires' jobs end CANCELLED (their ends are written like any cancel's; the
-    // fire does not wait for them), and the new job queues behind the slots they free.
-    private void CancelEarlierFires(TriggerId trigger)
-    {
-        var ids = _jobs.Unended(trigger);
-        if (ids.Count == 0) return;
-        var why = $"a newer fire of trigger '{trigger}' replaced it (overlap policy CancelOther)";
-        foreach (var jobId in ids)
-        {
-            if (CancelCounted(jobId, why, out _) is { } end)
-            {
-                _ = end.ContinueWith(static (t, s) => ((EventGrain)s!).LogCancelNotStored(t.Exception!.GetBaseException()), this,
-                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
-            }
-        }
-    }
-
-    // A fire that runs nothing is recorded SKIPPED in the history and counted.
-    private void SkipFire(string jobId, string payloadJson, EmitOptions options, string correlationId, DateTimeOffset now, ErrorKind kind, string why)
-    {
-        var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(kind, why));
-        _metrics.Finished(Id, skipped);
-        _jobs.Skip(new QueuedJob(jobId, _seq++, payloadJson, options.TriggerId, correlationId, now, options.ScheduledAt), skipped);
-    }
-
-    private Result<(QueuedJob, Task)> Reject(ErrorKind kind, string message)
-    {
-        _metrics.Rejected(Id, kind);
-        return Result<(QueuedJob, Task)>.Err(kind, message);
-    }
-
-    private async Task<Result<string>> AwaitStoredAsync(QueuedJob job, Task stored)
-    {
-        try
-        {
-            await stored;
-            return Result<string>.Ok(AnswerFor(job));
-        }
-        catch (Exception ex)
-        {
-            // The table has let the job go (its write's failure was reported to it).
-            LogWriteFailed(ex, Id.Value);
-            _metrics.Rejected(Id, ErrorKind.REPOSITORY_ERROR);
-            return Result<string>.Err(ErrorKind.REPOSITORY_ERROR, $"the job could not be stored; it was not accepted ({ex.Message})");
-        }
-    }
-
     private JobRules RulesOf(Event def)
     {
         var policy = def.EffectivePolicy;
         return new JobRules(policy.MaxConcurrency, policy.RateLimitPerSec, _options.QueueMaxSize);
-    }
-
-    // The earliest next fire of the active triggers, from their definitions: schedules are pure functions of
-    // them (anchor, interval, cron, jitter), so no trigger grain is asked, except those with calendars, which
-    // live in other grains and change on their own.
-    private async Task<DateTimeOffset?> NextRunAsync()
-    {
-        var now = _clock.GetUtcNow();
-        DateTimeOffset? earliest = null;
-        List<TriggerId>? withCalendars = null;
-        foreach (var trigger in _state.State.Subscriptions.Values)
-        {
-            if (!trigger.Active || _state.State.PausedTriggers.Contains(trigger.Id.Value)) continue;
-            if (trigger.HasCalendars)
-            {
-                (withCalendars ??= []).Add(trigger.Id);
-                continue;
-            }
-            if (TriggerSchedule.NextFire(trigger, now) is not { } next) continue;
-            if (earliest is null || next < earliest) earliest = next;
-        }
-        foreach (var id in withCalendars ?? [])
-        {
-            try
-            {
-                if ((await GrainFactory.GetGrain<ITriggerGrain>(id.Value).StatusAsync()) is { IsOk: true } status
-                    && status.Unwrap().NextFire is { } next && (earliest is null || next < earliest)) earliest = next;
-            }
-            catch (Exception ex)
-            {
-                LogTriggerStatusFailed(ex, Id.Value, id.Value); // the status answers without that trigger's next fire
-            }
-        }
-        return earliest;
     }
 
     private TimeSpan MaxJobTime(Policy policy)
@@ -726,43 +442,6 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (policy.Timeout is not { } timeout) return TimeSpan.FromDays(1);
         var attempts = policy.MaxRetries + 1;
         return (timeout + _options.BackoffCap) * attempts + TimeSpan.FromMinutes(5);
-    }
-
-    // The last outcome's state: at most one write per HistoryWriteDelay, not one per job.
-    private void ScheduleOutcomeWrite()
-    {
-        _outcomeDirty = true;
-        if (_outcomeWriteArmed) return;
-        _outcomeWriteArmed = true;
-        var due = _options.HistoryWriteDelay;
-        if (_outcomeTimer is null)
-            _outcomeTimer = this.RegisterGrainTimer(WriteOutcomeAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
-        else
-            _outcomeTimer.Change(due, Timeout.InfiniteTimeSpan);
-    }
-
-    private async Task WriteOutcomeAsync(CancellationToken ct)
-    {
-        _outcomeWriteArmed = false;
-        // A stopping silo may already have lost a grain-based store (the memory store); writes from before stand.
-        if (!_stopping.IsStopping) await WriteOutcomeIfDirtyAsync();
-    }
-
-    private async Task WriteOutcomeIfDirtyAsync()
-    {
-        if (!_outcomeDirty || _state.State.Definition is null || _jobs.LastOutcome is not { } last) return;
-        _outcomeDirty = false;
-        _outcomes.State.LastOutcome = last;
-        try
-        {
-            await _outcomeWrites.WriteAsync();
-        }
-        catch (Exception ex)
-        {
-            _outcomeDirty = true;
-            OnWriteFailed(ex);
-            if (!_stopping.IsStopping && _store.Progress == ProgressWrites.Periodically) ScheduleOutcomeWrite(); // a stale activation is deactivating by now
-        }
     }
 
     private async Task<bool> TryWriteDefinitionAsync()
@@ -786,11 +465,11 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     {
         if (ex is Orleans.Storage.InconsistentStateException)
         {
-            LogStale(ex, Id.Value);
+            _logger.Stale(ex, Id.Value);
             DeactivateOnIdle();
             return;
         }
-        LogWriteFailed(ex, Id.Value);
+        _logger.WriteFailed(ex, Id.Value);
     }
 
     // The listing holds each definition's JSON, so 100,000 events list without activating a grain each.
@@ -803,39 +482,10 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         }
         catch (Exception ex)
         {
-            LogWriteFailed(ex, Id.Value);
+            _logger.WriteFailed(ex, Id.Value);
             return false;
         }
     }
 
     private Result<T> NotFound<T>() => Result<T>.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist");
-
-    private void LogCancelNotStored(Exception ex) => LogWriteFailed(ex, Id.Value);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: job {JobId} was cancelled after its handler had reported; its report is on its way")]
-    private partial void LogCancelNotHeld(string eventId, string jobId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: trigger {TriggerId} did not give its next fire; the next run leaves it out")]
-    private partial void LogTriggerStatusFailed(Exception ex, string eventId, string triggerId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
-    private partial void LogUnknownCompletion(string eventId, string jobId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: loading its stored jobs failed")]
-    private partial void LogLoadFailed(Exception ex, string eventId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: resumed {Queued} stored jobs; {Running} still running on this silo")]
-    private partial void LogRecovered(string eventId, int queued, int running);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: adopted {Count} stored jobs that no activation was running")]
-    private partial void LogAdopted(string eventId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: another activation wrote this event's state; this stale one deactivates")]
-    private partial void LogStale(Exception ex, string eventId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading its history failed")]
-    private partial void LogHistoryReadFailed(Exception ex, string eventId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
-    private partial void LogWriteFailed(Exception ex, string eventId);
 }

@@ -30,6 +30,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     private CompactJobOutcome? _lastOutcome;
     private bool _pumping;
     private bool _pumpAgain;
+    private long _nextSeq;
 
     /// <summary>Creates an empty table.</summary>
     /// <param name="effects">Where the table's effects go.</param>
@@ -57,6 +58,9 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     /// <summary>The most recent outcome known here, if any.</summary>
     public JobOutcome? LastOutcome => _lastOutcome?.ToOutcome();
 
+    /// <summary>The next acceptance sequence number (a job's place among the event's jobs, kept in its record).</summary>
+    public long NextSequence() => _nextSeq++;
+
     /// <summary>The state of a job, or null when the table does not hold it.</summary>
     public JobState? StateOf(string jobId) => _jobs.TryGetValue(jobId, out var entry) ? entry.State : null;
 
@@ -70,6 +74,20 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     public IEnumerable<JobRecord> Unstored() =>
         _jobs.Values.Where(e => e.State == JobState.Ending || e.State == JobState.Cancelling && !e.EndWritten)
             .Select(e => e.Record!).OrderBy(r => r.Outcome.FinishedAt);
+
+    /// <summary>
+    /// The last <paramref name="limit"/> runs, newest first: the stored history (oldest first) and the ended jobs whose
+    /// outcome write is still on its way, each run once (a write may land while the history is read).
+    /// </summary>
+    public List<JobRecord> History(IReadOnlyList<JobRecord> stored, int limit)
+    {
+        var all = new List<JobRecord>(stored);
+        foreach (var record in Unstored())
+        {
+            if (!stored.Any(r => r.JobId == record.JobId && r.Outcome.Delivery == record.Outcome.Delivery)) all.Add(record);
+        }
+        return all.Skip(Math.Max(0, all.Count - limit)).Reverse().ToList();
+    }
 
     /// <summary>New rules (a definition change); a higher concurrency may start queued jobs now.</summary>
     public void Configure(JobRules rules)
@@ -374,7 +392,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     /// <summary>
     /// A new activation's table from the stored jobs, in acceptance order: a job this silo's worker pool still runs
     /// (<paramref name="stillRunning"/>; the grain was deactivated, not lost) is running, the others queued. Returns the
-    /// next acceptance sequence number.
+    /// next acceptance sequence number, from which <see cref="NextSequence"/> continues.
     /// </summary>
     public long Recover(IReadOnlyList<QueuedJob> stored, Func<string, bool> stillRunning)
     {
@@ -392,6 +410,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             }
             else Link(entry);
         }
+        _nextSeq = Math.Max(_nextSeq, next);
         Pump();
         return next;
     }

@@ -284,6 +284,30 @@ public sealed class EventJobsTests
         Assert.False(jobs.Complete("job-1", Ok())); // a report repeated later changes nothing
     }
 
+    [Fact]
+    public void History_lists_unstored_ends_after_the_stored_ones_newest_first_each_run_once()
+    {
+        var jobs = Table(3);
+        var (a, b, c) = (Accept(jobs, 1), Accept(jobs, 2), Accept(jobs, 3));
+        StoreAppends(jobs, a, b, c);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(jobs.Complete("job-1", Ok("a")));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(jobs.Complete("job-2", Ok("b")));
+        var (endA, endB) = (_fx.Ends[0], _fx.Ends[1]);
+        var older = new JobRecord("job-0", null, T0, Ok("old"));
+
+        // job-1's end landed while the history was read: listed once, not again from the table.
+        var history = jobs.History([older, endA], limit: 10);
+        Assert.Equal(["job-2", "job-1", "job-0"], history.Select(r => r.JobId));
+        // The limit keeps the newest.
+        Assert.Equal(["job-2", "job-1"], jobs.History([older, endA], limit: 2).Select(r => r.JobId));
+        // A second delivery of a stored run is another run.
+        var redelivered = endA with { Outcome = endA.Outcome with { Delivery = endA.Outcome.Delivery + 1 } };
+        Assert.Equal(2, jobs.History([older, redelivered], limit: 10).Count(r => r.JobId == "job-1"));
+        Assert.Contains(endB, jobs.History([], limit: 10));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

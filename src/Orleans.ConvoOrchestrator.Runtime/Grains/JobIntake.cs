@@ -1,0 +1,159 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Orleans.ConvoOrchestrator.Runtime.Jobs;
+
+namespace Orleans.ConvoOrchestrator.Runtime.Grains;
+
+/// <summary>
+/// How an emit, a trigger's fire or a test run becomes a job of one defined event: the payload checked, a paused event
+/// or an overlapping fire refused (a fire leaves a SKIPPED trace), admission asked of <see cref="EventJobs"/>, the job
+/// built with its idempotency key, and the caller answered once the job is stored: with its id, or with the id of the
+/// job that holds its key when the store refused it as a repeat. Called from the event grain's turns only.
+/// </summary>
+internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels cancels, MetricsCollector metrics, TimeProvider clock,
+    ConvoOrchestratorOptions options, ILogger logger)
+{
+    private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
+    // Jobs the store refused for their idempotency key, and the job holding it: read (and removed) by their emit.
+    private readonly Dictionary<string, string> _deduplicated = new(StringComparer.Ordinal);
+
+    /// <summary>An emit: answers the job's id once it is stored.</summary>
+    public Task<Result<string>> EmitAsync(Event def, EventState state, string payloadJson, EmitOptions? emit)
+    {
+        var accepted = Accept(def, state, payloadJson, emit, requireActive: true);
+        if (accepted.IsErr) return Task.FromResult(Result<string>.Err(accepted.Error));
+        var (job, stored) = accepted.Unwrap();
+        // The memory store answers synchronously: no await, no allocation on the hot path.
+        return stored.IsCompletedSuccessfully ? Task.FromResult(Result<string>.Ok(AnswerFor(job))) : AwaitStoredAsync(job, stored);
+    }
+
+    /// <summary>A trigger's fire: nobody waits for the answer (a refusal is counted, and recorded when it skips).</summary>
+    public void Fire(Event def, EventState state, string payloadJson, EmitOptions fire)
+    {
+        if (Accept(def, state, payloadJson, fire, requireActive: true) is not { IsOk: true } accepted) return;
+        var (job, stored) = accepted.Unwrap();
+        if (stored.IsCompleted) AnswerFor(job);
+        else _ = AwaitStoredAsync(job, stored);
+    }
+
+    /// <summary>A test run: runs even on a paused event, is never deduplicated, and answers the job's outcome.</summary>
+    public async Task<Result<JobOutcome>> TestRunAsync(Event def, EventState state, string payloadJson, EmitOptions? emit)
+    {
+        var accepted = Accept(def, state, payloadJson, emit is null ? null : emit with { IdempotencyKey = null }, requireActive: false, waitForOutcome: true);
+        if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
+        var (job, stored) = accepted.Unwrap();
+        if (!_waiters.TryGetValue(job.JobId, out var waiter)) return Result<JobOutcome>.Err(ErrorKind.UNKNOWN, "the job ended before it could be awaited");
+        var result = await AwaitStoredAsync(job, stored);
+        if (result.IsErr)
+        {
+            _waiters.Remove(job.JobId);
+            return Result<JobOutcome>.Err(result.Error);
+        }
+        return await waiter.Task;
+    }
+
+    /// <summary>The store refused <paramref name="job"/>: its idempotency key is held by <paramref name="heldBy"/>.</summary>
+    public void Deduplicated(QueuedJob job, string heldBy)
+    {
+        _deduplicated[job.JobId] = heldBy;
+        metrics.Increment(MetricNames.JobsDeduplicated, eventId);
+    }
+
+    /// <summary>A job's outcome is known: a test run waiting for it is answered.</summary>
+    public void Ended(QueuedJob job, JobOutcome outcome)
+    {
+        if (_waiters.Remove(job.JobId, out var waiter)) waiter.TrySetResult(outcome);
+    }
+
+    private Result<(QueuedJob Job, Task Stored)> Accept(Event def, EventState state, string payloadJson, EmitOptions? emit, bool requireActive,
+        bool waitForOutcome = false)
+    {
+        payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
+        var size = Encoding.UTF8.GetByteCount(payloadJson);
+        if (size > options.MaxPayloadBytes)
+            return Reject(ErrorKind.VALIDATION, $"payload is {size} bytes; the limit is {options.MaxPayloadBytes}");
+        var now = clock.GetUtcNow();
+        var jobId = JobIds.Next();
+        // Without a caller's correlation id the job's own id correlates its runs, logs and spans.
+        var correlationId = emit?.CorrelationId ?? jobId;
+        if (requireActive && !def.Active)
+        {
+            // A trigger firing into a paused event leaves a trace: a SKIPPED outcome in the history.
+            if (emit?.TriggerId is not null) SkipFire(jobId, payloadJson, emit, correlationId, now, ErrorKind.NOT_ACTIVE, $"event '{eventId}' is inactive");
+            return Reject(ErrorKind.NOT_ACTIVE, $"event '{eventId}' is inactive");
+        }
+        if (emit?.TriggerId is { } firedBy && state.Subscriptions.TryGetValue(firedBy.Value, out var trigger))
+        {
+            if (trigger.Overlap == OverlapPolicy.CancelOther) cancels.CancelEarlierFires(firedBy);
+            else if (jobs.Overlaps(firedBy, trigger.Overlap))
+            {
+                var why = $"trigger '{firedBy}' has overlap policy {trigger.Overlap} and a job of an earlier fire is still {(trigger.Overlap == OverlapPolicy.Skip ? "queued or running" : "waiting")}";
+                SkipFire(jobId, payloadJson, emit, correlationId, now, ErrorKind.CONFLICT, why);
+                return Reject(ErrorKind.CONFLICT, why);
+            }
+        }
+        var admission = jobs.Admit();
+        if (admission == Admission.QueueFull)
+            return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{eventId}' is full ({options.QueueMaxSize} jobs waiting)");
+
+        var policy = def.EffectivePolicy;
+        var key = waitForOutcome ? null : emit?.IdempotencyKey ?? KeyFromPayload(policy, payloadJson);
+        var traceParent = ConvoTracing.RecordEmit(eventId, jobId, emit?.TriggerId);
+        var job = new QueuedJob(jobId, jobs.NextSequence(), payloadJson, emit?.TriggerId, correlationId, now, emit?.ScheduledAt,
+            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + policy.IdempotencyWindow);
+        if (emit is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
+            metrics.Lateness(triggerId, eventId, now - scheduledAt);
+        if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
+        return (job, jobs.Accept(job, admission));
+    }
+
+    // The policy's key path read from the payload; a payload that cannot be read has no key (it was checked as JSON on
+    // its way in, so only a path into something that is not an object ends here).
+    private static string? KeyFromPayload(Policy policy, string payloadJson)
+    {
+        if (policy.IdempotencyKeyPath is not { } path || PayloadKeyPath.Parse(path, out _) is not { } names) return null;
+        try
+        {
+            return PayloadKeyPath.Read(payloadJson, names);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    // The id an emit answers once its job's write is stored: its own, or that of the job holding its idempotency key.
+    private string AnswerFor(QueuedJob job) =>
+        job.IdempotencyKey is not null && _deduplicated.Remove(job.JobId, out var heldBy) ? heldBy : job.JobId;
+
+    // A fire that runs nothing is recorded SKIPPED in the history and counted.
+    private void SkipFire(string jobId, string payloadJson, EmitOptions emit, string correlationId, DateTimeOffset now, ErrorKind kind, string why)
+    {
+        var skipped = new JobOutcome(JobStatus.SKIPPED, now, now, new AppError(kind, why));
+        metrics.Finished(eventId, skipped);
+        jobs.Skip(new QueuedJob(jobId, jobs.NextSequence(), payloadJson, emit.TriggerId, correlationId, now, emit.ScheduledAt), skipped);
+    }
+
+    private Result<(QueuedJob, Task)> Reject(ErrorKind kind, string message)
+    {
+        metrics.Rejected(eventId, kind);
+        return Result<(QueuedJob, Task)>.Err(kind, message);
+    }
+
+    private async Task<Result<string>> AwaitStoredAsync(QueuedJob job, Task stored)
+    {
+        try
+        {
+            await stored;
+            return Result<string>.Ok(AnswerFor(job));
+        }
+        catch (Exception ex)
+        {
+            // The table has let the job go (its write's failure was reported to it).
+            logger.WriteFailed(ex, eventId.Value);
+            metrics.Rejected(eventId, ErrorKind.REPOSITORY_ERROR);
+            return Result<string>.Err(ErrorKind.REPOSITORY_ERROR, $"the job could not be stored; it was not accepted ({ex.Message})");
+        }
+    }
+}
