@@ -31,11 +31,14 @@ if ! dotnet build "$root/Orleans.ConvoOrchestrator.sln" -c Release; then
   exit 1
 fi
 
-# --blame-hang-timeout: a hung test fails the run with a dump instead of eating CI's time.
-dotnet test "$root/Orleans.ConvoOrchestrator.sln" -c Release --no-build \
-  --logger "trx" --results-directory "$results" \
-  --blame-hang-timeout 5m "$@"
-status=$?
+# The lanes (README): the unit project first (seconds, in parallel), then the cluster and system tests, one class
+# after another. --blame-hang-timeout: a hung test fails the run with a dump instead of eating CI's time.
+status=0
+for project in Orleans.ConvoOrchestrator.UnitTests Orleans.ConvoOrchestrator.Tests; do
+  dotnet test "$root/tests/$project/$project.csproj" -c Release --no-build \
+    --logger "trx;LogFileName=$project.trx" --results-directory "$results" \
+    --blame-hang-timeout 5m "$@" || status=1
+done
 
 passed=0
 failed=0

@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// for every system (each system's run in its own child process, Redis started by the harness), the table is
 /// printed and the report lands in the document it is pointed at. Keeps the harness from rotting.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class BenchHarnessTests
 {
     private static readonly string[] Scenarios = ["burst", "latency", "precision-10", "precision-100", "durable", "memory"];

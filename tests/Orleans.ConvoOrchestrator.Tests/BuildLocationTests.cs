@@ -3,6 +3,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The build is the same wherever the clone lives.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class BuildLocationTests
 {
     private static readonly Dictionary<string, string?> NoBuildServers = new()

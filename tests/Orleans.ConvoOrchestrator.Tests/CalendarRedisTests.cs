@@ -3,6 +3,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Calendars on the Redis store: definitions, listings and the triggers that name them survive a killed silo.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class CalendarRedisTests
 {
     [Fact]

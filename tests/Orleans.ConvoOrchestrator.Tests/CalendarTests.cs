@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// minute fires at :00, :10, :40 and :50 when seconds 20-39 are excluded.
 /// </summary>
 [Collection(FakeClockClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class CalendarTests(FakeClockClusterFixture fx)
 {
     private static Calendar Seconds(string name, string cron) => new(name, [new CalendarRule(CalendarRuleKind.Cron, Cron: cron)]);

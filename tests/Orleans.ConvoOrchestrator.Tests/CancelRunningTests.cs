@@ -7,6 +7,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// is freed when the handler stops, or after the grace period when the handler ignores its token.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class CancelRunningTests(ClusterFixture fx)
 {
     [Fact]

@@ -1,3 +1,4 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// attach/list/fire/detach, test-run and watch, checked through their exit codes, tables and JSON.
 /// </summary>
 [Collection(StockSiloCollection.Name)]
+[Trait(Lane.Name, Lane.System)]
 public sealed class CliCommandTests(StockSiloFixture silo)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

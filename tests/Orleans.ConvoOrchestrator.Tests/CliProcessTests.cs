@@ -11,6 +11,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// what a user gets when following the README, including exit codes and what lands on stdout vs stderr.
 /// </summary>
 [Collection(StockSiloCollection.Name)]
+[Trait(Lane.Name, Lane.System)]
 public sealed class CliProcessTests(StockSiloFixture silo)
 {
     private static readonly TimeSpan OutcomeDeadline = TimeSpan.FromSeconds(60);
@@ -89,6 +90,7 @@ public sealed class CliProcessTests(StockSiloFixture silo)
 }
 
 /// <summary>The CLI without any silo: connection failures and bad input.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class CliProcessTestsWithoutSilo
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// The CLI finding the silos through Redis clustering (<c>--redis</c>, <c>$CONVO_REDIS</c>) against the stock silo
 /// started with <c>--store redis</c> on a throwaway Redis; the localhost gateway port it is given leads nowhere.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class CliRedisTests(RedisSiloFixture silo) : IClassFixture<RedisSiloFixture>
 {
     [Fact]

@@ -1,3 +1,4 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -7,6 +8,7 @@ using Orleans.ConvoOrchestrator.Client;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The cluster client's options from configuration, as an app's appsettings.json or environment gives them.</summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class ClientOptionsTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] values) =>

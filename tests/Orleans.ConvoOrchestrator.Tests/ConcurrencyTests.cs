@@ -4,6 +4,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>max_concurrency holds exactly; events never delay or cross each other.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class ConcurrencyTests(ClusterFixture fx)
 {
     [Fact]

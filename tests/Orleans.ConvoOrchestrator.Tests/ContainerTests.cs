@@ -17,6 +17,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// through one silo's HTTP API while another container is killed; every accepted job still runs, the survivors
 /// stay ready, and SIGTERM stops a container gracefully.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class ContainerTests(ITestOutputHelper output)
 {
     private const int EventCount = 8;

@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// were handed to a handler on that silo and had not ended, each run again as delivery 2 or more; after a crash of
 /// Redis itself, no run is listed twice in a history.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class CrashRedeliveryTests(ITestOutputHelper output)
 {
     private const int MaxConcurrency = 2;

@@ -11,6 +11,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// the schemas cannot know: that the files fit the silo (probe paths it serves, its ports, its stop time, the
 /// Redis it needs, the rights Orleans' hosting uses).
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class DeployManifestTests(WebSiloFixture web) : IClassFixture<WebSiloFixture>
 {
     // The silo host waits ShutdownGracePeriod plus this for its own stop (silo/Program.cs, HostOptions.ShutdownTimeout).

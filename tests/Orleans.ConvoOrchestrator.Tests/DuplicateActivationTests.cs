@@ -12,6 +12,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// live activation recovers it: a stored job no activation runs is adopted by the next recovery sweep, and an
 /// activation whose state was written by another one deactivates, without losing an outcome or running a finished job again.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class DuplicateActivationTests
 {
     private static readonly Dictionary<string, string> SiloEnvironment = new()

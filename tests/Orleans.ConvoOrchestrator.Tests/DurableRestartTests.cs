@@ -6,6 +6,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// The stock silo on Redis, restarted (killed, or stopped gracefully): definitions, subscriptions, schedules,
 /// status, fired-AT markers and queued jobs are all back, and the queued jobs run.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class DurableRestartTests
 {
     // Outcomes are stored 200 ms after a job ends (not 5 s), so the test need not wait long for them.

@@ -1,8 +1,10 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The embedded EventManager: before, during and after Start.</summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class EmbeddedManagerTests
 {
     private static EventManager Manager(InMemoryEventRepository repo, HandlerRegistry registry, InMemoryMetrics metrics, int? queueMaxsize = null) =>

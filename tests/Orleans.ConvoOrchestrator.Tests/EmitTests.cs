@@ -4,6 +4,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>What emit accepts and what it refuses.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class EmitTests(ClusterFixture fx)
 {
     [Fact]

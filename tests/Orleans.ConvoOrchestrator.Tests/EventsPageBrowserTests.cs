@@ -9,6 +9,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// driven by Playwright (tests/setup/chromium.sh installs it). Screenshots land in TestResults/screenshots.
 /// </summary>
 [Collection(WebSiloCollection.Name)]
+[Trait(Lane.Name, Lane.System)]
 public sealed class EventsPageBrowserTests(WebSiloFixture web) : IAsyncLifetime
 {
     private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "TestResults", "screenshots");

@@ -6,6 +6,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Handlers run under their policy, through the cluster client against a real test cluster.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class ExecutionTests(ClusterFixture fx)
 {
     private sealed record Order(string Sku, int Quantity, decimal Price);

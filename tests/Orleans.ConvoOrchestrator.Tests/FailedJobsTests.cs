@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// again under their own id, as a new delivery) or discards them, one, several or all.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class FailedJobsTests(ClusterFixture fx)
 {
     // Fails every attempt of a first delivery; succeeds on a later one (after a requeue).

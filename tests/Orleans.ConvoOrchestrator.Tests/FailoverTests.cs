@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// interval triggers run. Every job whose emit returned OK completes, triggers resume within 10 s, an AT trigger
 /// due during the failover fires (duplicates counted and reported), and no event exceeds its max_concurrency.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const int Events = 4;

@@ -1,3 +1,4 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -8,6 +9,7 @@ using Orleans.Runtime;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 // Which clock drives the silo's grain timers: built, not started, so only the registrations are looked at.
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class GrainTimerClockTests
 {
     private static TimeProvider GrainClock(Action<ISiloBuilder> configure)

@@ -1,8 +1,10 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The user's guide, step for step, with the guide's names.</summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class GuideFlowTests
 {
     [Fact]

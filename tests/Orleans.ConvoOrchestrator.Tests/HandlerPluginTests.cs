@@ -7,6 +7,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Handler plugins: the sample plugin assembly, built by the solution, loaded from its own folder as a silo would.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class HandlerPluginTests(ClusterFixture fx)
 {
     private static readonly string SamplePlugin = RepoPaths.Program("samples/PluginHandlers", "PluginHandlers");

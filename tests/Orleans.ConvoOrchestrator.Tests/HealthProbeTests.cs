@@ -6,6 +6,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// `convo-silo probe [path]`, the container image's HEALTHCHECK: it finds the silo beside it through the same
 /// configuration (a wildcard address becomes loopback) and exits 0 only when the path answers 200.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class HealthProbeTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The silo's HTTP API (/api), health probes and Prometheus endpoint, against the stock silo as a process.</summary>
 [Collection(WebSiloCollection.Name)]
+[Trait(Lane.Name, Lane.System)]
 public sealed class HttpApiTests(WebSiloFixture web)
 {
     private HttpClient Http => web.Http;

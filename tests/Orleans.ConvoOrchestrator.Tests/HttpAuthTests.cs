@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// HTTP off loopback needs an API key: without one the silo refuses to start; with one every request but the
 /// health probes must carry it.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixture<HttpAuthTests.KeyedSilo>
 {
     private const string Key = "test-key-0123456789abcdef";

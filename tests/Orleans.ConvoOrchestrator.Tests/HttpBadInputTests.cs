@@ -12,6 +12,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// nothing. In paths and bodies <c>{ev}</c> is an existing event and <c>{tr}</c> an EXTERNAL trigger attached to it.
 /// </summary>
 [Collection(WebSiloCollection.Name)]
+[Trait(Lane.Name, Lane.System)]
 public sealed class HttpBadInputTests(WebSiloFixture web)
 {
     private const string Json = "application/json";

@@ -9,6 +9,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// Two stock silo processes on one Redis: the same idempotency key emitted at once through both silos' HTTP APIs
 /// (each silo's own cluster client) yields one job, and every emit answers its id.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class IdempotencyAcrossSilosTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// job's id, whether the key comes with the emit or from the payload through the policy's key path.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class IdempotencyTests(ClusterFixture fx)
 {
     private (string Handler, ConcurrentQueue<string> Runs) Recording()

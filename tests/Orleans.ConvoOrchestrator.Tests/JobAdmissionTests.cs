@@ -69,6 +69,7 @@ public sealed class RecordingJobStore : IJobStore
     }
 }
 
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class JobAdmissionTests(RecordingStoreClusterFixture fx) : IClassFixture<RecordingStoreClusterFixture>
 {
     [Fact]

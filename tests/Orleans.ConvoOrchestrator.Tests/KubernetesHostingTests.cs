@@ -6,6 +6,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// Convo:Kubernetes:Enabled turns on Orleans' Kubernetes hosting; where it cannot work the silo says why and stops
 /// (exit code 2) instead of failing inside Orleans' start with a stack trace.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class KubernetesHostingTests
 {
     [Fact]

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Listing works with 100,000 events on the Redis store, in id order, without activating their grains.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class LargeCatalogTests(ITestOutputHelper output)
 {
     [Fact]

@@ -146,6 +146,7 @@ public sealed class LostAnswerGrainStorage(IGrainStorage inner) : IGrainStorage
 /// again, and the job is accepted, run and listed once; a state write whose answer is lost is not taken for another
 /// activation's write.
 /// </summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class LostAnswerTests(LostAnswerClusterFixture fx) : IClassFixture<LostAnswerClusterFixture>
 {
     [Theory]

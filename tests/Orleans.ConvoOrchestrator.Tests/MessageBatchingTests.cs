@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// A busy event costs fewer grain messages than jobs: outcomes that end while a report to their event is in
 /// flight share the next report, and every outcome still lands.
 /// </summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class MessageBatchingTests : IClassFixture<MessageBatchingTests.CountingFixture>
 {
     private readonly CountingFixture _fx;

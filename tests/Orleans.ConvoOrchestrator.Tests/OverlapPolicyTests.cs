@@ -8,6 +8,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// waits until the cluster has done what that instant implies, so the counts below are exact.
 /// </summary>
 [Collection(FakeClockClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class OverlapPolicyTests(FakeClockClusterFixture fx)
 {
     private static readonly TimeSpan HandlerTime = TimeSpan.FromSeconds(5.5);

@@ -8,6 +8,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The LISTEN/NOTIFY adapter against a real PostgreSQL server and a real test cluster.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class PostgresNotifyTests(PostgresNotifyFixture fx) : IClassFixture<PostgresNotifyFixture>
 {
     private async Task<(EventId Event, ConcurrentQueue<EventContext> Seen)> RecordingEventAsync()

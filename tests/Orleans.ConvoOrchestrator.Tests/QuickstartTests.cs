@@ -4,6 +4,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The README's guide program is the sample, and the sample runs as the guide says.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class QuickstartTests
 {
     private static readonly string ProgramPath = Path.Combine(RepoPaths.Root, "samples", "Quickstart", "Program.cs");

@@ -9,6 +9,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// endpoints keeps everything there, Orleans' membership, grain state and reminders included, and the project's
 /// keys, whose writes and scripts touch several keys at once, stay within one slot thanks to their hash tags.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class RedisClusterTests(ITestOutputHelper output)
 {
     [Fact]

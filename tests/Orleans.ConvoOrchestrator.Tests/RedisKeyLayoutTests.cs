@@ -11,6 +11,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// Data written with the keys of before the hash tags (no braces, one pending set) is moved to the tagged keys the
 /// first time a silo of the service connects, and the stores then read it as their own; the other keys stay.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class RedisKeyLayoutTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// <c>Convo:Redis:AckReplicas</c>: a job write completes once that many replicas confirmed it (<c>WAIT</c>), and fails
 /// with a clear error when they do not within <c>AckTimeout</c>; the stock silo refuses a negative value.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class ReplicaAckTests
 {
     private static QueuedJob Job(string id) => new(id, 1, "{}", null, "corr", DateTimeOffset.UnixEpoch, null);

@@ -4,6 +4,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Events and trigger subscriptions through the cluster client.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class RepositoryTests(ClusterFixture fx)
 {
     private static Trigger External(string id) => new(new TriggerId(id), TriggerKind.EXTERNAL);

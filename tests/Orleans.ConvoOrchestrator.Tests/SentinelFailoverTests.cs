@@ -13,6 +13,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// reported. Two seconds after the promotion the killed master is started again as the new master's replica, as a
 /// Sentinel-aware supervisor does: with one replica, AckReplicas=1 has nothing to confirm writes until then.
 /// </summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class SentinelFailoverTests(ITestOutputHelper output)
 {
     private const int Events = 3;

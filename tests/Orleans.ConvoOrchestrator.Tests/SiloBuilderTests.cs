@@ -9,6 +9,7 @@ using Orleans.Runtime;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The silo builder extensions as a host uses them: safe to call twice, and a missing store said at start.</summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class SiloBuilderTests
 {
     private static HostApplicationBuilder Host(Action<ISiloBuilder> configure)

@@ -8,6 +8,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The stock silo as a host: graceful shutdown on SIGTERM, OTLP export switched on by configuration, bad settings refused.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class SiloHostTests
 {
     [Fact]

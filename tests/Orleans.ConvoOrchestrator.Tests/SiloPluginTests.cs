@@ -5,6 +5,7 @@ using Orleans.ConvoOrchestrator.Tests.Support;
 namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The stock silo loads handler plugins named on its command line, and refuses to start with a bad one.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class SiloPluginTests
 {
     private static string SamplePlugin => RepoPaths.Program("samples/PluginHandlers", "PluginHandlers");

@@ -10,6 +10,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// OpenTelemetry's view: the meter and the activity source, observed with plain MeterListener / ActivityListener
 /// (what the OpenTelemetry SDK uses underneath). Series are told apart by their unique event ids.
 /// </summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class TelemetryTests(TelemetryClusterFixture fx) : IClassFixture<TelemetryClusterFixture>
 {
     [Fact]

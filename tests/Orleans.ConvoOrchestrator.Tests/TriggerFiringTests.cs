@@ -7,6 +7,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Triggers on a fake clock: exactly the fires that time implies, no more, no fewer.</summary>
 [Collection(FakeClockClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
 {
     private static TriggerId NewId(string prefix) => new(ClusterFixture.Unique(prefix));

@@ -4,6 +4,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>Bad definitions are refused with VALIDATION and change nothing.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class ValidationTests(ClusterFixture fx)
 {
     private static Event Valid(string id) => new(new EventId(id), "valid", "handler");

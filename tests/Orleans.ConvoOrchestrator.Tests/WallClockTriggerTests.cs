@@ -4,6 +4,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>The guide's trigger tests on the real clock, with generous bounds.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class WallClockTriggerTests(ClusterFixture fx)
 {
     [Fact]

@@ -1,8 +1,10 @@
+using Orleans.ConvoOrchestrator.Tests.Support;
 using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Tests.StoreContract;
 
 /// <summary>The store contract on the embedded memory stores.</summary>
+[Trait(Lane.Name, Lane.Cluster)]
 public sealed class MemoryStoreContractTests : StoreContractTests
 {
     protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()

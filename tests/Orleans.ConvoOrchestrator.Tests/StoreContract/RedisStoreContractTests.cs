@@ -30,6 +30,7 @@ public sealed class RedisContractServer : IAsyncLifetime
 }
 
 /// <summary>The store contract on the Redis stores, against a real redis-server.</summary>
+[Trait(Lane.Name, Lane.System)]
 public sealed class RedisStoreContractTests(RedisContractServer redis) : StoreContractTests, IClassFixture<RedisContractServer>
 {
     protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class ModelTests
 {

@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime.Triggers;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>
 /// How a trigger is woken, without Orleans: the test plays the reminder service, the catalog and the buckets, holds

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class StoredJobJsonTests
 {

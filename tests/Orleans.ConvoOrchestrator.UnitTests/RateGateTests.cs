@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class RateGateTests
 {

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class WakeBucketsTests
 {

@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>The embedded history store keeps the newest records per event, in order, within the bound it is given.</summary>
 public sealed class MemoryHistoryStoreTests

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 using Orleans.ConvoOrchestrator.Runtime.Jobs;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>
 /// The job lifecycle of one event without Orleans or a store: the test plays the grain, carrying out (and recording)

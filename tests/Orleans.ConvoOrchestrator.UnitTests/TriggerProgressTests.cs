@@ -1,7 +1,7 @@
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 using Orleans.ConvoOrchestrator.Runtime.Triggers;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>A trigger's progress through its schedule, as the state it leaves, without a grain.</summary>
 public sealed class TriggerProgressTests

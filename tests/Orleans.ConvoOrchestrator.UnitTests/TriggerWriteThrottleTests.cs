@@ -1,7 +1,7 @@
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Runtime.Triggers;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class TriggerWriteThrottleTests
 {

@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>The embedded catalog lists ids in ordinal order, page by page, with their definitions exactly as put.</summary>
 public sealed class MemoryCatalogStoreTests

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>Idempotency keys taken from a payload by a policy's key path.</summary>
 public sealed class PayloadKeyPathTests

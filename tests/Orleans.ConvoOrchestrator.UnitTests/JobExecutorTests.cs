@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>The policy engine on a fake clock: timeouts and backoff are exact.</summary>
 public sealed class JobExecutorTests

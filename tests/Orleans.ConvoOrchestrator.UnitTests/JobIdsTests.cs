@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class JobIdsTests
 {

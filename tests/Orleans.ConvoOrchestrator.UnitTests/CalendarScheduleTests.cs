@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 using Orleans.ConvoOrchestrator.Runtime.Triggers;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>Exclusion calendars applied to schedules, as plain functions: DST changes, skipped spans, bounded searches.</summary>
 public sealed class CalendarScheduleTests

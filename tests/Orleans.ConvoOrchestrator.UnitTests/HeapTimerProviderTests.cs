@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Tests.Support;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 // Real time, generous bounds: the provider's job is to wait on the real clock.
 public sealed class HeapTimerProviderTests

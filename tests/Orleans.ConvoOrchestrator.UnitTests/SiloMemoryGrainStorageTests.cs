@@ -6,7 +6,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 /// <summary>The embedded grain storage: states round-trip as copies, and versions guard them like e-tags.</summary>
 public sealed class SiloMemoryGrainStorageTests

@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class TimerHeapTests
 {

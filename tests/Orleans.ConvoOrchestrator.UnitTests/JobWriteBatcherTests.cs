@@ -1,7 +1,7 @@
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Tests.Unit;
+namespace Orleans.ConvoOrchestrator.UnitTests;
 
 public sealed class JobWriteBatcherTests
 {
