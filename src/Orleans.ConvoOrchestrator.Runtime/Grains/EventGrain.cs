@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.ConvoOrchestrator.Runtime.Jobs;
+using Orleans.ConvoOrchestrator.Runtime.Triggers;
 using Orleans.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
@@ -282,6 +283,70 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public async Task<BackfillTally> BackfillAsync(TriggerId triggerId, List<DateTimeOffset> instants)
+    {
+        if (instants.Count == 0) return BackfillTally.None;
+        if (Refusal(triggerId) is { } refused)
+        {
+            // Told to the caller, who asked; a SKIPPED record per instant would push the event's real history out.
+            LogBackfillRefused(Id.Value, triggerId.Value, instants.Count, refused);
+            return BackfillTally.AllRefused(instants.Count);
+        }
+        var keys = instants.Select(i => BackfillKeys.For(triggerId, i)).ToList();
+        IReadOnlyDictionary<string, string> held;
+        try
+        {
+            held = await _jobStore.HeldKeysAsync(Id, keys, _clock.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, Id.Value);
+            return BackfillTally.AllRefused(instants.Count);
+        }
+        // Looked at again: the event may have been paused, removed or detached while the store answered.
+        if (Refusal(triggerId) is { } late)
+        {
+            LogBackfillRefused(Id.Value, triggerId.Value, instants.Count, late);
+            return BackfillTally.AllRefused(instants.Count);
+        }
+        var (skipped, already, refusedCount) = (0, 0, 0);
+        var accepted = new List<(QueuedJob Job, Task Stored)>(instants.Count);
+        // One synchronous pass, oldest first: the jobs take their places in the queue in the instants' order.
+        for (var i = 0; i < instants.Count; i++)
+        {
+            // Already queued by an earlier backfill: not run again, and not judged by the overlap policy either.
+            if (held.ContainsKey(keys[i]))
+            {
+                already++;
+                continue;
+            }
+            var options = new EmitOptions(TriggerId: triggerId, ScheduledAt: instants[i], IdempotencyKey: keys[i]);
+            var result = Accept("null", options, requireActive: true, backfill: true);
+            if (result.IsOk) accepted.Add(result.Unwrap());
+            else if (result.Error.Kind == ErrorKind.CONFLICT) skipped++; // the overlap policy; recorded SKIPPED like a live fire
+            else refusedCount++;
+        }
+        if (already > 0) _metrics.Increment(MetricNames.JobsDeduplicated, Id, already);
+        var queued = 0;
+        foreach (var (job, stored) in accepted)
+        {
+            var answer = await AwaitStoredAsync(job, stored);
+            if (answer.IsErr) refusedCount++;
+            else if (answer.Unwrap() != job.JobId) already++; // a concurrent backfill took the key first
+            else queued++;
+        }
+        return new BackfillTally(queued, skipped, already, refusedCount);
+    }
+
+    // Why this event takes no backfilled fire of the trigger now, or null when it takes them.
+    private string? Refusal(TriggerId triggerId)
+    {
+        if (Definition is not { } def) return $"event '{Id}' does not exist";
+        if (!def.Active) return $"event '{Id}' is inactive";
+        return _state.State.Subscriptions.ContainsKey(triggerId.Value) ? null : $"trigger '{triggerId}' is not attached to '{Id}'";
+    }
+
     // The id an emit answers once its job's write is stored: its own, or that of the job holding its idempotency key.
     private string AnswerFor(QueuedJob job) =>
         job.IdempotencyKey is not null && _deduplicated.Remove(job.JobId, out var heldBy) ? heldBy : job.JobId;
@@ -385,7 +450,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         // count (its next run is a new delivery, ctx.Delivery says so).
         var now = _clock.GetUtcNow();
         var jobs = failed.Where(f => wanted is null || wanted.Contains(f.JobId)).Reverse()
-            .Select(f => new QueuedJob(f.JobId, _seq++, f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery)))
+            .Select(f => new QueuedJob(f.JobId, _seq++, f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery),
+                IsBackfill: f.IsBackfill))
             .Where(j => _jobs.StateOf(j.JobId) is null)
             .ToList();
         if (Definition is null) return NotFound<int>();
@@ -529,7 +595,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (Definition is not { } def) return;
         var policy = def.EffectivePolicy;
         _runner.Start(new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
-            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent));
+            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent, job.IsBackfill));
         // Keep the activation until the job can have reported (a deactivation would only cost a reload); renewed
         // when half spent, not per job.
         var now = _clock.GetUtcNow();
@@ -573,7 +639,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
             timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
-    private Result<(QueuedJob Job, Task Stored)> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false)
+    private Result<(QueuedJob Job, Task Stored)> Accept(string payloadJson, EmitOptions? options, bool requireActive, bool waitForOutcome = false,
+        bool backfill = false)
     {
         if (Definition is not { } def)
         {
@@ -610,9 +677,12 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
         var key = waitForOutcome ? null : options?.IdempotencyKey ?? KeyFromPayload(def.EffectivePolicy, payloadJson);
         var traceParent = ConvoTracing.RecordEmit(Id, jobId, options?.TriggerId);
+        // A backfilled instant's key is held longer than an emit's: a repeat weeks later still runs nothing twice.
+        var window = backfill ? BackfillKeys.HoldFor(def.EffectivePolicy) : def.EffectivePolicy.IdempotencyWindow;
         var job = new QueuedJob(jobId, _seq++, payloadJson, options?.TriggerId, correlationId, now, options?.ScheduledAt,
-            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + def.EffectivePolicy.IdempotencyWindow);
-        if (options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
+            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + window, backfill);
+        // Lateness is a live fire's; a backfilled one is as late as the operator chose.
+        if (!backfill && options is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             _metrics.Lateness(triggerId, Id, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
@@ -835,6 +905,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading its history failed")]
     private partial void LogHistoryReadFailed(Exception ex, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: refused {Count} backfilled fire(s) of trigger {TriggerId}: {Reason}")]
+    private partial void LogBackfillRefused(string eventId, string triggerId, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string eventId);
