@@ -31,6 +31,9 @@ public static class ConvoApiEndpoints
 
     private sealed record JobIdsBody(List<string>? JobIds);
 
+    // A backfill's range: both ends required (an open end would be a guess at what the caller meant).
+    private sealed record BackfillBody(DateTimeOffset? From, DateTimeOffset? To);
+
     private static IResult? ParseLimit(string? text, int fallback, out int limit)
     {
         limit = fallback;
@@ -146,6 +149,17 @@ public static class ConvoApiEndpoints
             return fires.IsOk
                 ? Results.Json(new { triggerId = id, fires = fires.Unwrap() }, ConvoJson.Options)
                 : Problems.From(fires.Error);
+        });
+        api.MapPost("/triggers/{id}/backfill", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
+        {
+            var (body, problem) = await BoundedBody.ReadJsonAsync<BackfillBody>(req, opt.Value.MaxPayloadBytes, "an object {\"from\": \"...\", \"to\": \"...\"}", ct);
+            if (problem is not null) return problem;
+            if (body!.From is not { } from || body.To is not { } to)
+                return Problems.BadRequest("from and to are both required: the range [from, to) of past fires to run, as ISO 8601 instants");
+            var backfilled = await o.BackfillTriggerAsync(new TriggerId(id), from, to);
+            return backfilled.IsOk
+                ? Results.Json(backfilled.Unwrap(), ConvoJson.Options, statusCode: StatusCodes.Status202Accepted)
+                : Problems.From(backfilled.Error);
         });
         api.MapPost("/triggers/{id}/fire", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>
         {

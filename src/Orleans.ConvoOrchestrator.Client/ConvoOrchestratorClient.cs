@@ -159,6 +159,14 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     }
 
     /// <inheritdoc />
+    public async Task<Result<BackfillReport>> BackfillTriggerAsync(TriggerId triggerId, DateTimeOffset from, DateTimeOffset to)
+    {
+        var check = DefinitionValidator.Validate(triggerId);
+        if (check.IsErr) return Result<BackfillReport>.Err(check.Error);
+        return await Guard(() => _grains.GetGrain<ITriggerGrain>(triggerId.Value).BackfillAsync(from, to));
+    }
+
+    /// <inheritdoc />
     public async Task<Result> SaveCalendarAsync(Calendar calendar)
     {
         var check = DefinitionValidator.Validate(calendar);

@@ -6,6 +6,9 @@ public sealed class ConvoOrchestratorOptions
     /// <summary>Grain storage name the orchestrator's grains persist to; hosting registers a provider under it.</summary>
     public const string StorageName = "convo";
 
+    // One backfill's instants travel to each event and are held in memory while it runs: a bound keeps that small.
+    private const int MaxBackfillFires = 1_000_000;
+
     /// <summary>Most handler runs at once on one silo (the worker pool's size). Jobs beyond it wait for a slot.</summary>
     public int MaxConcurrentRuns { get; set; } = 512;
 
@@ -90,6 +93,18 @@ public sealed class ConvoOrchestratorOptions
     public TimeSpan RecoverySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The longest range one backfill (<c>BackfillTriggerAsync</c>) may cover, <c>to - from</c>; a longer one is refused
+    /// with VALIDATION. Split longer ranges into several backfills.
+    /// </summary>
+    public TimeSpan BackfillMaxRange { get; set; } = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// Most fire instants one backfill queues (per event it feeds); a range with more is cut after them, and its report
+    /// says where to go on (<c>ResumeFrom</c>).
+    /// </summary>
+    public int BackfillMaxFires { get; set; } = 10_000;
+
+    /// <summary>
     /// Whether the silo's grain timers (each trigger's timer for its next fire among them) run on one
     /// <see cref="HeapTimerProvider"/> instead of .NET's timer queue, whose every fire walks all timers due within
     /// a third of a second: with thousands of triggers that walk is dear (docs/adr/0005-heap-grain-timers.md).
@@ -121,6 +136,8 @@ public sealed class ConvoOrchestratorOptions
         if (RecoverySweepInterval < TimeSpan.FromSeconds(1)) yield return $"{nameof(RecoverySweepInterval)} must be at least 00:00:01 (got {RecoverySweepInterval})";
         if (ReminderPeriod < TimeSpan.FromSeconds(1)) yield return $"{nameof(ReminderPeriod)} must be at least 00:00:01 (got {ReminderPeriod})";
         if (WakeLead < TimeSpan.Zero) yield return $"{nameof(WakeLead)} must be 00:00:00 or longer (got {WakeLead})";
+        if (BackfillMaxRange <= TimeSpan.Zero) yield return $"{nameof(BackfillMaxRange)} must be longer than 00:00:00 (got {BackfillMaxRange})";
+        if (BackfillMaxFires is < 1 or > MaxBackfillFires) yield return $"{nameof(BackfillMaxFires)} must be from 1 to {MaxBackfillFires} (got {BackfillMaxFires})";
         if (MisfireThreshold < TimeSpan.Zero) yield return $"{nameof(MisfireThreshold)} must be 00:00:00 or longer (got {MisfireThreshold})";
     }
 }

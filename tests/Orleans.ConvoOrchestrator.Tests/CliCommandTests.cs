@@ -39,6 +39,49 @@ public sealed class CliCommandTests(StockSiloFixture silo)
     }
 
     [Fact]
+    public async Task Triggers_backfill_runs_a_past_range_once_prints_its_report_and_refuses_bad_ranges()
+    {
+        var eventId = await silo.SaveEventAsync(maxConcurrency: 8);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (hourly, hook) = ($"hourly-{suffix}", $"hook-{suffix}");
+        CliRun.AssertExit(0, await silo.RunClientAsync("triggers", "attach", eventId, "--every", "1h", "--anchor", "2026-01-01T00:00:00Z", "--id", hourly));
+        CliRun.AssertExit(0, await silo.RunClientAsync("triggers", "attach", eventId, "--external", "--id", hook));
+
+        var first = await silo.RunClientAsync("--json", "triggers", "backfill", hourly, "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T06:00:00Z");
+        CliRun.AssertExit(0, first);
+        var report = CliRun.ParseJson(first);
+        Assert.Equal((hourly, 6, 1, 6, 0), (report.GetProperty("triggerId").GetString(), report.GetProperty("instants").GetInt32(),
+            report.GetProperty("events").GetInt32(), report.GetProperty("queued").GetInt32(), report.GetProperty("alreadyBackfilled").GetInt32()));
+
+        // The same range again, as a table: nothing runs twice.
+        var again = await silo.RunClientAsync("triggers", "backfill", hourly, "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T06:00:00Z");
+        CliRun.AssertExit(0, again);
+        Assert.Contains($"backfilled trigger {hourly} from 2026-01-01 00:00:00.000Z to 2026-01-01 06:00:00.000Z: 6 instants into 1 event", again.StdOut);
+        var row = again.StdOut.Split('\n').SkipWhile(l => !l.Contains("ALREADY BACKFILLED")).Skip(1).First();
+        Assert.Equal(["0", "0", "6", "0"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+        // Relative instants: a day ago to 23 hours ago holds exactly one hourly fire.
+        var relative = await silo.RunClientAsync("--json", "triggers", "backfill", hourly, "--from", "-1d", "--to", "-23h");
+        CliRun.AssertExit(0, relative);
+        Assert.Equal(1, CliRun.ParseJson(relative).GetProperty("instants").GetInt32());
+        await Eventually.TrueAsync(async () => CliRun.ParseJson(await silo.RunClientAsync("--json", "history", eventId)).GetArrayLength() == 7,
+            TimeSpan.FromSeconds(30), "seven runs");
+
+        // Bad ranges: usage errors (2) before anything is sent, the cluster's refusals (1) with their kind.
+        CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "backfill", hourly, "--from", "-1h", "--to", "-2h"));
+        CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "backfill", hourly, "--from", "yesterday", "--to", "now"));
+        CliRun.AssertExit(2, await silo.RunClientAsync("triggers", "backfill", hourly, "--to", "now"));
+        var future = await silo.RunClientAsync("triggers", "backfill", hourly, "--from", "-1h", "--to", "+1h");
+        CliRun.AssertExit(1, future);
+        Assert.StartsWith("error: VALIDATION: ", future.StdErr.Trim());
+        Assert.Contains("in the future", future.StdErr);
+        var external = await silo.RunClientAsync("triggers", "backfill", hook, "--from", "-1h");
+        CliRun.AssertExit(1, external);
+        Assert.Contains("has no schedule", external.StdErr);
+        Assert.Equal(7, CliRun.ParseJson(await silo.RunClientAsync("--json", "history", eventId)).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Triggers_attach_from_flags_and_file_list_with_counters_fire_and_detach()
     {
         var eventId = await silo.SaveEventAsync(maxConcurrency: 4);

@@ -273,6 +273,77 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task A_backfill_answers_202_with_its_report_runs_each_instant_once_and_refusals_are_problems()
+    {
+        var id = await web.SaveEventAsync("echo");
+        var triggerId = WebSiloFixture.NewId("tr");
+        using (var attached = await Http.PostAsync($"api/events/{id}/triggers",
+                   WebSiloFixture.Json($$"""{"id":"{{triggerId}}","kind":"INTERVAL","interval":"01:00:00","anchor":"2026-01-01T00:30:00Z"}""")))
+            Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+        var range = WebSiloFixture.Json("""{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T06:00:00+00:00"}""");
+
+        // The fixture's queue holds 2 waiting jobs (QueueMaxSize): one instant runs, two wait, three are refused.
+        using var backfilled = await Http.PostAsync($"api/triggers/{triggerId}/backfill", range);
+        Assert.Equal(HttpStatusCode.Accepted, backfilled.StatusCode);
+        var report = await backfilled.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(triggerId, report.GetProperty("triggerId").GetString());
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), report.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal((6, 1, WebSiloFixture.QueueMaxSize + 1, 0, 0, 3), Counts(report));
+        Assert.False(report.GetProperty("cut").GetBoolean());
+        Assert.False(report.TryGetProperty("resumeFrom", out _));
+        await WaitForRunsAsync(3);
+
+        // The same request again: the three that ran are not run again, the refused ones are queued now; then nothing is left.
+        Assert.Equal((6, 1, 3, 0, 3, 0), Counts(await BackfillAsync()));
+        await WaitForRunsAsync(6);
+        Assert.Equal((6, 1, 0, 0, 6, 0), Counts(await BackfillAsync()));
+        var runs = (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history")).EnumerateArray().ToList();
+        Assert.All(runs, r => Assert.Equal("OK", r.GetProperty("outcome").GetProperty("status").GetString()));
+
+        // Every refusal is a problem, and changes nothing.
+        var hook = WebSiloFixture.NewId("tr");
+        using (var attached = await Http.PostAsync($"api/events/{id}/triggers", WebSiloFixture.Json($$"""{"id":"{{hook}}","kind":"EXTERNAL"}""")))
+            Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+        var future = DateTimeOffset.UtcNow.AddDays(1).ToString("O");
+        foreach (var (trigger, body, status, kind, detail) in new[]
+        {
+            (triggerId, $$"""{"from":"2026-01-01T00:00:00Z","to":"{{future}}"}""", HttpStatusCode.BadRequest, "VALIDATION", "in the future"),
+            (triggerId, """{"from":"2026-01-01T06:00:00Z","to":"2026-01-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "VALIDATION", "must be before"),
+            (triggerId, """{"from":"2024-01-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "VALIDATION", "BackfillMaxRange"),
+            (triggerId, """{"from":"2026-01-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "VALIDATION", "both required"),
+            (triggerId, """{"from":"2026-01-01T00:00:00Z","to":"yesterday"}""", HttpStatusCode.BadRequest, "VALIDATION", "$.to"),
+            (triggerId, """{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z","count":3}""", HttpStatusCode.BadRequest, "VALIDATION", "count"),
+            (hook, """{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}""", HttpStatusCode.BadRequest, "VALIDATION", "has no schedule"),
+            (WebSiloFixture.NewId("tr"), """{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}""", HttpStatusCode.NotFound, "NOT_FOUND", "does not exist"),
+        })
+        {
+            using var refused = await Http.PostAsync($"api/triggers/{trigger}/backfill", WebSiloFixture.Json(body));
+            await AssertProblemAsync(refused, status, kind, body);
+            Assert.Contains(detail, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        using (var paused = await Http.PostAsync($"api/triggers/{triggerId}/pause", null)) Assert.Equal(HttpStatusCode.NoContent, paused.StatusCode);
+        using (var refused = await Http.PostAsync($"api/triggers/{triggerId}/backfill", WebSiloFixture.Json("""{"from":"2025-12-31T00:00:00Z","to":"2026-01-01T00:00:00Z"}""")))
+            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "NOT_ACTIVE", "paused");
+        using (var notJson = await Http.PostAsync($"api/triggers/{triggerId}/backfill", new StringContent("from=x", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded")))
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        await Task.Delay(300);
+        Assert.Equal(6, (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history")).GetArrayLength());
+
+        static (int, int, int, int, int, int) Counts(JsonElement r) => (r.GetProperty("instants").GetInt32(), r.GetProperty("events").GetInt32(),
+            r.GetProperty("queued").GetInt32(), r.GetProperty("skipped").GetInt32(), r.GetProperty("alreadyBackfilled").GetInt32(), r.GetProperty("refused").GetInt32());
+
+        async Task<JsonElement> BackfillAsync()
+        {
+            using var answer = await Http.PostAsync($"api/triggers/{triggerId}/backfill", WebSiloFixture.Json("""{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T06:00:00Z"}"""));
+            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+            return await answer.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        Task WaitForRunsAsync(int count) => Eventually.TrueAsync(
+            async () => (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/history")).GetArrayLength() == count, TimeSpan.FromSeconds(30), $"{count} runs");
+    }
+
+    [Fact]
     public async Task Calendars_are_saved_listed_applied_to_previews_and_removed_once_unused()
     {
         var name = WebSiloFixture.NewId("cal");

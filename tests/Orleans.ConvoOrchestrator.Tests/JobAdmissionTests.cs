@@ -56,6 +56,9 @@ public sealed class RecordingJobStore : IJobStore
 
     public Task<long> CountAsync(EventId eventId) => _inner.CountAsync(eventId);
 
+    public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now) =>
+        _inner.HeldKeysAsync(eventId, keys, now);
+
     public Task ClearAsync(EventId eventId) => _inner.ClearAsync(eventId);
 
     public Task ForgetIfEmptyAsync(EventId eventId) => _inner.ForgetIfEmptyAsync(eventId);

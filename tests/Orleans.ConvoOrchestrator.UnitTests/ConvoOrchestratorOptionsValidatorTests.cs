@@ -26,6 +26,9 @@ public sealed class ConvoOrchestratorOptionsValidatorTests
         { nameof(ConvoOrchestratorOptions.ReminderPeriod), o => o.ReminderPeriod = TimeSpan.Zero, "at least 00:00:01" },
         { nameof(ConvoOrchestratorOptions.WakeLead), o => o.WakeLead = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
         { nameof(ConvoOrchestratorOptions.MisfireThreshold), o => o.MisfireThreshold = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
+        { nameof(ConvoOrchestratorOptions.BackfillMaxRange), o => o.BackfillMaxRange = TimeSpan.Zero, "longer than 00:00:00" },
+        { nameof(ConvoOrchestratorOptions.BackfillMaxFires), o => o.BackfillMaxFires = 0, "from 1 to 1000000 (got 0)" },
+        { nameof(ConvoOrchestratorOptions.BackfillMaxFires), o => o.BackfillMaxFires = 1_000_001, "from 1 to 1000000 (got 1000001)" },
     };
 
     [Theory]

@@ -272,6 +272,9 @@ public sealed class JobWriteBatcherTests
 
         public Task<long> CountAsync(EventId eventId) => throw new NotSupportedException();
 
+        public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now) =>
+            throw new NotSupportedException();
+
         public Task ClearAsync(EventId eventId) => throw new NotSupportedException();
 
         public Task ForgetIfEmptyAsync(EventId eventId) => throw new NotSupportedException();

@@ -5,7 +5,8 @@ using Orleans.ConvoOrchestrator;
 namespace RunRecorder;
 
 /// <summary>
-/// Handler "record-run": appends "start" and, when it ends, "end" lines (process id, event, job, delivery, UTC ticks)
+/// Handler "record-run": appends "start" and, when it ends, "end" lines (process id, event, job, delivery, UTC ticks,
+/// the scheduled instant's UTC ticks or "-", and 1 for a backfill or 0)
 /// to a file of its process's own (<c>CONVO_RUN_LOG</c> plus "." and the process id), and sleeps <c>{"ms": n}</c> in
 /// between. One file per process, written under a lock: .NET's append mode seeks to the end rather than opening
 /// with O_APPEND, so concurrent writers to one file would overwrite each other's lines.
@@ -31,7 +32,8 @@ public sealed class RecordRunHandler : IEventHandler
     {
         if (LogPath is null) throw new InvalidOperationException("CONVO_RUN_LOG is not set");
         var line = string.Join(' ', what, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), context.EventId.Value, context.JobId,
-            context.Delivery.ToString(CultureInfo.InvariantCulture), DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture)) + "\n";
+            context.Delivery.ToString(CultureInfo.InvariantCulture), DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture),
+            context.ScheduledAt is { } scheduled ? scheduled.UtcTicks.ToString(CultureInfo.InvariantCulture) : "-", context.IsBackfill ? "1" : "0") + "\n";
         lock (Gate) File.AppendAllText(LogPath, line, Encoding.UTF8);
     }
 }

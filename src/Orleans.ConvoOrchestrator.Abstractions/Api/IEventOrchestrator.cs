@@ -67,6 +67,20 @@ public interface IEventOrchestrator
     Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10);
 
     /// <summary>
+    /// Runs the fires a trigger would have made in the past range [<paramref name="from"/>, <paramref name="to"/>): each
+    /// instant once, in order, into every event it feeds, following its overlap policy, calendars and time zone like
+    /// live fires; each job's context says <see cref="EventContext.IsBackfill"/> and carries its instant as
+    /// <see cref="EventContext.ScheduledAt"/>. Exactly once per instant and event, durably: a repeat of the same backfill,
+    /// or a retry after a failure, does not run an instant again (<see cref="BackfillReport.AlreadyBackfilled"/>; keys
+    /// are kept at least 30 days). A range with more fires than the silo's <c>BackfillMaxFires</c> is cut: the first
+    /// are queued and the report says where to go on. VALIDATION (nothing changed) for a trigger without a schedule
+    /// (EXTERNAL, CONDITION), <paramref name="from"/> not before <paramref name="to"/>, <paramref name="to"/> in the
+    /// future or a range longer than <c>BackfillMaxRange</c>; NOT_ACTIVE for a paused or inactive trigger; NOT_FOUND
+    /// for an unknown one.
+    /// </summary>
+    Task<Result<BackfillReport>> BackfillTriggerAsync(TriggerId triggerId, DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>
     /// Creates or replaces an exclusion calendar. Triggers that name it plan with the new rules from their next fire
     /// on; fires before the change stay judged by the old ones (an instant it no longer excludes is not a misfire).
     /// </summary>

@@ -25,6 +25,14 @@ public interface ITriggerGrain : IGrainWithStringKey
     /// <summary>Up to <paramref name="count"/> next fire instants, in order (empty without a schedule), or NOT_FOUND.</summary>
     [Alias("NextFires"), Orleans.Concurrency.AlwaysInterleave] Task<Result<List<DateTimeOffset>>> NextFiresAsync(int count);
 
+    /// <summary>
+    /// Backfills the past range [<paramref name="from"/>, <paramref name="to"/>) (see
+    /// <see cref="IEventOrchestrator.BackfillTriggerAsync"/>). Interleaved, so a long backfill never holds up the
+    /// trigger's live fires; it changes nothing of the trigger's own state. A large range into many events takes longer
+    /// than the default response timeout: it has ten minutes.
+    /// </summary>
+    [Alias("Backfill"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("00:10:00")] Task<Result<BackfillReport>> BackfillAsync(DateTimeOffset from, DateTimeOffset to);
+
     /// <summary>Fires the trigger with a payload: every subscribed event gets a job. Returns how many accepted it.</summary>
     [Alias("Fire")] Task<Result<int>> FireAsync(string payloadJson);
 

@@ -12,6 +12,7 @@ namespace Orleans.ConvoOrchestrator.Grains;
 /// <param name="ScheduledAt">When the trigger fire that caused it was due, if one did.</param>
 /// <param name="Delivery">1 for the first delivery, more when a lost silo's job is delivered again.</param>
 /// <param name="TraceParent">The W3C traceparent of the span that emitted it, so its run span links back (tracing).</param>
+/// <param name="IsBackfill">True for a past fire run by a backfill.</param>
 [GenerateSerializer, Immutable, Alias("convo.JobRequest")]
 public sealed record JobRequest(
     EventId EventId,
@@ -24,4 +25,5 @@ public sealed record JobRequest(
     DateTimeOffset EnqueuedAt,
     DateTimeOffset? ScheduledAt = null,
     int Delivery = 1,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    bool IsBackfill = false);

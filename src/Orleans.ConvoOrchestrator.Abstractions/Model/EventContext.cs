@@ -19,9 +19,11 @@ public sealed class EventContext
         int attempt,
         CancellationToken cancellationToken,
         DateTimeOffset? scheduledAt = null,
-        int delivery = 1)
+        int delivery = 1,
+        bool isBackfill = false)
     {
         ScheduledAt = scheduledAt;
+        IsBackfill = isBackfill;
         Delivery = Math.Max(1, delivery);
         EventId = eventId;
         TriggerId = triggerId;
@@ -58,8 +60,14 @@ public sealed class EventContext
     /// <summary>When the job was accepted.</summary>
     public DateTimeOffset Ts { get; }
 
-    /// <summary>When the trigger fire that caused this job was due; null for a direct emit.</summary>
+    /// <summary>When the trigger fire that caused this job was due; null for a direct emit. For a backfill, the past instant it stands for.</summary>
     public DateTimeOffset? ScheduledAt { get; }
+
+    /// <summary>
+    /// True when the job runs a past fire of its trigger on an operator's request (a backfill,
+    /// <see cref="IEventOrchestrator.BackfillTriggerAsync"/>), not a live one: <see cref="ScheduledAt"/> may be long ago.
+    /// </summary>
+    public bool IsBackfill { get; }
 
     /// <summary>1 for the first attempt, 2 for the first retry, and so on.</summary>
     public int Attempt { get; }
@@ -80,5 +88,5 @@ public sealed class EventContext
     public T? PayloadAs<T>(JsonSerializerOptions? options = null) => JsonSerializer.Deserialize<T>(PayloadJson, options ?? JsonPayload.Options);
 
     /// <inheritdoc />
-    public override string ToString() => $"EventContext(event={EventId}, job={JobId}, attempt={Attempt}, delivery={Delivery}, payload={PayloadJson})";
+    public override string ToString() => $"EventContext(event={EventId}, job={JobId}, attempt={Attempt}, delivery={Delivery}, backfill={IsBackfill}, payload={PayloadJson})";
 }

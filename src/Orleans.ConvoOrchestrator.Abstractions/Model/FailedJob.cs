@@ -12,9 +12,10 @@ namespace Orleans.ConvoOrchestrator;
 /// <param name="EnqueuedAt">When it was first accepted.</param>
 /// <param name="ScheduledAt">When the fire that caused it was due.</param>
 /// <param name="Outcome">How it failed: error, retries, times, delivery.</param>
+/// <param name="IsBackfill">True when it ran a past fire for a backfill (a requeued run still says so).</param>
 [GenerateSerializer, Immutable, Alias("convo.FailedJob")]
 public sealed record FailedJob(EventId EventId, string JobId, string PayloadJson, TriggerId? TriggerId, string CorrelationId,
-    DateTimeOffset EnqueuedAt, DateTimeOffset? ScheduledAt, JobOutcome Outcome)
+    DateTimeOffset EnqueuedAt, DateTimeOffset? ScheduledAt, JobOutcome Outcome, bool IsBackfill = false)
 {
     /// <summary>How many attempts it made (the first plus its retries).</summary>
     public int Attempts => Outcome.Retries + 1;

@@ -227,6 +227,10 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
         Running(c => c.NextFiresAsync(triggerId, count));
 
     /// <inheritdoc />
+    public Task<Result<BackfillReport>> BackfillTriggerAsync(TriggerId triggerId, DateTimeOffset from, DateTimeOffset to) =>
+        Running(c => c.BackfillTriggerAsync(triggerId, from, to));
+
+    /// <inheritdoc />
     public Task<Result> SaveCalendarAsync(Calendar calendar) => _repo.SaveCalendarAsync(calendar);
 
     /// <inheritdoc />

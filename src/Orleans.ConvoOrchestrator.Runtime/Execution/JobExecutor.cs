@@ -99,7 +99,7 @@ public sealed partial class JobExecutor
             {
                 if (timeout is not null) control?.Enter(timeout);
                 var token = timeout?.Token ?? shutdown;
-                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, token, job.ScheduledAt, job.Delivery);
+                var context = new EventContext(job.EventId, job.TriggerId, job.JobId, job.PayloadJson, job.CorrelationId, job.EnqueuedAt, attempt, token, job.ScheduledAt, job.Delivery, job.IsBackfill);
                 // Task.Run: a sync handler that blocks, or an async one that blocks before its first await,
                 // occupies a pool thread, never the caller's (or an Orleans scheduler's) turn.
                 var attemptStart = _clock.GetUtcNow();

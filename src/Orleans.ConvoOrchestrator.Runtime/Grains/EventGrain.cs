@@ -37,6 +37,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
     private readonly JobCancels _cancels;
     private readonly FailedJobActions _failed;
     private readonly LastOutcomeWrites _lastOutcome;
+    private readonly BackfillIntake _backfill;
     private bool _removing;
     private bool _adopting;
     private DateTimeOffset _keptAliveUntil;
@@ -77,6 +78,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs);
         _cancels = new JobCancels(Id, _jobs, metrics, clock, logger);
         _intake = new JobIntake(Id, _jobs, _cancels, metrics, clock, _options, logger);
+        _backfill = new BackfillIntake(Id, jobStore, _intake, metrics, clock, logger);
         _failed = new FailedJobActions(Id, jobStore, _jobs, metrics, clock, _options.QueueMaxSize, logger);
         _lastOutcome = new LastOutcomeWrites(outcomes, _jobs, store, stopping, _options.HistoryWriteDelay,
             (tick, due) => this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)),
@@ -270,6 +272,18 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
     public Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options) =>
         Defined() is { } def ? _intake.TestRunAsync(def, _state.State, payloadJson, options) : Task.FromResult(NotFound<JobOutcome>());
 
+    /// <inheritdoc />
+    public Task<BackfillTally> BackfillAsync(TriggerId triggerId, List<DateTimeOffset> instants) =>
+        _backfill.RunAsync(triggerId, instants, () => BackfillRefusal(triggerId), () => (Definition!, _state.State));
+
+    // Why this event takes no backfilled fire of the trigger now, or null when it takes them.
+    private string? BackfillRefusal(TriggerId triggerId)
+    {
+        if (Definition is not { } def) return $"event '{Id}' does not exist";
+        if (!def.Active) return $"event '{Id}' is inactive";
+        return _state.State.Subscriptions.ContainsKey(triggerId.Value) ? null : $"trigger '{triggerId}' is not attached to '{Id}'";
+    }
+
     // The event for an emit, fire or test run; an undefined one with no jobs left need not stay in memory.
     private Event? Defined()
     {
@@ -391,7 +405,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         if (Definition is not { } def) return;
         var policy = def.EffectivePolicy;
         _runner.Start(new JobRequest(Id, job.JobId, def.HandlerName, policy, job.PayloadJson, job.TriggerId, job.CorrelationId,
-            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent));
+            job.EnqueuedAt, job.ScheduledAt, job.Deliveries, job.TraceParent, job.IsBackfill));
         // Keep the activation until the job can have reported (a deactivation would only cost a reload); renewed
         // when half spent, not per job.
         var now = _clock.GetUtcNow();

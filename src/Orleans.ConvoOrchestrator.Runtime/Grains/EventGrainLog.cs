@@ -31,4 +31,7 @@ internal static partial class EventGrainLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     public static partial void WriteFailed(this ILogger logger, Exception ex, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: refused {Count} backfilled fire(s) of trigger {TriggerId}: {Reason}")]
+    public static partial void BackfillRefused(this ILogger logger, string eventId, string triggerId, int count, string reason);
 }

@@ -27,7 +27,8 @@ internal sealed class FailedJobActions(EventId eventId, IJobStore store, EventJo
         var now = clock.GetUtcNow();
         var requeue = failed.Where(f => wanted is null || wanted.Contains(f.JobId)).Reverse()
             .Where(f => jobs.StateOf(f.JobId) is null)
-            .Select(f => new QueuedJob(f.JobId, jobs.NextSequence(), f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery)))
+            .Select(f => new QueuedJob(f.JobId, jobs.NextSequence(), f.PayloadJson, f.TriggerId, f.CorrelationId, now, f.ScheduledAt, Math.Max(1, f.Outcome.Delivery),
+                IsBackfill: f.IsBackfill))
             .ToList();
         if (removed()) return Result<int>.Err(ErrorKind.NOT_FOUND, $"event '{eventId}' does not exist");
         if (queueMaxSize is { } limit && jobs.Waiting + requeue.Count > limit)

@@ -18,6 +18,13 @@ public interface IEventJobsGrain : IGrainWithStringKey
     [Alias("Fire"), AlwaysInterleave, OneWay] Task FireAsync(string payloadJson, EmitOptions options);
 
     /// <summary>
+    /// Backfilled fires of an attached trigger, oldest first: each accepted like a scheduled fire (overlap policy, queue
+    /// bound) with the instant's backfill key, so an instant already queued by an earlier backfill is not queued again.
+    /// Answers once the jobs are stored (or refused).
+    /// </summary>
+    [Alias("Backfill"), AlwaysInterleave] Task<BackfillTally> BackfillAsync(TriggerId triggerId, List<DateTimeOffset> instants);
+
+    /// <summary>
     /// Reports the end of one or more jobs; called by the worker pool, which sends whatever ended while its
     /// previous report to this event was in flight in one call.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.ConvoOrchestrator.Runtime.Jobs;
+using Orleans.ConvoOrchestrator.Runtime.Triggers;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
@@ -52,6 +53,20 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
         return await waiter.Task;
     }
 
+    /// <summary>
+    /// A backfilled instant of <paramref name="triggerId"/>: accepted like a fire (overlap policy, queue bound) with
+    /// the instant's backfill key, held longer than an emit's. Answers the job's id and a task that completes once the
+    /// job is stored, with that id, or with the id of the job that took the key first.
+    /// </summary>
+    public Result<(string JobId, Task<Result<string>> Answer)> Backfill(Event def, EventState state, TriggerId triggerId, DateTimeOffset instant, string key)
+    {
+        var accepted = Accept(def, state, "null", new EmitOptions(TriggerId: triggerId, ScheduledAt: instant, IdempotencyKey: key), requireActive: true,
+            backfill: true);
+        if (accepted.IsErr) return Result<(string, Task<Result<string>>)>.Err(accepted.Error);
+        var (job, stored) = accepted.Unwrap();
+        return (job.JobId, AwaitStoredAsync(job, stored));
+    }
+
     /// <summary>The store refused <paramref name="job"/>: its idempotency key is held by <paramref name="heldBy"/>.</summary>
     public void Deduplicated(QueuedJob job, string heldBy)
     {
@@ -66,7 +81,7 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
     }
 
     private Result<(QueuedJob Job, Task Stored)> Accept(Event def, EventState state, string payloadJson, EmitOptions? emit, bool requireActive,
-        bool waitForOutcome = false)
+        bool waitForOutcome = false, bool backfill = false)
     {
         payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
         var size = Encoding.UTF8.GetByteCount(payloadJson);
@@ -99,9 +114,12 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
         var policy = def.EffectivePolicy;
         var key = waitForOutcome ? null : emit?.IdempotencyKey ?? KeyFromPayload(policy, payloadJson);
         var traceParent = ConvoTracing.RecordEmit(eventId, jobId, emit?.TriggerId);
+        // A backfilled instant's key is held longer than an emit's: a repeat weeks later still runs nothing twice.
+        var window = backfill ? BackfillKeys.HoldFor(policy) : policy.IdempotencyWindow;
         var job = new QueuedJob(jobId, jobs.NextSequence(), payloadJson, emit?.TriggerId, correlationId, now, emit?.ScheduledAt,
-            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + policy.IdempotencyWindow);
-        if (emit is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
+            admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + window, backfill);
+        // Lateness is a live fire's; a backfilled one is as late as the operator chose.
+        if (!backfill && emit is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
             metrics.Lateness(triggerId, eventId, now - scheduledAt);
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued or dispatched by the table once the write lands: a job never runs before it is stored.

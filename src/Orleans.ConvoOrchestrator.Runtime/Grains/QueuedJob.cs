@@ -14,6 +14,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <param name="TraceParent">The emit span's W3C traceparent; the run span links to it (tracing).</param>
 /// <param name="IdempotencyKey">The emit's idempotency key: the store refuses a new job whose key another job holds.</param>
 /// <param name="IdempotentUntil">Until when the key stays held (acceptance plus the event's idempotency window).</param>
+/// <param name="IsBackfill">True for a past fire run by a backfill (stored only when true).</param>
 public sealed record QueuedJob(
     string JobId,
     long Seq,
@@ -25,4 +26,5 @@ public sealed record QueuedJob(
     int Deliveries = 0,
     string? TraceParent = null,
     string? IdempotencyKey = null,
-    DateTimeOffset? IdempotentUntil = null);
+    DateTimeOffset? IdempotentUntil = null,
+    bool IsBackfill = false);

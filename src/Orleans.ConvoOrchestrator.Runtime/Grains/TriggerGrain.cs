@@ -20,6 +20,8 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
 {
     private const string ReminderName = "convo-trigger";
+    // Instants per backfill message to each event (see BackfillAsync).
+    private const int BackfillChunk = 500;
     private readonly IPersistentState<TriggerState> _state;
     private readonly MetricsCollector _metrics;
     private readonly ConditionRegistry _conditions;
@@ -232,6 +234,44 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         _state.State.Fired(_clock.GetUtcNow());
         await TryWriteAsync();
         return accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<BackfillReport>> BackfillAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (_state.State.Definition is not { } def) return Result<BackfillReport>.Err(ErrorKind.NOT_FOUND, $"trigger '{Id}' does not exist");
+        var check = BackfillSchedule.Validate(def, from, to, _clock.GetUtcNow(), _options.BackfillMaxRange);
+        if (check.IsErr) return Result<BackfillReport>.Err(check.Error);
+        if (!def.Active) return Result<BackfillReport>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is inactive; an inactive trigger makes no fires to backfill");
+        if (_state.State.Paused) return Result<BackfillReport>.Err(ErrorKind.NOT_ACTIVE, $"trigger '{Id}' is paused; resume it to backfill");
+        // The calendars in force for live fires (refreshed at activation, on a change notice and each reminder tick).
+        var plan = BackfillSchedule.Plan(def, from, to, _exclusions, _options.BackfillMaxFires);
+        var subscribers = _state.State.Subscribers.ToList();
+        var tally = BackfillTally.None;
+        var done = 0;
+        try
+        {
+            // In chunks, each stored in every event before the next is sent: a message and an event's turn stay small,
+            // and a failure leaves a prefix done that a repeat recognizes.
+            foreach (var chunk in plan.Instants.Chunk(BackfillChunk))
+            {
+                var list = chunk.ToList();
+                var tallies = await Task.WhenAll(subscribers.Select(id => EventGrain(id).BackfillAsync(Id, list)));
+                foreach (var t in tallies) tally = tally.Add(t);
+                done += list.Count;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogBackfillFailed(ex, Id.Value, done, plan.Instants.Count);
+            var at = done < plan.Instants.Count ? $" at {plan.Instants[done]:O}" : "";
+            return Result<BackfillReport>.Err(ErrorKind.QUEUE_UNAVAILABLE,
+                $"the backfill of trigger '{Id}' stopped{at} after {done} of {plan.Instants.Count} instant(s) ({ex.Message}); " +
+                "repeat it: instants it queued already are not queued again");
+        }
+        LogBackfilled(Id.Value, from, to, plan.Instants.Count, tally.Queued, tally.Skipped, tally.AlreadyBackfilled, tally.Refused);
+        return new BackfillReport(Id, from, to, plan.Instants.Count, subscribers.Count, tally.Queued, tally.Skipped, tally.AlreadyBackfilled,
+            tally.Refused, plan.ResumeFrom);
     }
 
     /// <inheritdoc />
@@ -484,6 +524,12 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             LogWriteFailed(ex, Id.Value);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trigger {TriggerId}: backfilled [{From}, {To}): {Instants} instant(s); queued {Queued}, skipped {Skipped}, already backfilled {Already}, refused {Refused}")]
+    private partial void LogBackfilled(string triggerId, DateTimeOffset from, DateTimeOffset to, int instants, int queued, int skipped, int already, int refused);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger {TriggerId}: backfill stopped after {Done} of {Instants} instant(s)")]
+    private partial void LogBackfillFailed(Exception ex, string triggerId, int done, int instants);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Trigger {TriggerId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string triggerId);

@@ -29,6 +29,14 @@ public interface IJobStore
     /// <returns>The refused upserts; empty (usually) when none was.</returns>
     Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
 
+    /// <summary>
+    /// Which of <paramref name="keys"/> (idempotency keys of the event) a job holds at <paramref name="now"/>: key to the
+    /// holding job's id, for those held. A read only: what it answers may change before the next write, which decides
+    /// atomically (see <see cref="WriteAsync"/>); a backfill asks first so that an instant it already queued is told
+    /// apart from one its overlap policy skips.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now);
+
     /// <summary>The event's failed jobs, newest failure first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit);
 

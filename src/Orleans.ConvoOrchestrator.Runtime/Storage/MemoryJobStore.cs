@@ -67,13 +67,30 @@ public sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetentio
         }
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now)
+    {
+        var held = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_keys.TryGetValue(eventId, out var claims))
+        {
+            lock (claims)
+            {
+                foreach (var key in keys)
+                {
+                    if (claims.Claims.TryGetValue(key, out var claim) && claim.Until > now) held[key] = claim.JobId;
+                }
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(held);
+    }
+
     private void Fail(EventId eventId, QueuedJob job, JobRecord record)
     {
         if (retention.Kept == 0) return;
         var list = _failed.GetOrAdd(eventId, static _ => new FailedList());
         lock (list)
         {
-            list.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome));
+            list.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome, job.IsBackfill));
             list.Trim(retention, record.Outcome.FinishedAt);
         }
     }

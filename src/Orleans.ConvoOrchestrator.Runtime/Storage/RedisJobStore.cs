@@ -184,6 +184,22 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
         return refused;
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now)
+    {
+        var held = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (keys.Count == 0) return held;
+        var db = await redis.DatabaseAsync();
+        // A claim's key expires with its window (Redis's clock), so what is there is held. One MGET: the claim keys of an
+        // event share its hash tag.
+        var values = await db.StringGetAsync(keys.Select(k => redis.Keys.Claim(eventId, k)).ToArray());
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!values[i].IsNull) held[keys[i]] = (string)values[i]!;
+        }
+        return held;
+    }
+
     private static bool HasKeys(IReadOnlyList<QueuedJob> upserts)
     {
         for (var i = 0; i < upserts.Count; i++)
@@ -274,7 +290,7 @@ public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention rete
             var cut = text.IndexOf('\n');
             var record = System.Text.Json.JsonSerializer.Deserialize<JobRecord>(text.AsSpan(0, cut), ConvoJson.Options)!;
             var job = StoredJobJson.Deserialize(ids[i]!, System.Text.Encoding.UTF8.GetBytes(text[(cut + 1)..]))!;
-            failed.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome));
+            failed.Add(new FailedJob(eventId, job.JobId, job.PayloadJson, job.TriggerId, job.CorrelationId, job.EnqueuedAt, job.ScheduledAt, record.Outcome, job.IsBackfill));
         }
         return failed;
     }

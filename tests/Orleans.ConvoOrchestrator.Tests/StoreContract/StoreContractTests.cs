@@ -210,6 +210,37 @@ public abstract class StoreContractTests
         Assert.Equal(["job-5"], (await jobs.LoadAsync(Ev)).Select(j => j.JobId));
     }
 
+    [Fact]
+    public async Task Held_keys_are_told_with_their_holders_also_after_their_jobs_ended_and_per_event()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        var day = TimeSpan.FromDays(1);
+        await jobs.WriteAsync(Ev, [Keyed(1, "backfill:tr:a", day), Keyed(2, "backfill:tr:b", day)], [], 10);
+        await jobs.WriteAsync(Ev, [], [Ended(1)], 10);
+
+        var held = await jobs.HeldKeysAsync(Ev, ["backfill:tr:a", "backfill:tr:b", "backfill:tr:c"], T0.AddMinutes(1));
+        Assert.Equal(new Dictionary<string, string> { ["backfill:tr:a"] = "job-1", ["backfill:tr:b"] = "job-2" }, held);
+        Assert.Empty(await jobs.HeldKeysAsync(new EventId("ev-other"), ["backfill:tr:a"], T0.AddMinutes(1)));
+        Assert.Empty(await jobs.HeldKeysAsync(Ev, [], T0));
+        await jobs.ClearAsync(Ev);
+        Assert.Empty(await jobs.HeldKeysAsync(Ev, ["backfill:tr:a", "backfill:tr:b"], T0.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task A_backfilled_job_loads_back_as_one_and_its_failure_says_so()
+    {
+        var (jobs, _, _) = await CreateAsync();
+        await jobs.WriteAsync(Ev, [Job(1) with { IsBackfill = true }, Job(3)], [], 10);
+
+        var loaded = await jobs.LoadAsync(Ev);
+        Assert.True(loaded.Single(j => j.JobId == "job-1").IsBackfill);
+        Assert.False(loaded.Single(j => j.JobId == "job-3").IsBackfill);
+        await jobs.WriteAsync(Ev, [], [Failed(1, 100), Failed(3, 101)], 10);
+        var failed = await jobs.LoadFailedAsync(Ev, 10);
+        Assert.True(failed.Single(f => f.JobId == "job-1").IsBackfill);
+        Assert.False(failed.Single(f => f.JobId == "job-3").IsBackfill);
+    }
+
     private static JobRecord Failed(int n, double endSecond, int delivery = 1) =>
         new($"job-{n}", n % 2 == 0 ? new TriggerId("tr") : null, T0.AddSeconds(n),
             new JobOutcome(JobStatus.ERR, T0.AddSeconds(endSecond - 1), T0.AddSeconds(endSecond), new AppError(ErrorKind.HANDLER_EXEC_ERROR, $"boom {n}"),

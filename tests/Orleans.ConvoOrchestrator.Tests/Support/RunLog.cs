@@ -31,11 +31,12 @@ public sealed class RunLog : IDisposable
         foreach (var line in files.SelectMany(File.ReadAllLines))
         {
             var f = line.Split(' ');
-            if (f.Length != 6) continue; // a line being written
+            if (f.Length != 8) continue; // a line being written
             var pid = int.Parse(f[1], CultureInfo.InvariantCulture);
             var delivery = int.Parse(f[4], CultureInfo.InvariantCulture);
             if (f[0] == "end") ends.Add((pid, f[3], delivery));
-            else starts.Add(new Execution(pid, f[2], f[3], delivery, new DateTime(long.Parse(f[5], CultureInfo.InvariantCulture), DateTimeKind.Utc), false));
+            else starts.Add(new Execution(pid, f[2], f[3], delivery, new DateTime(long.Parse(f[5], CultureInfo.InvariantCulture), DateTimeKind.Utc), false,
+                f[6] == "-" ? null : new DateTimeOffset(long.Parse(f[6], CultureInfo.InvariantCulture), TimeSpan.Zero), f[7] == "1"));
         }
         return starts.Select(s => s with { Ended = ends.Contains((s.Pid, s.JobId, s.Delivery)) }).ToList();
     }
@@ -54,6 +55,7 @@ public sealed class RunLog : IDisposable
         }
     }
 
-    /// <summary>One handler execution.</summary>
-    public sealed record Execution(int Pid, string EventId, string JobId, int Delivery, DateTime StartedAt, bool Ended);
+    /// <summary>One handler execution; <paramref name="ScheduledAt"/> and <paramref name="IsBackfill"/> are its context's.</summary>
+    public sealed record Execution(int Pid, string EventId, string JobId, int Delivery, DateTime StartedAt, bool Ended,
+        DateTimeOffset? ScheduledAt = null, bool IsBackfill = false);
 }
