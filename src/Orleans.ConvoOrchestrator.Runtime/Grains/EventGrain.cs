@@ -359,6 +359,15 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     }
 
     /// <inheritdoc />
+    public Task<Result<List<InFlightJob>>> JobsAsync(int limit)
+    {
+        if (Definition is null) return Task.FromResult(NotFound<List<InFlightJob>>());
+        if (InFlightJob.ValidateLimit(limit) is { IsErr: true } bad) return Task.FromResult(Result<List<InFlightJob>>.Err(bad.Error));
+        // The attempt lives in this silo's worker pool, which runs every job this activation dispatched.
+        return Task.FromResult(Result<List<InFlightJob>>.Ok(_jobs.InFlight(limit, jobId => _runner.AttemptOf(Id, jobId))));
+    }
+
+    /// <inheritdoc />
     public async Task<Result<int>> CancelWaitingAsync()
     {
         if (Definition is null) return NotFound<int>();
