@@ -7,7 +7,7 @@ using Orleans.ConvoOrchestrator.Silo.Http;
 namespace Orleans.ConvoOrchestrator.Silo.Pages;
 
 /// <summary>
-/// The events page at /: the page, its live part (/ui/events), an event's Details panel (/ui/events/{id}/details) and
+/// The events page at /: the page, its live part (/ui/events; both take <c>?q=</c>, a filter on ids and names), an event's Details panel (/ui/events/{id}/details) and
 /// its two assets (embedded in the silo). The page's actions call the JSON API; nothing here changes anything.
 /// </summary>
 public static class EventsPageEndpoints
@@ -15,10 +15,10 @@ public static class EventsPageEndpoints
     /// <summary>Maps the page.</summary>
     public static IEndpointRouteBuilder MapEventsPage(this IEndpointRouteBuilder app, string clusterName)
     {
-        app.MapGet("/", async (HttpContext http, IEventOrchestrator o) =>
-            Results.Content(EventsPageRenderer.Page(await EventsOverview.GatherAsync(o, TimeProvider.System), clusterName, CanAct(http)), Html));
-        app.MapGet("/ui/events", async (HttpContext http, IEventOrchestrator o) =>
-            Results.Content(EventsPageRenderer.Live(await EventsOverview.GatherAsync(o, TimeProvider.System), CanAct(http)), Html));
+        app.MapGet("/", async (string? q, HttpContext http, IEventOrchestrator o) =>
+            Results.Content(EventsPageRenderer.Page(await EventsOverview.GatherAsync(o, TimeProvider.System, q), clusterName, CanAct(http)), Html));
+        app.MapGet("/ui/events", async (string? q, HttpContext http, IEventOrchestrator o) =>
+            Results.Content(EventsPageRenderer.Live(await EventsOverview.GatherAsync(o, TimeProvider.System, q), CanAct(http)), Html));
         app.MapGet("/ui/events/{id}/details", async (string id, HttpContext http, IEventOrchestrator o) =>
         {
             var details = await EventDetails.GatherAsync(o, new EventId(id));

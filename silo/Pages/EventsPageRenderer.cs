@@ -27,6 +27,7 @@ public static class EventsPageRenderer
           <header class="top">
             <div class="brand"><span class="mark">◆</span> ConvoOrchestrator <span class="cluster">{{H(clusterName)}}</span></div>
             <nav>
+              <input id="filter" type="search" placeholder="Filter by id or name" aria-label="Filter events by id or name" value="{{H(overview.Filter)}}" autocomplete="off">
               <span class="live" id="live" title="refreshes every 2 s"><span class="dot"></span><span id="live-text">live</span></span>
               <a href="dashboard/">Orleans dashboard</a>
               <a href="api/overview">JSON</a>
@@ -64,6 +65,11 @@ public static class EventsPageRenderer
         foreach (var problem in overview.Problems)
             html.Append($"""<div class="problem">{H(problem)}</div>""");
 
+        if (events.Count == 0 && overview.Filter is { } filter)
+        {
+            html.Append($"""<section class="empty"><h2>No event matches “{H(filter)}”</h2><p>The filter looks for a part of an id or a name, in any case, among {overview.TotalEvents} events.</p></section>""");
+            return html.ToString();
+        }
         if (events.Count == 0)
         {
             html.Append("""
@@ -81,8 +87,10 @@ public static class EventsPageRenderer
         html.Append("""<section class="cards">""");
         foreach (var e in events) Card(html, e, canAct);
         html.Append("</section>");
-        if (overview.TotalEvents > events.Count)
-            html.Append($"""<p class="more">Showing the first {events.Count} of {overview.TotalEvents} events (by id).</p>""");
+        if (overview.Filter is { } shown)
+            html.Append($"""<p class="more" data-role="shown">Showing {(overview.MatchingEvents > events.Count ? $"the first {events.Count} of " : "")}{overview.MatchingEvents} events matching “{H(shown)}” (of {overview.TotalEvents}).</p>""");
+        else if (overview.TotalEvents > events.Count)
+            html.Append($"""<p class="more" data-role="shown">Showing the first {events.Count} of {overview.TotalEvents} events (by id); filter by id or name to find the others.</p>""");
         return html.ToString();
     }
 

@@ -9,7 +9,10 @@
   const drawer = document.getElementById('details');
   const drawerTitle = document.getElementById('details-title');
   const drawerBody = document.getElementById('details-body');
-  const url = region.dataset.refresh;
+  const filter = document.getElementById('filter');
+  const base = region.dataset.refresh;
+  // The filter travels in the page's address (?q=), so a reload or a shared link shows the same events.
+  const url = () => filter.value.trim() ? `${base}?q=${encodeURIComponent(filter.value.trim())}` : base;
   let lastUpdate = Date.now();
   let detailsFor = null;
   let noticeTimer = 0;
@@ -59,8 +62,10 @@
 
   const refresh = async () => {
     try {
-      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      const asked = url();
+      const response = await fetch(asked, { credentials: 'same-origin', cache: 'no-store' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (asked !== url()) return; // the filter changed meanwhile: its own refresh brings its events
       region.innerHTML = await response.text();
       lastUpdate = Date.now();
       live.classList.remove('offline');
@@ -165,6 +170,16 @@
     if (!button) return;
     if (button.dataset.details !== undefined) openDetails(button.dataset.details);
     else act(button);
+  });
+
+  let typing = 0;
+  filter.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      const q = filter.value.trim();
+      history.replaceState(null, '', `${location.pathname}${q ? `?q=${encodeURIComponent(q)}` : ''}${location.hash}`);
+      refresh();
+    }, 250);
   });
 
   const opened = /^#details=(.+)$/.exec(location.hash);
