@@ -182,6 +182,12 @@
     }, 250);
   });
 
+  // The panel opens below the (sticky) header, whose height depends on the window's width.
+  const header = document.querySelector('.top');
+  const fitPanel = () => document.documentElement.style.setProperty('--head-height', `${header.offsetHeight}px`);
+  window.addEventListener('resize', fitPanel);
+  fitPanel();
+
   const opened = /^#details=(.+)$/.exec(location.hash);
   if (opened) openDetails(decodeURIComponent(opened[1]));
   tick();
