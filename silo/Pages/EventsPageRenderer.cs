@@ -88,7 +88,7 @@ public static class EventsPageRenderer
         foreach (var e in events) Card(html, e, canAct);
         html.Append("</section>");
         if (overview.Filter is { } shown)
-            html.Append($"""<p class="more" data-role="shown">Showing {(overview.MatchingEvents > events.Count ? $"the first {events.Count} of " : "")}{overview.MatchingEvents} events matching “{H(shown)}” (of {overview.TotalEvents}).</p>""");
+            html.Append($"""<p class="more" data-role="shown">Showing {(overview.MatchingEvents > events.Count ? $"the first {events.Count} of " : "")}{overview.MatchingEvents} event{(overview.MatchingEvents == 1 ? "" : "s")} matching “{H(shown)}” (of {overview.TotalEvents}).</p>""");
         else if (overview.TotalEvents > events.Count)
             html.Append($"""<p class="more" data-role="shown">Showing the first {events.Count} of {overview.TotalEvents} events (by id); filter by id or name to find the others.</p>""");
         return html.ToString();

@@ -70,6 +70,7 @@ public sealed class EventsPageLoadTests(ITestOutputHelper output) : IAsyncLifeti
         var found = await http.GetStringAsync("?q=LOAD-0999");
         Assert.Equal(1, CountOf(found, "data-event-id="));
         Assert.Contains("data-event-id=\"ev-load-0999\"", found);
+        Assert.Contains($"Showing 1 event matching “LOAD-0999” (of {Events})", found);
         Assert.Contains("No event matches", await http.GetStringAsync("ui/events?q=no-such-event"));
 
         // A real browser: from navigation to a painted page, and the filter typed into the page.
