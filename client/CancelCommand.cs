@@ -2,12 +2,12 @@ using System.CommandLine;
 
 namespace Orleans.ConvoOrchestrator.Cli;
 
-/// <summary><c>cancel &lt;event-id&gt; &lt;job-id&gt;</c> or <c>cancel &lt;event-id&gt; --waiting</c>: jobs that have not started end CANCELLED.</summary>
+/// <summary>
+/// <c>cancel &lt;event-id&gt; &lt;job-id&gt;</c> or <c>cancel &lt;event-id&gt; --waiting</c>: jobs that have not started end
+/// CANCELLED. Also spelled <c>jobs cancel</c> (<see cref="JobsCommand"/>).
+/// </summary>
 internal static class CancelCommand
 {
-    /// <summary><c>jobs cancel ...</c>: the same command under the <c>jobs</c> group.</summary>
-    public static Command CreateJobsGroup() => new("jobs", "Act on an event's jobs") { Create() };
-
     public static Command Create()
     {
         var id = EventIdArgument.Create();

@@ -11,7 +11,7 @@ var root = new RootCommand("Command-line client for a ConvoOrchestrator cluster 
     CalendarsCommand.Create(),
     EmitCommand.Create(),
     CancelCommand.Create(),
-    CancelCommand.CreateJobsGroup(),
+    JobsCommand.Create(),
     FailedCommand.Create(),
     TestRunCommand.Create(),
     StatusCommand.Create(),

@@ -81,6 +81,8 @@ public static class ConvoApiEndpoints
         api.MapGet("/events/{id}/status", async (string id, IEventOrchestrator o) => Answer(await o.StatusAsync(new EventId(id))));
         api.MapGet("/events/{id}/history", async (string id, string? limit, IEventOrchestrator o) =>
             ParseLimit(limit, 50, out var n) ?? Answer(await o.HistoryAsync(new EventId(id), n)));
+        api.MapGet("/events/{id}/jobs", async (string id, string? limit, IEventOrchestrator o) =>
+            ParseLimit(limit, 100, out var n) ?? Answer(await o.ListJobsAsync(new EventId(id), n)));
         api.MapPost("/events/{id}/jobs/{jobId}/cancel", async (string id, string jobId, IEventOrchestrator o) => Answer(await o.CancelJobAsync(new EventId(id), jobId)));
         api.MapPost("/events/{id}/jobs/cancel-waiting", async (string id, IEventOrchestrator o) =>
         {

@@ -5,7 +5,10 @@ namespace Orleans.ConvoOrchestrator.Silo.Http;
 /// <param name="Events">Every event (up to the page's limit), by id.</param>
 /// <param name="TotalEvents">How many events exist (more than <paramref name="Events"/> holds when over the limit).</param>
 /// <param name="Problems">Parts that could not be read (the page shows them instead of failing).</param>
-public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<EventOverview> Events, int TotalEvents, IReadOnlyList<string> Problems)
+/// <param name="Filter">The filter the events were picked by (part of an id or name, any case); null for every event.</param>
+/// <param name="MatchingEvents">How many events match <paramref name="Filter"/> (all of them without one).</param>
+public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<EventOverview> Events, int TotalEvents, IReadOnlyList<string> Problems,
+    string? Filter = null, int MatchingEvents = 0)
 {
     /// <summary>Most events shown; past it the page says how many more there are.</summary>
     public const int MaxEvents = 200;
@@ -16,19 +19,26 @@ public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<Ev
     /// <summary>Outcomes of recent history shown per event.</summary>
     public const int HistoryShown = 20;
 
-    /// <summary>Reads the definitions, statuses, triggers, histories and counters through <paramref name="api"/>.</summary>
-    public static async Task<EventsOverview> GatherAsync(IEventOrchestrator api, TimeProvider clock)
+    /// <summary>
+    /// Reads the definitions, statuses, triggers, histories and counters through <paramref name="api"/>: of the first
+    /// <see cref="MaxEvents"/> events, or of those whose id or name contains <paramref name="filter"/> (any case), so
+    /// that any one of many events can be found without the page growing with their number.
+    /// </summary>
+    public static async Task<EventsOverview> GatherAsync(IEventOrchestrator api, TimeProvider clock, string? filter = null)
     {
+        filter = string.IsNullOrWhiteSpace(filter) ? null : filter.Trim();
         var problems = new List<string>();
         var listed = await api.ListEventsAsync();
-        if (listed.IsErr) return new EventsOverview(clock.GetUtcNow(), [], 0, [$"events: {listed.Error}"]);
+        if (listed.IsErr) return new EventsOverview(clock.GetUtcNow(), [], 0, [$"events: {listed.Error}"], filter);
         var all = listed.Unwrap();
+        var matching = filter is null ? all
+            : all.Where(e => e.Id.Value.Contains(filter, StringComparison.OrdinalIgnoreCase) || e.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         var snapshot = await api.MetricsSnapshotAsync();
         if (snapshot.IsErr) problems.Add($"metrics: {snapshot.Error}");
         var metrics = snapshot.UnwrapOr(MetricsSnapshot.Empty);
 
-        var events = await Task.WhenAll(all.Take(MaxEvents).Select(e => OneAsync(api, e, metrics, problems)));
-        return new EventsOverview(clock.GetUtcNow(), events, all.Count, problems);
+        var events = await Task.WhenAll(matching.Take(MaxEvents).Select(e => OneAsync(api, e, metrics, problems)));
+        return new EventsOverview(clock.GetUtcNow(), events, all.Count, problems, filter, matching.Count);
     }
 
     private static async Task<EventOverview> OneAsync(IEventOrchestrator api, Event definition, MetricsSnapshot metrics, List<string> problems)

@@ -1,18 +1,20 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Orleans.ConvoOrchestrator.Silo.Http;
+using static Orleans.ConvoOrchestrator.Silo.Pages.PageText;
 
 namespace Orleans.ConvoOrchestrator.Silo.Pages;
 
 /// <summary>
 /// Server-rendered HTML of the events page: the page shell and the live part (summary tiles and one card per
 /// event) that the page's script re-fetches every 2 s. One renderer, so the first paint and every refresh agree.
+/// With <c>canAct</c> (an admin key, or no key configured) each card carries its action buttons, the only elements
+/// with a <c>data-act</c> attribute; without it the page shows everything and offers no action at all.
 /// </summary>
 public static class EventsPageRenderer
 {
-    /// <summary>The whole page, with the live part filled in.</summary>
-    public static string Page(EventsOverview overview, string clusterName) => $$"""
+    /// <summary>The whole page, with the live part filled in; <paramref name="canAct"/> shows the action buttons.</summary>
+    public static string Page(EventsOverview overview, string clusterName, bool canAct) => $$"""
         <!doctype html>
         <html lang="en">
         <head>
@@ -25,22 +27,28 @@ public static class EventsPageRenderer
           <header class="top">
             <div class="brand"><span class="mark">◆</span> ConvoOrchestrator <span class="cluster">{{H(clusterName)}}</span></div>
             <nav>
+              <input id="filter" type="search" placeholder="Filter by id or name" aria-label="Filter events by id or name" value="{{H(overview.Filter)}}" autocomplete="off">
               <span class="live" id="live" title="refreshes every 2 s"><span class="dot"></span><span id="live-text">live</span></span>
               <a href="dashboard/">Orleans dashboard</a>
               <a href="api/overview">JSON</a>
               <a href="metrics">Prometheus</a>
             </nav>
           </header>
-          <main id="live-region" data-refresh="ui/events">
-        {{Live(overview)}}
+          <div id="notice" class="notice" role="status" aria-live="polite" hidden><span id="notice-text"></span><button type="button" id="notice-close" aria-label="Dismiss">×</button></div>
+          <main id="live-region" data-refresh="ui/events" data-role="{{(canAct ? "admin" : "read-only")}}">
+        {{Live(overview, canAct)}}
           </main>
+          <aside id="details" class="drawer" aria-label="Event details" hidden>
+            <header class="drawer-head"><h2 id="details-title">Details</h2><button type="button" id="details-close" aria-label="Close details">×</button></header>
+            <div id="details-body"></div>
+          </aside>
           <script src="assets/events.js"></script>
         </body>
         </html>
         """;
 
-    /// <summary>The live part: summary tiles and event cards.</summary>
-    public static string Live(EventsOverview overview)
+    /// <summary>The live part: summary tiles and event cards; <paramref name="canAct"/> shows the action buttons.</summary>
+    public static string Live(EventsOverview overview, bool canAct)
     {
         var html = new StringBuilder();
         var events = overview.Events;
@@ -57,6 +65,11 @@ public static class EventsPageRenderer
         foreach (var problem in overview.Problems)
             html.Append($"""<div class="problem">{H(problem)}</div>""");
 
+        if (events.Count == 0 && overview.Filter is { } filter)
+        {
+            html.Append($"""<section class="empty"><h2>No event matches “{H(filter)}”</h2><p>The filter looks for a part of an id or a name, in any case, among {overview.TotalEvents} events.</p></section>""");
+            return html.ToString();
+        }
         if (events.Count == 0)
         {
             html.Append("""
@@ -72,17 +85,19 @@ public static class EventsPageRenderer
         }
 
         html.Append("""<section class="cards">""");
-        foreach (var e in events) Card(html, e);
+        foreach (var e in events) Card(html, e, canAct);
         html.Append("</section>");
-        if (overview.TotalEvents > events.Count)
-            html.Append($"""<p class="more">Showing the first {events.Count} of {overview.TotalEvents} events (by id).</p>""");
+        if (overview.Filter is { } shown)
+            html.Append($"""<p class="more" data-role="shown">Showing {(overview.MatchingEvents > events.Count ? $"the first {events.Count} of " : "")}{overview.MatchingEvents} event{(overview.MatchingEvents == 1 ? "" : "s")} matching “{H(shown)}” (of {overview.TotalEvents}).</p>""");
+        else if (overview.TotalEvents > events.Count)
+            html.Append($"""<p class="more" data-role="shown">Showing the first {events.Count} of {overview.TotalEvents} events (by id); filter by id or name to find the others.</p>""");
         return html.ToString();
     }
 
     private static void Tile(StringBuilder html, string label, string value, string note, string tone) =>
         html.Append($"""<div class="tile {tone}"><div class="label">{H(label)}</div><div class="value">{H(value)}</div><div class="note">{H(note)}</div></div>""");
 
-    private static void Card(StringBuilder html, EventOverview e)
+    private static void Card(StringBuilder html, EventOverview e, bool canAct)
     {
         var d = e.Definition;
         var status = e.Status;
@@ -94,6 +109,7 @@ public static class EventsPageRenderer
         html.Append("""<header class="card-head"><div>""");
         html.Append($"""<h2>{H(d.Name)}</h2><div class="id">{H(d.Id.Value)}</div></div>""");
         html.Append($"""<span class="pill {(d.Active ? "on" : "off")}" data-role="active">{(d.Active ? "active" : "paused")}</span></header>""");
+        Actions(html, d, canAct);
 
         html.Append("""<dl class="facts">""");
         html.Append($"""<div><dt>Handler</dt><dd><code data-role="handler">{H(d.HandlerName)}</code></dd></div>""");
@@ -140,6 +156,22 @@ public static class EventsPageRenderer
         html.Append("</article>");
     }
 
+    // The buttons carry what the script needs (data-act, data-event); the Details button is a read, open to every key.
+    private static void Actions(StringBuilder html, Event d, bool canAct)
+    {
+        var id = H(d.Id.Value);
+        html.Append("""<div class="actions">""");
+        if (canAct)
+        {
+            html.Append($"""<button type="button" class="btn primary" data-act="run" data-event="{id}" title="Emit: enqueue a job with an empty payload">Run now</button>""");
+            html.Append($"""<button type="button" class="btn" data-act="test" data-event="{id}" title="Run the handler now, even when paused, and show its outcome">Test run</button>""");
+            html.Append(d.Active
+                ? $"""<button type="button" class="btn" data-act="pause" data-event="{id}" title="Emits are refused and triggers record SKIPPED until resumed">Pause</button>"""
+                : $"""<button type="button" class="btn" data-act="resume" data-event="{id}">Resume</button>""");
+        }
+        html.Append($"""<button type="button" class="btn ghost" data-details="{id}" aria-controls="details">Details</button></div>""");
+    }
+
     private static readonly (string Label, string Name)[] Columns =
     [
         ("enqueued", MetricNames.JobsEnqueued), ("ok", MetricNames.JobsSucceeded), ("failed", MetricNames.JobsFailed),
@@ -174,30 +206,4 @@ public static class EventsPageRenderer
         html.Append("</span>");
         html.Append("</li>");
     }
-
-    // The script turns these into "in 4 s" / "3 s ago" and keeps them current; the text is the no-script fallback.
-    // A future instant (next run) that has just passed reads "due" until the next refresh brings the one after.
-    private static string When(DateTimeOffset? at, string none, bool future = false) => at is { } t
-        ? $"""<time datetime="{Iso(t)}" data-rel="{(future ? "future" : "")}">{t.UtcDateTime:HH:mm:ss} UTC</time>"""
-        : $"""<span class="muted">{H(none)}</span>""";
-
-    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static string Span(TimeSpan? span) => span switch
-    {
-        null => "?",
-        { TotalDays: >= 1 } s when s.TotalDays == Math.Floor(s.TotalDays) => $"{s.TotalDays:0} d",
-        { TotalHours: >= 1 } s when s.TotalHours == Math.Floor(s.TotalHours) => $"{s.TotalHours:0} h",
-        { TotalMinutes: >= 1 } s when s.TotalMinutes == Math.Floor(s.TotalMinutes) => $"{s.TotalMinutes:0} min",
-        { } s => $"{s.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s",
-    };
-
-    private static string Seconds(double s) => s switch
-    {
-        < 1 => $"{(s * 1000).ToString("0", CultureInfo.InvariantCulture)} ms",
-        < 60 => $"{s.ToString("0.0#", CultureInfo.InvariantCulture)} s",
-        _ => $"{(s / 60).ToString("0.0", CultureInfo.InvariantCulture)} min",
-    };
-
-    private static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
 }

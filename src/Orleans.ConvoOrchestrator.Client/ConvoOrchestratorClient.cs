@@ -211,6 +211,13 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
             : Call(eventId, g => g.CancelJobAsync(jobId));
 
     /// <inheritdoc />
+    public async Task<Result<IReadOnlyList<InFlightJob>>> ListJobsAsync(EventId eventId, int limit = 100)
+    {
+        if (InFlightJob.ValidateLimit(limit) is { IsErr: true } bad) return Result<IReadOnlyList<InFlightJob>>.Err(bad.Error);
+        return (await Call(eventId, g => g.JobsAsync(limit))).Map<IReadOnlyList<InFlightJob>>(list => list);
+    }
+
+    /// <inheritdoc />
     public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Call(eventId, g => g.CancelWaitingAsync());
 
     /// <inheritdoc />

@@ -285,6 +285,49 @@ public sealed class CliCommandTests(StockSiloFixture silo)
     }
 
     [Fact]
+    public async Task Jobs_list_shows_the_running_job_then_the_queued_ones_and_refuses_a_bad_limit()
+    {
+        var sleeper = $"ev-cli-jobs-{Guid.NewGuid():N}"[..20];
+        var file = Path.Combine(Path.GetTempPath(), $"{sleeper}.json");
+        File.WriteAllText(file, $$$"""{"id":"{{{sleeper}}}","name":"jobs list","handlerName":"sleep","policy":{"timeoutSec":120,"maxConcurrency":1}}""");
+        try
+        {
+            CliRun.AssertExit(0, await silo.RunClientAsync("events", "save", "-f", file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var running = (await silo.RunClientAsync("emit", sleeper, "--payload", """{"seconds":120}""")).StdOut.Trim();
+        var queued = (await silo.RunClientAsync("emit", sleeper, "--payload", """{"seconds":120}""")).StdOut.Trim();
+
+        var listed = await silo.RunClientAsync("--json", "jobs", "list", sleeper);
+        CliRun.AssertExit(0, listed);
+        var jobs = CliRun.ParseJson(listed).EnumerateArray().ToList();
+        Assert.Equal([running, queued], jobs.Select(j => j.GetProperty("jobId").GetString()));
+        Assert.Equal(["Running", "Queued"], jobs.Select(j => j.GetProperty("state").GetString()));
+        var table = await silo.RunClientAsync("jobs", "list", sleeper, "--limit", "1");
+        CliRun.AssertExit(0, table);
+        var lines = table.StdOut.Trim().Split('\n');
+        Assert.StartsWith("JOB", lines[0]);
+        Assert.Contains(running, lines[1]);
+        Assert.Contains("running", lines[1]);
+        Assert.Equal(2, lines.Length);
+
+        CliRun.AssertExit(2, await silo.RunClientAsync("jobs", "list", sleeper, "--limit", "0"));
+        CliRun.AssertExit(2, await silo.RunClientAsync("jobs", "list", sleeper, "--limit", "1001"));
+        var unknown = await silo.RunClientAsync("jobs", "list", "ev-cli-no-such-event");
+        CliRun.AssertExit(1, unknown);
+        Assert.StartsWith("error: NOT_FOUND: ", unknown.StdErr.Trim());
+
+        CliRun.AssertExit(0, await silo.RunClientAsync("jobs", "cancel", sleeper, "--waiting"));
+        CliRun.AssertExit(0, await silo.RunClientAsync("jobs", "cancel", sleeper, running));
+        var empty = await silo.RunClientAsync("jobs", "list", sleeper);
+        CliRun.AssertExit(0, empty);
+        Assert.Equal($"no queued or running jobs for {sleeper}", empty.StdOut.Trim());
+    }
+
+    [Fact]
     public async Task Test_run_prints_the_outcome_and_exits_4_when_the_handler_fails()
     {
         var echo = await silo.SaveEventAsync("echo");

@@ -235,6 +235,50 @@ public sealed class HttpApiTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task In_flight_jobs_are_listed_running_first_then_the_queue_in_order_and_bad_limits_get_400()
+    {
+        var id = await web.SaveEventAsync("sleep", """{"maxConcurrency":1,"timeoutSec":60}""");
+        var jobs = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var emitted = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"ms":20000}"""));
+            Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
+            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
+        }
+        // The running one reports its attempt once the worker pool has started it.
+        var listed = await Eventually.MatchAsync(async () => await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/jobs"),
+            l => l.GetArrayLength() == 3 && l[0].TryGetProperty("attempt", out _), TimeSpan.FromSeconds(20), "the first job to run", 100);
+        Assert.Equal(jobs, listed.EnumerateArray().Select(j => j.GetProperty("jobId").GetString()));
+        Assert.Equal(["Running", "Queued", "Queued"], listed.EnumerateArray().Select(j => j.GetProperty("state").GetString()));
+        var running = listed[0];
+        Assert.Equal((1, 1), (running.GetProperty("delivery").GetInt32(), running.GetProperty("attempt").GetInt32()));
+        Assert.True(running.GetProperty("startedAt").GetDateTimeOffset() >= running.GetProperty("enqueuedAt").GetDateTimeOffset());
+        Assert.False(listed[1].TryGetProperty("startedAt", out _)); // null, so left out: it has not started
+        Assert.Equal(0, listed[1].GetProperty("delivery").GetInt32());
+
+        var first = await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/jobs?limit=1");
+        Assert.Equal([jobs[0]], first.EnumerateArray().Select(j => j.GetProperty("jobId").GetString()));
+        foreach (var bad in (string[])["0", "-1", "abc", "1001"])
+        {
+            using var refused = await Http.GetAsync($"api/events/{id}/jobs?limit={bad}");
+            await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "VALIDATION", $"limit={bad}");
+            Assert.Contains(bad == "1001" ? "between 1 and 1000" : $"'{bad}'", await refused.Content.ReadAsStringAsync());
+        }
+        using (var unknown = await Http.GetAsync($"api/events/{WebSiloFixture.NewId("ev-none")}/jobs"))
+            await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+        using (var badId = await Http.GetAsync($"api/events/{new string('x', 201)}/jobs"))
+            await AssertProblemAsync(badId, HttpStatusCode.BadRequest, "VALIDATION");
+
+        // Cancelled jobs leave the list: nothing in flight afterwards.
+        using (var waiting = await Http.PostAsync($"api/events/{id}/jobs/cancel-waiting", null)) Assert.Equal(HttpStatusCode.OK, waiting.StatusCode);
+        using (var stop = await Http.PostAsync($"api/events/{id}/jobs/{jobs[0]}/cancel", null)) Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
+        await Eventually.TrueAsync(async () => (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/jobs")).GetArrayLength() == 0,
+            TimeSpan.FromSeconds(20), "no job in flight after the cancels");
+        using var removed = await Http.DeleteAsync($"api/events/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+    }
+
+    [Fact]
     public async Task Next_fires_are_previewed_in_order_and_bad_counts_are_refused()
     {
         var id = await web.SaveEventAsync("echo");

@@ -548,6 +548,35 @@ public sealed class EventJobsTests
         Assert.Equal(("job-9", 2), (mark.JobId, mark.Deliveries));
     }
 
+    [Fact]
+    public void The_in_flight_list_shows_slot_holders_first_then_the_queue_in_its_order_then_jobs_being_stored()
+    {
+        var jobs = Table(maxConcurrency: 2);
+        var first = Accept(jobs, 1);
+        var second = Accept(jobs, 2);
+        var third = Accept(jobs, 3);
+        var fourth = Accept(jobs, 4);
+        StoreAppends(jobs, first, second, third);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var fifth = Accept(jobs, 5); // still being stored
+        Assert.NotNull(jobs.Cancel("job-2", Cancelled(), out _)); // running: now cancelling
+        StoreAppends(jobs, fourth);
+
+        var listed = jobs.InFlight(10, id => id == "job-1" ? 2 : null);
+        Assert.Equal(["job-1", "job-2", "job-3", "job-4", "job-5"], listed.Select(j => j.JobId));
+        Assert.Equal([InFlightJobState.Running, InFlightJobState.Cancelling, InFlightJobState.Queued, InFlightJobState.Queued, InFlightJobState.Queued],
+            listed.Select(j => j.State));
+        Assert.Equal((T0, 1, 2), (listed[0].StartedAt, listed[0].Delivery, listed[0].Attempt)); // the pool knows its attempt
+        Assert.Equal((null, 0, null), (listed[2].StartedAt, listed[2].Delivery, listed[2].Attempt));
+        Assert.Equal(fifth.EnqueuedAt, listed[4].EnqueuedAt);
+        Assert.Equal(["job-1", "job-2"], jobs.InFlight(2, _ => null).Select(j => j.JobId));
+
+        // Ended jobs leave the list at once, before their outcome is stored.
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.DoesNotContain("job-1", jobs.InFlight(10, _ => null).Select(j => j.JobId));
+        Assert.Equal(JobState.Ending, jobs.StateOf("job-1"));
+    }
+
     private sealed class Effects : IJobEffects
     {
         public List<QueuedJob> Appended { get; } = [];

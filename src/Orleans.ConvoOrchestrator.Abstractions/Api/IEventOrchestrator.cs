@@ -107,6 +107,13 @@ public interface IEventOrchestrator
     /// </summary>
     Task<Result> CancelJobAsync(EventId eventId, string jobId);
 
+    /// <summary>
+    /// The event's jobs that have not ended, at most <paramref name="limit"/> (1 to <see cref="InFlightJob.MaxListed"/>):
+    /// those holding a slot first (running, or being cancelled), oldest start first, then the waiting ones in the order
+    /// they will start. What <see cref="CancelJobAsync"/> can cancel.
+    /// </summary>
+    Task<Result<IReadOnlyList<InFlightJob>>> ListJobsAsync(EventId eventId, int limit = 100);
+
     /// <summary>Cancels every job of the event that waits (see <see cref="CancelJobAsync"/>); returns how many.</summary>
     Task<Result<int>> CancelWaitingJobsAsync(EventId eventId);
 

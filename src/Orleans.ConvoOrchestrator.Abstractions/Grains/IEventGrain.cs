@@ -44,6 +44,9 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>The most recent outcomes, newest first.</summary>
     [Alias("History"), AlwaysInterleave] Task<Result<List<JobRecord>>> HistoryAsync(int limit);
 
+    /// <summary>The jobs that have not ended (running ones first, then the queue in its order), at most <paramref name="limit"/>.</summary>
+    [Alias("Jobs"), AlwaysInterleave] Task<Result<List<InFlightJob>>> JobsAsync(int limit);
+
     /// <summary>Cancels a waiting or running job; answers once its CANCELLED outcome is stored.</summary>
     [Alias("CancelJob")] Task<Result> CancelJobAsync(string jobId);
 

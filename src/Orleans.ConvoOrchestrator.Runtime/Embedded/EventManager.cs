@@ -208,6 +208,9 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result> CancelJobAsync(EventId eventId, string jobId) => Running(c => c.CancelJobAsync(eventId, jobId));
 
     /// <inheritdoc />
+    public Task<Result<IReadOnlyList<InFlightJob>>> ListJobsAsync(EventId eventId, int limit = 100) => Running(c => c.ListJobsAsync(eventId, limit));
+
+    /// <inheritdoc />
     public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Running(c => c.CancelWaitingJobsAsync(eventId));
 
     /// <inheritdoc />

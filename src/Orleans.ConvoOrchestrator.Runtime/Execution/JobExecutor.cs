@@ -92,6 +92,7 @@ public sealed partial class JobExecutor
         for (var attempt = 1; ; attempt++)
         {
             AppError error;
+            control?.BeginAttempt(attempt);
             // Without a timeout or a control the attempt's token is the shutdown token itself: no sources to make per
             // attempt. Otherwise a single source that the timeout, shutdown and the control cancel (not linked sources).
             using (var timeout = policy.Timeout is { } t ? new CancellationTokenSource(t, _clock) : control is null ? null : new CancellationTokenSource())

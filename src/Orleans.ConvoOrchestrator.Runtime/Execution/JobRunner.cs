@@ -61,6 +61,10 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     /// </summary>
     public bool Holds(EventId eventId, string jobId) => _running.ContainsKey((eventId, jobId));
 
+    /// <summary>The attempt a job this silo's pool runs is at; null when the pool does not hold it or it waits for a pool slot.</summary>
+    public int? AttemptOf(EventId eventId, string jobId) =>
+        _running.TryGetValue((eventId, jobId), out var control) && control.Attempt > 0 ? control.Attempt : null;
+
     /// <summary>Starts a job in the background (its event grain calls this in its turn); its outcome goes to the event grain.</summary>
     public void Start(JobRequest job)
     {

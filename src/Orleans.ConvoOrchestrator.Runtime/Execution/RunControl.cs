@@ -13,15 +13,21 @@ public sealed class RunControl
     private CancellationTokenSource? _step;
     private int _phase;
     private int _cancelled;
+    private int _attempt;
 
     /// <summary>True once <see cref="Cancel"/> was called.</summary>
     public bool IsCancelled => Volatile.Read(ref _cancelled) != 0;
+
+    /// <summary>The attempt under way (1 for the first); 0 until the first one starts.</summary>
+    public int Attempt => Volatile.Read(ref _attempt);
+
+    /// <summary>The executor starts attempt <paramref name="attempt"/> (read by operators listing the event's jobs).</summary>
+    public void BeginAttempt(int attempt) => Volatile.Write(ref _attempt, attempt);
 
     /// <summary>
     /// Marks the run started (it has its pool slot); false when a cancel claimed it before, and it must not start.
     /// </summary>
     public bool TryStart() => Interlocked.CompareExchange(ref _phase, Started, Waiting) != Claimed;
-
 
     /// <summary>
     /// Cancels the run wherever it is. True when it had not started: the caller then owns its outcome, since the run

@@ -335,6 +335,15 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         Definition is null ? Task.FromResult(Result.Err(ErrorKind.NOT_FOUND, $"event '{Id}' does not exist")) : _cancels.CancelAsync(jobId);
 
     /// <inheritdoc />
+    public Task<Result<List<InFlightJob>>> JobsAsync(int limit)
+    {
+        if (Definition is null) return Task.FromResult(NotFound<List<InFlightJob>>());
+        if (InFlightJob.ValidateLimit(limit) is { IsErr: true } bad) return Task.FromResult(Result<List<InFlightJob>>.Err(bad.Error));
+        // The attempt lives in this silo's worker pool, which runs every job this activation dispatched.
+        return Task.FromResult(Result<List<InFlightJob>>.Ok(_jobs.InFlight(limit, jobId => _runner.AttemptOf(Id, jobId))));
+    }
+
+    /// <inheritdoc />
     public Task<Result<int>> CancelWaitingAsync() => Definition is null ? Task.FromResult(NotFound<int>()) : _cancels.CancelWaitingAsync();
 
     /// <inheritdoc />

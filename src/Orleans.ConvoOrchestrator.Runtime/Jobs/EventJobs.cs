@@ -70,6 +70,49 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         for (var e = _head; e is not null; e = e.Next) yield return e.Job;
     }
 
+    /// <summary>
+    /// The jobs that have not ended, at most <paramref name="limit"/>: those holding a slot first (oldest start first),
+    /// then the queued ones in the order they will start, then those still being stored. Ending jobs are left out (their
+    /// handler is done, their outcome on its way to the history); one cancelled while its write was in flight shows as
+    /// cancelling. <paramref name="attemptOf"/> gives a running job's current attempt, when the worker pool knows it.
+    /// </summary>
+    public List<InFlightJob> InFlight(int limit, Func<string, int?> attemptOf)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var list = new List<InFlightJob>(Math.Min(limit, _jobs.Count));
+        // One scan for the few slot holders (MaxConcurrency plus those being cancelled) and the jobs being stored; the
+        // queue itself is walked in its own order.
+        var holding = new List<Entry>();
+        List<Entry>? storing = null;
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.State is JobState.StoringToStart or JobState.Starting or JobState.Running or JobState.Cancelling) holding.Add(entry);
+            else if (entry.State == JobState.Storing) (storing ??= []).Add(entry);
+        }
+        foreach (var entry in holding.OrderBy(e => e.StartedAt ?? DateTimeOffset.MaxValue).ThenBy(e => e.Job.Seq))
+        {
+            if (list.Count == limit) return list;
+            list.Add(View(entry, attemptOf));
+        }
+        for (var e = _head; e is not null && list.Count < limit; e = e.Next) list.Add(View(e, attemptOf));
+        foreach (var entry in storing?.OrderBy(e => e.Job.Seq) ?? Enumerable.Empty<Entry>())
+        {
+            if (list.Count == limit) break;
+            list.Add(View(entry, attemptOf));
+        }
+        return list;
+    }
+
+    private static InFlightJob View(Entry entry, Func<string, int?> attemptOf)
+    {
+        var job = entry.Job;
+        var state = entry.CancelledAs is not null || entry.State == JobState.Cancelling ? InFlightJobState.Cancelling
+            : entry.State is JobState.Queued or JobState.Storing ? InFlightJobState.Queued
+            : InFlightJobState.Running;
+        var attempt = entry.State is JobState.Running or JobState.Cancelling ? attemptOf(job.JobId) : null;
+        return new InFlightJob(job.JobId, state, job.EnqueuedAt, entry.StartedAt, job.Deliveries, attempt, job.TriggerId, job.CorrelationId);
+    }
+
     /// <summary>The records of ended jobs whose outcomes are not stored yet, oldest first.</summary>
     public IEnumerable<JobRecord> Unstored() =>
         _jobs.Values.Where(e => e.State == JobState.Ending || e.State == JobState.Cancelling && !e.EndWritten)
@@ -527,6 +570,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             return;
         }
         entry.State = JobState.Running;
+        entry.StartedAt = _clock.GetUtcNow();
         _effects.Dispatch(entry.Job);
     }
 
@@ -582,6 +626,8 @@ public sealed class EventJobs : JobWriteBatcher.IReports
         public Entry? Prev;
         public Entry? Next;
         public JobRecord? Record;
+        // When it was handed to the worker pool (unknown for a run that outlived an earlier activation).
+        public DateTimeOffset? StartedAt;
         // Cancelled while its append was in flight: it ends so once stored, instead of queueing.
         public JobOutcome? CancelledAs;
         // Completes once the job's end (outcome stored, record deleted) is stored; made only for those awaited.
