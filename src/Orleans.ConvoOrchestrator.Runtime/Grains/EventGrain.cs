@@ -33,6 +33,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
     private readonly IHistoryStore _history;
     private readonly ICatalogStore _catalog;
     private readonly JobRunner _runner;
+    private readonly AbandonedRuns _abandoned;
     private readonly JobWriteBatcher _writes;
     private readonly EventJobs _jobs;
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
@@ -61,6 +62,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         IHistoryStore history,
         ICatalogStore catalog,
         JobRunner runner,
+        AbandonedRuns abandoned,
         ILogger<EventGrain> logger)
     {
         Id = new EventId(this.GetPrimaryKeyString());
@@ -81,6 +83,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         _history = history;
         _catalog = catalog;
         _runner = runner;
+        _abandoned = abandoned;
         _logger = logger;
         _jobs = new EventJobs(this, clock, () => stopping.IsStopping);
         _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs);
@@ -479,7 +482,8 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         if (Definition is not { } def) return NotFound<EventRuntimeStatus>();
         var last = _jobs.LastOutcome ?? _outcomes.State.LastOutcome;
         var (waiting, active) = (_jobs.Waiting, _jobs.Active);
-        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await NextRunAsync()));
+        // Abandoned runs as this silo counts them: the event's jobs run on the silo of its activation.
+        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await NextRunAsync(), _abandoned.Of(Id)));
     }
 
     /// <inheritdoc />
