@@ -36,6 +36,12 @@ internal sealed class HandlerCall : TaskCompletionSource<object?>
     /// <summary>When it was queued (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long QueuedAt { get; }
 
+    /// <summary>The event whose handler this is: calls wait for a thread in turn by event.</summary>
+    public EventId EventId => _context.EventId;
+
+    /// <summary>The job this attempt belongs to (diagnostics, tests).</summary>
+    public string JobId => _context.JobId;
+
     /// <summary>The attempt's token: a call whose token is cancelled before a thread takes it never starts.</summary>
     public CancellationToken Token => _context.CancellationToken;
 

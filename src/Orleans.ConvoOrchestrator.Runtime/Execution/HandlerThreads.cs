@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +18,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <item>A thread whose call ran longer than <c>stuckAfter</c> gets a nicer OS priority
 /// (<see cref="ConvoOrchestratorOptions.HandlerThreadNice"/>, Linux), so a spinning handler cannot starve the silo's
 /// threads; such a thread ends after its call and new ones start at normal priority.</item>
+/// <item>Waiting calls are taken round-robin between events, in order within one: one event's burst does not put
+/// another event's call behind all of its own while threads are being started.</item>
 /// <item>A call whose token is cancelled before a thread takes it (its attempt timed out, was cancelled, the silo
 /// stops) never starts.</item>
 /// </list>
@@ -26,7 +27,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 public sealed partial class HandlerThreads : IDisposable
 {
-    private readonly ConcurrentQueue<HandlerCall> _queue = new();
+    private readonly HandlerQueue _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ManualResetEventSlim _stop = new();
     private readonly Lock _workersLock = new();
@@ -233,7 +234,7 @@ public sealed partial class HandlerThreads : IDisposable
 
     private void Check(long now)
     {
-        if (_queue.TryPeek(out var head) && now - head.QueuedAt >= _stuckTicks)
+        if (_queue.OldestQueuedAt() is { } oldest && now - oldest >= _stuckTicks)
         {
             var idle = Volatile.Read(ref _idle);
             // Free threads that missed their wake-up get another.
