@@ -28,7 +28,8 @@ public sealed class NeighbourIsolationTests(ITestOutputHelper output)
         // The neighbour's own 1 s timeouts fire on time too (they came up to 3 s late when handlers held pool threads).
         var timedOut = figures.NeighbourOutcomes.Where(o => o.Error?.Kind == ErrorKind.TIMEOUT).ToList();
         Assert.NotEmpty(timedOut);
-        Assert.All(timedOut, o => Assert.InRange(o.Duration, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5)));
+        // The system timer's millisecond ticks may end an attempt a hair before 1 s by the wall clock.
+        Assert.All(timedOut, o => Assert.InRange(o.Duration, TimeSpan.FromSeconds(0.99), TimeSpan.FromSeconds(1.5)));
     }
 
     [Fact]
