@@ -27,6 +27,7 @@ internal static class StatusCommand
                     .Add("active", status.Active)
                     .Add("queue depth", status.QueueDepth)
                     .Add("running", status.Running)
+                    .Add("abandoned", status.Abandoned)
                     .Add("next run", status.NextRun);
                 if (status.LastOutcome is { } last)
                 {

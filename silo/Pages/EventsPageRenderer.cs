@@ -115,6 +115,9 @@ public static class EventsPageRenderer
         html.Append($"""<div><dt>Handler</dt><dd><code data-role="handler">{H(d.HandlerName)}</code></dd></div>""");
         html.Append($"""<div><dt>Running</dt><dd class="num" data-role="running">{status?.Running ?? 0}<span class="of">/ {policy.MaxConcurrency}</span></dd></div>""");
         html.Append($"""<div><dt>Queued</dt><dd class="num" data-role="queued">{status?.QueueDepth ?? 0}</dd></div>""");
+        // Runs past their timeout whose handler still holds a thread: shown only while there are some.
+        if (status?.Abandoned is > 0 and var abandoned)
+            html.Append($"""<div><dt>Abandoned</dt><dd class="num abandoned" data-role="abandoned" title="runs past their timeout whose handler still holds a thread">{abandoned}</dd></div>""");
         html.Append($"""<div><dt>Next run</dt><dd data-role="next-run">{When(status?.NextRun, "none scheduled", future: true)}</dd></div>""");
         html.Append("</dl>");
 

@@ -55,6 +55,14 @@ public sealed class ConvoOrchestratorOptions
     /// </summary>
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The nice value (Linux scheduling priority, 0-19; higher is nicer) of every handler thread, so that handlers that
+    /// spin or fill memory on many threads cannot starve the silo's own threads (timers, grain turns, I/O). 0 keeps
+    /// them at the process's priority. Handlers run on threads of their own (<see cref="HandlerThreads"/>). No effect
+    /// on other systems.
+    /// </summary>
+    public int HandlerThreadNice { get; set; } = 10;
+
     /// <summary>Delay before the first retry; EXP doubles it per retry.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(0.5);
 
@@ -130,6 +138,7 @@ public sealed class ConvoOrchestratorOptions
         if (FailedJobsKept < 0) yield return $"{nameof(FailedJobsKept)} must be 0 (keep none) or more (got {FailedJobsKept})";
         if (FailedJobsMaxAge <= TimeSpan.Zero) yield return $"{nameof(FailedJobsMaxAge)} must be longer than 00:00:00 (got {FailedJobsMaxAge})";
         if (CancelGracePeriod < TimeSpan.Zero) yield return $"{nameof(CancelGracePeriod)} must be 00:00:00 or longer (got {CancelGracePeriod})";
+        if (HandlerThreadNice is < 0 or > 19) yield return $"{nameof(HandlerThreadNice)} must be 0 to 19 (got {HandlerThreadNice})";
         if (BackoffBase < TimeSpan.Zero) yield return $"{nameof(BackoffBase)} must be 00:00:00 or longer (got {BackoffBase})";
         else if (BackoffCap < BackoffBase) yield return $"{nameof(BackoffCap)} must be at least {nameof(BackoffBase)} ({BackoffBase}) (got {BackoffCap})";
         if (SchedulerTick < TimeSpan.FromMilliseconds(1)) yield return $"{nameof(SchedulerTick)} must be at least 00:00:00.001 (got {SchedulerTick})";

@@ -180,7 +180,9 @@ public sealed class ExecutionTests(ClusterFixture fx)
             Thread.Sleep(600); // ignores the token entirely
             return "too late";
         });
-        var id = await fx.SaveEventAsync(handler, new Policy(TimeoutSec: 0.05, MaxRetries: 2, Backoff: BackoffKind.EXP));
+        // 0.25 s, not less: while earlier attempts still hold their threads, a retry waits for the watchdog to start
+        // one (20 ms and more on a loaded machine), and an attempt whose timeout passes first never starts.
+        var id = await fx.SaveEventAsync(handler, new Policy(TimeoutSec: 0.25, MaxRetries: 2, Backoff: BackoffKind.EXP));
 
         var outcome = (await fx.Api.TestRunAsync(id)).Unwrap();
 

@@ -17,6 +17,8 @@ public sealed class ConvoOrchestratorOptionsValidatorTests
         { nameof(ConvoOrchestratorOptions.MetricsFlushInterval), o => o.MetricsFlushInterval = TimeSpan.Zero, "longer than 00:00:00" },
         { nameof(ConvoOrchestratorOptions.ShutdownGracePeriod), o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
         { nameof(ConvoOrchestratorOptions.CancelGracePeriod), o => o.CancelGracePeriod = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },
+        { nameof(ConvoOrchestratorOptions.HandlerThreadNice), o => o.HandlerThreadNice = 20, "0 to 19 (got 20)" },
+        { nameof(ConvoOrchestratorOptions.HandlerThreadNice), o => o.HandlerThreadNice = -1, "0 to 19 (got -1)" },
         { nameof(ConvoOrchestratorOptions.FailedJobsKept), o => o.FailedJobsKept = -1, "0 (keep none) or more" },
         { nameof(ConvoOrchestratorOptions.FailedJobsMaxAge), o => o.FailedJobsMaxAge = TimeSpan.Zero, "longer than 00:00:00" },
         { nameof(ConvoOrchestratorOptions.BackoffBase), o => o.BackoffBase = TimeSpan.FromSeconds(-1), "00:00:00 or longer" },

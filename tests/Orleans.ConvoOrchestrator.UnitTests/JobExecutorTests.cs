@@ -163,6 +163,59 @@ public sealed class JobExecutorTests
     }
 
     /// <summary>A fake clock that counts the timers armed on it, so a test advances time only once a delay is waiting.</summary>
+    [Fact]
+    public async Task A_retry_waits_out_its_backoff_without_its_slot_and_takes_it_again_in_turn()
+    {
+        var calls = 0;
+        _registry.Register("fail", (Action<EventContext>)(_ =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("nope");
+        }));
+        var slots = new FairSlots(1);
+        using var slot = new RunSlot(slots, new EventId("ev"));
+        await slot.AcquireAsync(CancellationToken.None);
+
+        var run = Executor().RunAsync(Job("fail", new Policy(TimeoutSec: null, MaxRetries: 1)), CancellationToken.None, slot: slot);
+        await Until(() => Volatile.Read(ref calls) == 1 && _clock.TimersCreated == 1);
+        Assert.False(slot.Held); // no slot through the backoff: another event's job takes it
+        await slots.AcquireAsync(new EventId("other"), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(50);
+        Assert.Equal(1, Volatile.Read(ref calls)); // the retry waits its turn behind it
+        slots.Release();
+
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, Volatile.Read(ref calls));
+        Assert.Equal(1, outcome.Retries);
+        Assert.True(slot.Held);
+    }
+
+    [Fact]
+    public async Task A_timed_out_handler_that_still_holds_its_thread_is_counted_abandoned_until_it_returns()
+    {
+        using var gate = new ManualResetEventSlim();
+        var entered = 0;
+        _registry.Register("stuck", (Action<EventContext>)(_ =>
+        {
+            Interlocked.Increment(ref entered);
+            gate.Wait(TimeSpan.FromSeconds(30)); // ignores its token
+        }));
+        var executor = Executor();
+        var run = executor.RunAsync(Job("stuck", new Policy(TimeoutSec: 1)), CancellationToken.None);
+        await Until(() => Volatile.Read(ref entered) == 1 && _clock.TimersCreated >= 1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ErrorKind.TIMEOUT, outcome.Error!.Kind);
+        Assert.Equal(1, executor.Abandoned.Of(new EventId("ev")));
+        Assert.Contains(_metrics.Drain().Counters, c => c.Name == MetricNames.JobsAbandoned && c.Value == 1);
+
+        gate.Set();
+        await Until(() => executor.Abandoned.Of(new EventId("ev")) == 0);
+        Assert.Equal(0, executor.Abandoned.Total);
+    }
+
     private sealed class CountingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
     {
         private int _timers;

@@ -25,6 +25,8 @@ public static class MetricNames
     public const string JobsRequeued = "jobs_requeued_total";
     /// <summary>Failed jobs an operator dropped from the failed list.</summary>
     public const string JobsDiscarded = "jobs_discarded_total";
+    /// <summary>Runs abandoned: their attempt ended (timeout, cancel grace, shutdown) while their handler still held its thread.</summary>
+    public const string JobsAbandoned = "jobs_abandoned_total";
     /// <summary>Emits refused (label <c>reason</c>: the error kind).</summary>
     public const string JobsRejected = "jobs_rejected_total";
     /// <summary>Job wall time, all attempts included.</summary>

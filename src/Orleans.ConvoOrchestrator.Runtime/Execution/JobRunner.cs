@@ -7,8 +7,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 
 /// <summary>
 /// The silo's worker pool: runs jobs off the Orleans scheduler, at most
-/// <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> at once, and reports each outcome to its event
-/// grain. On shutdown, running jobs get <see cref="ConvoOrchestratorOptions.ShutdownGracePeriod"/> to finish,
+/// <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> at once (slots shared round-robin between events with
+/// waiting jobs: <see cref="FairSlots"/>), and reports each outcome to its event grain. On shutdown, running jobs get <see cref="ConvoOrchestratorOptions.ShutdownGracePeriod"/> to finish,
 /// then their tokens are cancelled. A silo service that event grains call directly, not a stateless worker grain
 /// (docs/adr/0009-handlers-on-a-silo-local-job-runner.md).
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly TimeProvider _clock;
     private readonly ConvoOrchestratorOptions _options;
     private readonly ILogger<JobRunner> _logger;
-    private readonly SemaphoreSlim _slots;
+    private readonly FairSlots _slots;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), RunControl> _running = new();
     // Outcomes of one event wait here while a report to it is in flight; the next report carries them all.
@@ -49,7 +49,7 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        _slots = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
+        _slots = new FairSlots(_options.MaxConcurrentRuns);
     }
 
     /// <summary>Jobs accepted by this silo's pool and not yet reported.</summary>
@@ -116,7 +116,6 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
         // DI disposes us once per service registration we are exposed under.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _shutdown.Dispose();
-        _slots.Dispose();
     }
 
     private async Task WaitIdleAsync(TimeSpan limit)
@@ -134,20 +133,15 @@ public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, I
             JobOutcome outcome;
             try
             {
-                await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
-                try
+                using var slot = new RunSlot(_slots, job.EventId);
+                await slot.AcquireAsync(_shutdown.Token).ConfigureAwait(false);
+                if (!control.TryStart())
                 {
-                    if (!control.TryStart())
-                    {
-                        reported = true; // cancelled while it waited: Cancel reported it
-                        return;
-                    }
-                    outcome = await _executor.RunAsync(job, _shutdown.Token, control).ConfigureAwait(false);
+                    reported = true; // cancelled while it waited: Cancel reported it
+                    return;
                 }
-                finally
-                {
-                    _slots.Release();
-                }
+                // The executor lets the slot go through each retry's backoff and takes it again in turn.
+                outcome = await _executor.RunAsync(job, _shutdown.Token, control, slot).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {

@@ -31,6 +31,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
     private readonly IHistoryStore _history;
     private readonly ICatalogStore _catalog;
     private readonly JobRunner _runner;
+    private readonly AbandonedRuns _abandoned;
     private readonly JobWriteBatcher _writes;
     private readonly EventJobs _jobs;
     private readonly JobIntake _intake;
@@ -57,6 +58,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         IHistoryStore history,
         ICatalogStore catalog,
         JobRunner runner,
+        AbandonedRuns abandoned,
         ILogger<EventGrain> logger)
     {
         Id = new EventId(this.GetPrimaryKeyString());
@@ -73,6 +75,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         _history = history;
         _catalog = catalog;
         _runner = runner;
+        _abandoned = abandoned;
         _logger = logger;
         _jobs = new EventJobs(this, clock, () => stopping.IsStopping);
         _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs);
@@ -373,7 +376,9 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
         if (Definition is not { } def) return NotFound<EventRuntimeStatus>();
         var last = _jobs.LastOutcome ?? _lastOutcome.Stored;
         var (waiting, active) = (_jobs.Waiting, _jobs.Active);
-        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, await EventNextRun.EarliestAsync(_state.State, _clock.GetUtcNow(), GrainFactory, (ex, trigger) => _logger.TriggerStatusFailed(ex, Id.Value, trigger.Value))));
+        var next = await EventNextRun.EarliestAsync(_state.State, _clock.GetUtcNow(), GrainFactory, (ex, trigger) => _logger.TriggerStatusFailed(ex, Id.Value, trigger.Value));
+        // Abandoned runs as this silo counts them: the event's jobs run on the silo of its activation.
+        return Result<EventRuntimeStatus>.Ok(new EventRuntimeStatus(def.Active, waiting, active, last, next, _abandoned.Of(Id)));
     }
 
     /// <inheritdoc />

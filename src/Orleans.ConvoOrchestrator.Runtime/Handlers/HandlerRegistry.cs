@@ -6,8 +6,8 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// Handlers by name: sync and async delegates (with or without a <see cref="CancellationToken"/>) and
 /// <see cref="IEventHandler"/> classes resolved from DI per run. Registering a name twice is an error.
-/// The runtime always invokes handlers on the thread pool, never on an Orleans scheduler turn, so a
-/// blocking sync handler cannot stall a grain.
+/// The runtime invokes handlers on its own handler threads (<see cref="HandlerThreads"/>), never on an Orleans
+/// scheduler turn nor a thread-pool thread, so a blocking sync handler cannot stall a grain or a timer.
 /// </summary>
 public sealed class HandlerRegistry
 {

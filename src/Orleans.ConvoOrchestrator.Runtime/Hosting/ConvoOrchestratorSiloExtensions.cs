@@ -60,6 +60,11 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<ConvoInstruments>();
         services.TryAddSingleton<MetricsCollector>(sp => new MetricsCollector(sp.GetRequiredService<ConvoInstruments>()));
         services.TryAddSingleton<MetricsFlusher>();
+        // Handlers run on threads of their own, never the pool's (docs/adr/0002-handler-isolation.md); the container
+        // disposes them on shutdown (idle threads end; blocked ones are background threads, never waited for).
+        services.TryAddSingleton(sp => new HandlerThreads(sp.GetRequiredService<IOptions<ConvoOrchestratorOptions>>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<HandlerThreads>>()));
+        services.TryAddSingleton<AbandonedRuns>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
         AddMemoryStores(services, replace: false);

@@ -32,6 +32,7 @@ public sealed class ConvoInstruments : IDisposable
             [MetricNames.JobsSkipped] = Counter(MetricNames.JobsSkipped, "Jobs recorded SKIPPED instead of running"),
             [MetricNames.JobsRetried] = Counter(MetricNames.JobsRetried, "Retries performed (attempts after the first)"),
             [MetricNames.JobsTimedOut] = Counter(MetricNames.JobsTimedOut, "Attempts that timed out"),
+            [MetricNames.JobsAbandoned] = Counter(MetricNames.JobsAbandoned, "Runs whose attempt ended while their handler still held its thread"),
             [MetricNames.JobsRejected] = Counter(MetricNames.JobsRejected, "Emits refused, by reason"),
             [MetricNames.JobsRequeued] = Counter(MetricNames.JobsRequeued, "Failed jobs run again by an operator"),
             [MetricNames.JobsDiscarded] = Counter(MetricNames.JobsDiscarded, "Failed jobs dropped from the failed list by an operator"),

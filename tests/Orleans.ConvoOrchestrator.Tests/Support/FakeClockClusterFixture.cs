@@ -41,7 +41,9 @@ public sealed class FakeClockClusterFixture : OrchestratorClusterFixture
         var handler = ClusterFixture.Unique("rec");
         Handlers.Register(handler, ctx => { lock (seen) seen.Add(ctx); });
         var id = new EventId(ClusterFixture.Unique("ev"));
-        (await Api.SaveEventAsync(new Event(id, "recording", handler, new Policy(MaxConcurrency: 100), active))).Unwrap();
+        // No timeout: tests move fake time by minutes at once, and an attempt whose timeout passed before a handler
+        // thread took it never starts (docs/adr/0002-handler-isolation.md); this handler returns at once anyway.
+        (await Api.SaveEventAsync(new Event(id, "recording", handler, new Policy(TimeoutSec: null, MaxConcurrency: 100), active))).Unwrap();
         return id;
     }
 }

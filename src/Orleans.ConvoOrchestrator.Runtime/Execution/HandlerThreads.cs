@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.ConvoOrchestrator.Runtime;
+
+/// <summary>
+/// Where handlers run: threads of its own, so a handler that blocks or spins never takes a .NET thread-pool thread,
+/// which Orleans turns, timers and the silo's I/O need (docs/adr/0002-handler-isolation.md). A handler's synchronous
+/// part runs on one of these threads; its asynchronous continuations go where its awaits send them (the pool), where
+/// waiting holds no thread.
+/// <list type="bullet">
+/// <item>One thread per processor is kept; more start when calls wait: a watchdog thread (not a pool timer, since the
+/// pool may be the starved part) checks every half <c>stuckAfter</c> and, when the oldest call waited that long,
+/// starts as many threads as calls wait beyond the free ones, up to <see cref="MaxThreads"/>. Threads above the kept
+/// ones end after an idle timeout.</item>
+/// <item>Every thread runs at a nicer OS priority than the silo's own (<see cref="ConvoOrchestratorOptions.HandlerThreadNice"/>,
+/// Linux), set by the thread itself as it starts: handlers that spin, or allocate and fill memory on many threads at
+/// once, get the cores the silo leaves and cannot starve its timers, turns and I/O.</item>
+/// <item>Waiting calls are taken round-robin between events, in order within one: one event's burst does not put
+/// another event's call behind all of its own while threads are being started.</item>
+/// <item>A call whose token is cancelled before a thread takes it (its attempt timed out, was cancelled, the silo
+/// stops) never starts.</item>
+/// </list>
+/// The threads are background threads: a handler that never returns does not keep the process alive.
+/// </summary>
+public sealed partial class HandlerThreads : IDisposable
+{
+    private readonly HandlerQueue _queue = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly int _eager;
+    private readonly int _nice;
+    private readonly long _stuckTicks;
+    private readonly TimeSpan _stuckAfter;
+    private readonly TimeSpan _idleTimeout;
+    private readonly ILogger _logger;
+    private int _threads;
+    private int _idle;
+    private int _watchdog;
+    private long _started;
+    private bool _atMax;
+    private volatile bool _disposed;
+
+    /// <summary>Created by DI: <see cref="MaxThreads"/> is twice <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> (at least 2).</summary>
+    public HandlerThreads(IOptions<ConvoOrchestratorOptions> options, ILogger<HandlerThreads>? logger = null)
+        : this(Math.Max(2, 2 * options.Value.MaxConcurrentRuns), options.Value.HandlerThreadNice, logger: logger)
+    {
+    }
+
+    /// <summary>Handler threads with explicit bounds (tests, tools).</summary>
+    /// <param name="maxThreads">Most threads at once (kept and started ones).</param>
+    /// <param name="nice">Nice value of every handler thread (Linux); 0 keeps the process's priority.</param>
+    /// <param name="stuckAfter">How long a call may wait for a thread before the watchdog starts more (20 ms).</param>
+    /// <param name="idleTimeout">How long a thread above the kept ones waits for work before it ends (20 s).</param>
+    /// <param name="eagerThreads">Threads kept even when idle (one per processor); started as calls come.</param>
+    /// <param name="logger">The log.</param>
+    public HandlerThreads(int maxThreads, int nice = 10, TimeSpan? stuckAfter = null, TimeSpan? idleTimeout = null, int? eagerThreads = null,
+        ILogger? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(nice);
+        MaxThreads = maxThreads;
+        _nice = nice;
+        _stuckAfter = stuckAfter ?? TimeSpan.FromMilliseconds(20);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_stuckAfter, TimeSpan.Zero, nameof(stuckAfter));
+        _stuckTicks = (long)(_stuckAfter.TotalSeconds * Stopwatch.Frequency);
+        _idleTimeout = idleTimeout ?? TimeSpan.FromSeconds(20);
+        _eager = Math.Clamp(eagerThreads ?? Environment.ProcessorCount, 1, maxThreads);
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Most threads at once.</summary>
+    public int MaxThreads { get; }
+
+    /// <summary>Threads alive now.</summary>
+    public int Threads => Volatile.Read(ref _threads);
+
+    /// <summary>Threads waiting for a call now.</summary>
+    public int IdleThreads => Volatile.Read(ref _idle);
+
+    /// <summary>Calls waiting for a thread now.</summary>
+    public int Waiting => _queue.Count;
+
+    /// <summary>Threads started since creation (tests, diagnostics).</summary>
+    public long ThreadsStarted => Interlocked.Read(ref _started);
+
+    /// <summary>
+    /// Queues one attempt of <paramref name="handler"/>; its task ends with the handler's result. A call whose context's
+    /// token is cancelled before a thread takes it ends cancelled without starting.
+    /// </summary>
+    internal HandlerCall Run(HandlerInvoker handler, IServiceProvider services, EventContext context)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var call = new HandlerCall(handler, services, context);
+        _queue.Enqueue(call);
+        if (Volatile.Read(ref _idle) > 0) _wake.Release();
+        // The kept threads start with the first calls; more only through the watchdog, once calls really wait.
+        if (Volatile.Read(ref _threads) < _eager) TryStartThread(_eager);
+        if (Volatile.Read(ref _watchdog) == 0) StartWatchdog();
+        return call;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _stop.Set();
+        // Idle threads wake and end; threads inside a handler end after it (they are background threads, never waited for).
+        _wake.Release(Math.Max(1, Volatile.Read(ref _threads)));
+        while (_queue.TryDequeue(out var call)) call.Drop();
+    }
+
+    private bool TryStartThread(int limit)
+    {
+        while (true)
+        {
+            var n = Volatile.Read(ref _threads);
+            if (n >= limit) return false;
+            if (Interlocked.CompareExchange(ref _threads, n + 1, n) == n) break;
+        }
+        Interlocked.Increment(ref _started);
+        try
+        {
+            new Thread(static s => ((HandlerThreads)s!).Loop()) { IsBackground = true, Name = "convo-handler" }.UnsafeStart(this);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _threads);
+            throw;
+        }
+        return true;
+    }
+
+    private void Loop()
+    {
+        // Lowered by the thread itself: a new thread inherits its creator's priority, whoever that was.
+        if (_nice > 0) ThreadNice.TryLower(ThreadNice.CurrentThreadId(), _nice);
+        var counted = true;
+        try
+        {
+            while (!_disposed)
+            {
+                if (_queue.TryDequeue(out var call))
+                {
+                    call.Execute();
+                    continue;
+                }
+                Interlocked.Increment(ref _idle);
+                bool woken;
+                try
+                {
+                    // Counted idle first, then looked again: a call queued in between is seen here or wakes us.
+                    if (!_queue.IsEmpty) continue;
+                    woken = _wake.Wait(_idleTimeout);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _idle);
+                }
+                if (!woken && TryRetire())
+                {
+                    counted = false;
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (counted) Interlocked.Decrement(ref _threads);
+        }
+    }
+
+    // An idle thread above the kept ones ends; the kept ones stay.
+    private bool TryRetire()
+    {
+        while (true)
+        {
+            var n = Volatile.Read(ref _threads);
+            if (n <= _eager) return false;
+            if (Interlocked.CompareExchange(ref _threads, n - 1, n) == n) return true;
+        }
+    }
+
+    private void StartWatchdog()
+    {
+        if (Interlocked.Exchange(ref _watchdog, 1) != 0) return;
+        new Thread(static s => ((HandlerThreads)s!).Watch()) { IsBackground = true, Name = "convo-handler-watchdog" }.UnsafeStart(this);
+    }
+
+    // Its own thread, not a pool timer: it must act precisely when the pool is the starved part.
+    private void Watch()
+    {
+        var period = _stuckAfter / 2;
+        while (!_stop.Wait(period))
+        {
+            try
+            {
+                Check(Stopwatch.GetTimestamp());
+            }
+            catch (Exception ex)
+            {
+                LogWatchdogFailed(ex);
+            }
+        }
+    }
+
+    private void Check(long now)
+    {
+        if (_queue.OldestQueuedAt() is { } oldest && now - oldest >= _stuckTicks)
+        {
+            var idle = Volatile.Read(ref _idle);
+            // Free threads that missed their wake-up get another.
+            if (idle > 0) _wake.Release(Math.Min(idle, _queue.Count));
+            var missing = _queue.Count - idle;
+            var started = 0;
+            while (started < missing && TryStartThread(MaxThreads)) started++;
+            var atMax = started < missing;
+            if (atMax && !_atMax) LogAtMax(MaxThreads, _queue.Count);
+            _atMax = atMax;
+        }
+        else _atMax = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "All {MaxThreads} handler threads are busy; {Waiting} handler call(s) wait for one")]
+    private partial void LogAtMax(int maxThreads, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The handler threads' watchdog failed a check")]
+    private partial void LogWatchdogFailed(Exception ex);
+}

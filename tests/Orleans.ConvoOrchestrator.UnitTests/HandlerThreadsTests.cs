@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.ConvoOrchestrator.Runtime;
+
+namespace Orleans.ConvoOrchestrator.UnitTests;
+
+/// <summary>Handlers on threads of their own: off the pool, more threads when calls wait, bounded, nicer when they spin.</summary>
+public sealed class HandlerThreadsTests : IDisposable
+{
+    private static readonly IServiceProvider Services = new ServiceCollection().BuildServiceProvider();
+    private readonly List<HandlerThreads> _made = [];
+    private readonly List<ManualResetEventSlim> _gates = [];
+
+    public void Dispose()
+    {
+        foreach (var gate in _gates) gate.Set();
+        foreach (var threads in _made) threads.Dispose();
+    }
+
+    [Fact]
+    public async Task A_handler_runs_on_a_dedicated_thread_not_a_pool_thread()
+    {
+        var threads = Make(maxThreads: 4);
+        var seen = await threads.Run((_, _) =>
+        {
+            var t = Thread.CurrentThread;
+            return Task.FromResult<object?>((t.IsThreadPoolThread, t.IsBackground, t.Name));
+        }, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((false, true, "convo-handler"), ((bool, bool, string?))seen!);
+    }
+
+    [Fact]
+    public async Task Results_exceptions_and_async_handlers_come_back_to_the_caller()
+    {
+        var threads = Make(maxThreads: 4);
+        Assert.Equal(42, await threads.Run((_, _) => Task.FromResult<object?>(42), Services, Context()).Task);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => threads.Run((_, _) => throw new InvalidOperationException("x"), Services, Context()).Task);
+        Assert.Equal("later", await threads.Run(async (_, _) =>
+        {
+            await Task.Delay(10);
+            return "later";
+        }, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task The_callers_execution_context_flows_into_the_handler()
+    {
+        var threads = Make(maxThreads: 4);
+        var local = new AsyncLocal<string> { Value = "from the caller" };
+        Assert.Equal("from the caller", await threads.Run((_, _) => Task.FromResult<object?>(local.Value), Services, Context()).Task);
+    }
+
+    [Fact]
+    public async Task A_blocked_handler_makes_the_watchdog_start_another_thread_for_the_next_call()
+    {
+        var threads = Make(maxThreads: 8, eager: 1);
+        var gate = Gate();
+        var blocked = threads.Run(Blocking(gate), Services, Context());
+        await Until(() => threads.IdleThreads == 0 && threads.Waiting == 0);
+
+        var clock = Stopwatch.StartNew();
+        var next = threads.Run((_, _) => Task.FromResult<object?>(clock.Elapsed), Services, Context());
+        var startedAfter = (TimeSpan)(await next.Task.WaitAsync(TimeSpan.FromSeconds(10)))!;
+        // stuckAfter (20 ms) plus one watchdog period (10 ms) and a thread start; generous for a loaded machine.
+        Assert.InRange(startedAfter, TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(500));
+        Assert.Equal(2, threads.Threads);
+        Assert.False(blocked.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_call_whose_token_is_cancelled_before_a_thread_takes_it_never_starts()
+    {
+        var threads = Make(maxThreads: 1, eager: 1);
+        var started = 0;
+        HandlerInvoker count = (_, _) =>
+        {
+            Interlocked.Increment(ref started);
+            return Task.FromResult<object?>(null);
+        };
+
+        var already = threads.Run(count, Services, Context(new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => already.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var gate = Gate();
+        var blocked = threads.Run(Blocking(gate), Services, Context());
+        using var attempt = new CancellationTokenSource();
+        var queued = threads.Run(count, Services, Context(attempt.Token));
+        await Task.Delay(50);
+        await attempt.CancelAsync(); // its attempt timed out while it waited for the only thread
+        gate.Set();
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, Volatile.Read(ref started));
+    }
+
+    [Fact]
+    public async Task Threads_above_the_kept_ones_end_when_idle()
+    {
+        var threads = Make(maxThreads: 8, eager: 1, idle: TimeSpan.FromMilliseconds(200));
+        var gate = Gate();
+        var calls = Enumerable.Range(0, 4).Select(_ => threads.Run(Blocking(gate), Services, Context())).ToList();
+        await Until(() => threads.Threads == 4 && threads.Waiting == 0);
+        gate.Set();
+        await Task.WhenAll(calls.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        await Until(() => threads.Threads == 1);
+        await Task.Delay(400);
+        Assert.Equal(1, threads.Threads); // the kept one stays
+    }
+
+    [Fact]
+    public async Task Never_more_threads_than_MaxThreads_and_the_rest_wait()
+    {
+        var threads = Make(maxThreads: 3, eager: 1);
+        var gate = Gate();
+        var running = 0;
+        var most = 0;
+        HandlerInvoker hold = (_, _) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            lock (gate) most = Math.Max(most, now);
+            gate.Wait();
+            Interlocked.Decrement(ref running);
+            return Task.FromResult<object?>(null);
+        };
+        var calls = Enumerable.Range(0, 6).Select(_ => threads.Run(hold, Services, Context())).ToList();
+        await Until(() => threads.Threads == 3 && Volatile.Read(ref running) == 3);
+        await Task.Delay(200); // several watchdog periods with calls waiting
+        Assert.Equal(3, threads.Threads);
+        Assert.Equal(3, threads.Waiting);
+        gate.Set();
+        await Task.WhenAll(calls.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, most);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(0)]
+    public async Task Every_handler_thread_runs_at_the_nicer_priority_from_its_start(int nice)
+    {
+        if (!OperatingSystem.IsLinux()) return; // thread priorities are set on Linux only
+        var threads = Make(maxThreads: 4, eager: 1, nice: nice);
+        var before = ThreadNice.Read(ThreadNice.CurrentThreadId());
+        // A quick call, a blocked one and the one the watchdog starts a thread for: all at the nice value.
+        using var gate = new ManualResetEventSlim();
+        var blocked = threads.Run((_, _) => { var tid = ThreadNice.CurrentThreadId(); gate.Wait(TimeSpan.FromSeconds(10)); return Task.FromResult<object?>(tid); },
+            Services, Context());
+        var behind = await threads.Run((_, _) => Task.FromResult<object?>(ThreadNice.CurrentThreadId()), Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        gate.Set();
+        var first = await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotEqual((int)first!, (int)behind!); // the second call ran on a thread started for it
+        Assert.Equal(nice, ThreadNice.Read((int)first!));
+        Assert.Equal(nice, ThreadNice.Read((int)behind!));
+        Assert.Equal(before, ThreadNice.Read(ThreadNice.CurrentThreadId())); // the caller's own priority is untouched
+    }
+
+    private HandlerThreads Make(int maxThreads, int eager = 2, TimeSpan? idle = null, int nice = 10)
+    {
+        var threads = new HandlerThreads(maxThreads, nice, TimeSpan.FromMilliseconds(20), idle ?? TimeSpan.FromSeconds(20), eager);
+        _made.Add(threads);
+        return threads;
+    }
+
+    private ManualResetEventSlim Gate()
+    {
+        var gate = new ManualResetEventSlim();
+        _gates.Add(gate);
+        return gate;
+    }
+
+    private static HandlerInvoker Blocking(ManualResetEventSlim gate) => (_, _) =>
+    {
+        gate.Wait(TimeSpan.FromSeconds(30));
+        return Task.FromResult<object?>(null);
+    };
+
+    private static EventContext Context(CancellationToken token = default) =>
+        new(new EventId("ev"), null, "job", "null", "corr", DateTimeOffset.UnixEpoch, 1, token);
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition never held");
+            await Task.Delay(5);
+        }
+    }
+}
