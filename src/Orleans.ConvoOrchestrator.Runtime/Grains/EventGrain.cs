@@ -301,7 +301,7 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
         }
         catch (Exception ex)
         {
-            LogWriteFailed(ex, Id.Value);
+            LogBackfillKeysUnreadable(ex, Id.Value, triggerId.Value, instants.Count);
             return BackfillTally.AllRefused(instants.Count);
         }
         // Looked at again: the event may have been paused, removed or detached while the store answered.
@@ -908,6 +908,9 @@ public sealed partial class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJ
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: refused {Count} backfilled fire(s) of trigger {TriggerId}: {Reason}")]
     private partial void LogBackfillRefused(string eventId, string triggerId, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading which of {Count} backfilled fire(s) of trigger {TriggerId} it holds failed; they are refused, and a repeated backfill queues them")]
+    private partial void LogBackfillKeysUnreadable(Exception ex, string eventId, string triggerId, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     private partial void LogWriteFailed(Exception ex, string eventId);
