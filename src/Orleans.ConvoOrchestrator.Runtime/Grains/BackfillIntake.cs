@@ -28,7 +28,7 @@ internal sealed class BackfillIntake(EventId eventId, IJobStore store, JobIntake
         }
         catch (Exception ex)
         {
-            logger.WriteFailed(ex, eventId.Value);
+            logger.BackfillKeysUnreadable(ex, eventId.Value, triggerId.Value, instants.Count);
             return BackfillTally.AllRefused(instants.Count);
         }
         // Looked at again: the event may have been paused, removed or detached while the store answered.

@@ -34,4 +34,7 @@ internal static partial class EventGrainLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: refused {Count} backfilled fire(s) of trigger {TriggerId}: {Reason}")]
     public static partial void BackfillRefused(this ILogger logger, string eventId, string triggerId, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading which of {Count} backfilled fire(s) of trigger {TriggerId} it holds failed; they are refused, and a repeated backfill queues them")]
+    public static partial void BackfillKeysUnreadable(this ILogger logger, Exception ex, string eventId, string triggerId, int count);
 }
