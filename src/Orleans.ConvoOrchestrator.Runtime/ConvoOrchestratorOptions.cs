@@ -56,10 +56,11 @@ public sealed class ConvoOrchestratorOptions
     public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The nice value (Linux scheduling priority, 0-19; higher is nicer) of every handler thread, so that handlers that
-    /// spin or fill memory on many threads cannot starve the silo's own threads (timers, grain turns, I/O). 0 keeps
-    /// them at the process's priority. Handlers run on threads of their own (<see cref="HandlerThreads"/>). No effect
-    /// on other systems.
+    /// The nice value (Linux scheduling priority, 0-19; higher is nicer) of a handler thread once its call has run 20 ms
+    /// (it ends after the call), and of every thread added because calls wait, so that handlers that spin, or many that
+    /// fill memory at once, cannot starve the silo's own threads (timers, grain turns, I/O). The kept threads, one per
+    /// processor, start at normal priority, so quick handlers run at full speed. 0 keeps every handler thread at the
+    /// process's priority. Handlers run on threads of their own (<see cref="HandlerThreads"/>). No effect on other systems.
     /// </summary>
     public int HandlerThreadNice { get; set; } = 10;
 

@@ -102,9 +102,11 @@ public sealed class HandlerThreadsTests : IDisposable
         await Until(() => threads.Threads == 4 && threads.Waiting == 0);
         gate.Set();
         await Task.WhenAll(calls.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(10));
-        await Until(() => threads.Threads == 1);
+        // The added ones end when idle; the kept one, lowered while it was blocked, ended after its call.
+        await Until(() => threads.Threads == 0);
+        await threads.Run((_, _) => Task.FromResult<object?>(null), Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(400);
-        Assert.Equal(1, threads.Threads); // the kept one stays
+        Assert.Equal(1, threads.Threads); // a new kept one, which stays
     }
 
     [Fact]
@@ -132,25 +134,48 @@ public sealed class HandlerThreadsTests : IDisposable
         Assert.Equal(3, most);
     }
 
-    [Theory]
-    [InlineData(7)]
-    [InlineData(0)]
-    public async Task Every_handler_thread_runs_at_the_nicer_priority_from_its_start(int nice)
+    [Fact]
+    public async Task A_spinning_handler_gets_a_nicer_priority_and_its_thread_ends_after_it()
     {
         if (!OperatingSystem.IsLinux()) return; // thread priorities are set on Linux only
-        var threads = Make(maxThreads: 4, eager: 1, nice: nice);
-        var before = ThreadNice.Read(ThreadNice.CurrentThreadId());
-        // A quick call, a blocked one and the one the watchdog starts a thread for: all at the nice value.
+        var threads = Make(maxThreads: 4, eager: 1, nice: 7);
+        var tid = 0;
+        int? niceSeen = null;
+        var stop = 0;
+        var spin = threads.Run((_, _) =>
+        {
+            Volatile.Write(ref tid, ThreadNice.CurrentThreadId());
+            var until = Stopwatch.StartNew();
+            while (Volatile.Read(ref stop) == 0 && until.Elapsed < TimeSpan.FromSeconds(10)) Thread.SpinWait(100);
+            return Task.FromResult<object?>(null);
+        }, Services, Context());
+        await Until(() => Volatile.Read(ref tid) != 0 && ThreadNice.Read(Volatile.Read(ref tid)) == 7);
+        niceSeen = ThreadNice.Read(tid);
+        Volatile.Write(ref stop, 1);
+        await spin.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(7, niceSeen);
+
+        var before = threads.ThreadsStarted;
+        var nextTid = await threads.Run((_, _) => Task.FromResult<object?>(ThreadNice.CurrentThreadId()), Services, Context()).Task;
+        Assert.NotEqual(tid, (int)nextTid!); // the lowered thread ended; a new one runs at normal priority
+        Assert.Equal(0, ThreadNice.Read((int)nextTid!));
+        Assert.True(threads.ThreadsStarted > before);
+    }
+
+    [Fact]
+    public async Task A_kept_thread_starts_at_normal_priority_and_one_the_watchdog_starts_is_nice_at_once()
+    {
+        if (!OperatingSystem.IsLinux()) return; // thread priorities are set on Linux only
+        var threads = Make(maxThreads: 4, eager: 1, nice: 7);
+        static Task<object?> OwnNice(IServiceProvider _, EventContext __) => Task.FromResult<object?>(ThreadNice.Read(ThreadNice.CurrentThreadId()));
+        Assert.Equal(0, await threads.Run(OwnNice, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The kept thread blocks; the next call waits, and the watchdog starts a thread for it: nice before the call runs.
         using var gate = new ManualResetEventSlim();
-        var blocked = threads.Run((_, _) => { var tid = ThreadNice.CurrentThreadId(); gate.Wait(TimeSpan.FromSeconds(10)); return Task.FromResult<object?>(tid); },
-            Services, Context());
-        var behind = await threads.Run((_, _) => Task.FromResult<object?>(ThreadNice.CurrentThreadId()), Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var blocked = threads.Run((_, _) => { gate.Wait(TimeSpan.FromSeconds(10)); return Task.FromResult<object?>(null); }, Services, Context());
+        Assert.Equal(7, await threads.Run(OwnNice, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)));
         gate.Set();
-        var first = await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotEqual((int)first!, (int)behind!); // the second call ran on a thread started for it
-        Assert.Equal(nice, ThreadNice.Read((int)first!));
-        Assert.Equal(nice, ThreadNice.Read((int)behind!));
-        Assert.Equal(before, ThreadNice.Read(ThreadNice.CurrentThreadId())); // the caller's own priority is untouched
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private HandlerThreads Make(int maxThreads, int eager = 2, TimeSpan? idle = null, int nice = 10)

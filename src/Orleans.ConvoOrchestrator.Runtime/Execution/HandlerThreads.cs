@@ -11,13 +11,15 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// part runs on one of these threads; its asynchronous continuations go where its awaits send them (the pool), where
 /// waiting holds no thread.
 /// <list type="bullet">
-/// <item>One thread per processor is kept; more start when calls wait: a watchdog thread (not a pool timer, since the
-/// pool may be the starved part) checks every half <c>stuckAfter</c> and, when the oldest call waited that long,
-/// starts as many threads as calls wait beyond the free ones, up to <see cref="MaxThreads"/>. Threads above the kept
-/// ones end after an idle timeout.</item>
-/// <item>Every thread runs at a nicer OS priority than the silo's own (<see cref="ConvoOrchestratorOptions.HandlerThreadNice"/>,
-/// Linux), set by the thread itself as it starts: handlers that spin, or allocate and fill memory on many threads at
-/// once, get the cores the silo leaves and cannot starve its timers, turns and I/O.</item>
+/// <item>One thread per processor is kept, at normal priority; more start when calls wait: a watchdog thread (not a
+/// pool timer, since the pool may be the starved part) checks every half <c>stuckAfter</c> and, when the oldest call
+/// waited that long, starts as many threads as calls wait beyond the free ones, up to <see cref="MaxThreads"/>. Those
+/// end after an idle timeout.</item>
+/// <item>A thread whose call ran longer than <c>stuckAfter</c> gets a nicer OS priority
+/// (<see cref="ConvoOrchestratorOptions.HandlerThreadNice"/>, Linux), so a spinning handler cannot starve the silo's
+/// threads; such a kept thread ends after its call and the next call starts a new one. The threads the watchdog
+/// starts (calls wait: handlers block, spin or are slow) are nice from their start, so many handlers at once cannot
+/// outnumber the silo's threads either; quick handlers run on the kept ones at full speed.</item>
 /// <item>Waiting calls are taken round-robin between events, in order within one: one event's burst does not put
 /// another event's call behind all of its own while threads are being started.</item>
 /// <item>A call whose token is cancelled before a thread takes it (its attempt timed out, was cancelled, the silo
@@ -30,13 +32,17 @@ public sealed partial class HandlerThreads : IDisposable
     private readonly HandlerQueue _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ManualResetEventSlim _stop = new();
+    private readonly Lock _workersLock = new();
+    private readonly List<Worker> _workers = [];
     private readonly int _eager;
     private readonly int _nice;
     private readonly long _stuckTicks;
     private readonly TimeSpan _stuckAfter;
     private readonly TimeSpan _idleTimeout;
     private readonly ILogger _logger;
+    private readonly Lock _startLock = new();
     private int _threads;
+    private int _kept;
     private int _idle;
     private int _watchdog;
     private long _started;
@@ -51,8 +57,8 @@ public sealed partial class HandlerThreads : IDisposable
 
     /// <summary>Handler threads with explicit bounds (tests, tools).</summary>
     /// <param name="maxThreads">Most threads at once (kept and started ones).</param>
-    /// <param name="nice">Nice value of every handler thread (Linux); 0 keeps the process's priority.</param>
-    /// <param name="stuckAfter">How long a call may wait for a thread before the watchdog starts more (20 ms).</param>
+    /// <param name="nice">Nice value given to a thread whose call runs longer than <paramref name="stuckAfter"/>; 0 never lowers.</param>
+    /// <param name="stuckAfter">How long a call may wait for a thread, or run on one, before the watchdog acts (20 ms).</param>
     /// <param name="idleTimeout">How long a thread above the kept ones waits for work before it ends (20 s).</param>
     /// <param name="eagerThreads">Threads kept even when idle (one per processor); started as calls come.</param>
     /// <param name="logger">The log.</param>
@@ -97,7 +103,7 @@ public sealed partial class HandlerThreads : IDisposable
         _queue.Enqueue(call);
         if (Volatile.Read(ref _idle) > 0) _wake.Release();
         // The kept threads start with the first calls; more only through the watchdog, once calls really wait.
-        if (Volatile.Read(ref _threads) < _eager) TryStartThread(_eager);
+        if (Volatile.Read(ref _kept) < _eager) TryStartThread(nice: false);
         if (Volatile.Read(ref _watchdog) == 0) StartWatchdog();
         return call;
     }
@@ -113,39 +119,45 @@ public sealed partial class HandlerThreads : IDisposable
         while (_queue.TryDequeue(out var call)) call.Drop();
     }
 
-    private bool TryStartThread(int limit)
+    // A kept thread (normal priority, at most one per processor) or one the watchdog adds (nice, ends when idle).
+    private bool TryStartThread(bool nice)
     {
-        while (true)
+        lock (_startLock)
         {
-            var n = Volatile.Read(ref _threads);
-            if (n >= limit) return false;
-            if (Interlocked.CompareExchange(ref _threads, n + 1, n) == n) break;
+            if (Volatile.Read(ref _threads) >= MaxThreads || !nice && Volatile.Read(ref _kept) >= _eager) return false;
+            Interlocked.Increment(ref _threads);
+            if (!nice) Interlocked.Increment(ref _kept);
         }
+        var worker = new Worker { Added = nice };
+        lock (_workersLock) _workers.Add(worker);
         Interlocked.Increment(ref _started);
         try
         {
-            new Thread(static s => ((HandlerThreads)s!).Loop()) { IsBackground = true, Name = "convo-handler" }.UnsafeStart(this);
+            new Thread(() => Loop(worker)) { IsBackground = true, Name = "convo-handler" }.UnsafeStart();
         }
         catch
         {
-            Interlocked.Decrement(ref _threads);
+            Forget(worker);
             throw;
         }
         return true;
     }
 
-    private void Loop()
+    private void Loop(Worker worker)
     {
+        worker.Tid = ThreadNice.CurrentThreadId();
         // Lowered by the thread itself: a new thread inherits its creator's priority, whoever that was.
-        if (_nice > 0) ThreadNice.TryLower(ThreadNice.CurrentThreadId(), _nice);
-        var counted = true;
+        if (worker.Added && _nice > 0) ThreadNice.TryLower(worker.Tid, _nice);
         try
         {
             while (!_disposed)
             {
                 if (_queue.TryDequeue(out var call))
                 {
-                    call.Execute();
+                    Execute(worker, call);
+                    // A lowered kept thread cannot be raised back without privilege: it ends. Its replacement is started
+                    // by a call, never by it: a new thread inherits its creator's priority.
+                    if (worker.Lowered) return;
                     continue;
                 }
                 Interlocked.Increment(ref _idle);
@@ -160,27 +172,39 @@ public sealed partial class HandlerThreads : IDisposable
                 {
                     Interlocked.Decrement(ref _idle);
                 }
-                if (!woken && TryRetire())
-                {
-                    counted = false;
-                    return;
-                }
+                if (!woken && worker.Added) return; // an added thread idle that long ends; the kept ones stay
             }
         }
         finally
         {
-            if (counted) Interlocked.Decrement(ref _threads);
+            Forget(worker);
         }
     }
 
-    // An idle thread above the kept ones ends; the kept ones stay.
-    private bool TryRetire()
+    private void Forget(Worker worker)
     {
-        while (true)
+        lock (_startLock)
         {
-            var n = Volatile.Read(ref _threads);
-            if (n <= _eager) return false;
-            if (Interlocked.CompareExchange(ref _threads, n - 1, n) == n) return true;
+            Interlocked.Decrement(ref _threads);
+            if (!worker.Added) Interlocked.Decrement(ref _kept);
+        }
+        lock (_workersLock) _workers.Remove(worker);
+    }
+
+    private static void Execute(Worker worker, HandlerCall call)
+    {
+        lock (worker)
+        {
+            worker.Current = call;
+            worker.Since = Stopwatch.GetTimestamp();
+        }
+        try
+        {
+            call.Execute();
+        }
+        finally
+        {
+            lock (worker) worker.Current = null;
         }
     }
 
@@ -216,12 +240,37 @@ public sealed partial class HandlerThreads : IDisposable
             if (idle > 0) _wake.Release(Math.Min(idle, _queue.Count));
             var missing = _queue.Count - idle;
             var started = 0;
-            while (started < missing && TryStartThread(MaxThreads)) started++;
+            while (started < missing && TryStartThread(nice: true)) started++;
             var atMax = started < missing;
             if (atMax && !_atMax) LogAtMax(MaxThreads, _queue.Count);
             _atMax = atMax;
         }
         else _atMax = false;
+
+        if (_nice <= 0) return;
+        Worker[] workers;
+        lock (_workersLock) workers = [.. _workers];
+        foreach (var worker in workers)
+        {
+            lock (worker)
+            {
+                if (worker.Current is null || worker.Added || worker.Lowered || now - worker.Since < _stuckTicks) continue;
+                // Under the worker's lock: the call cannot end (and the thread take another) while it is lowered.
+                worker.Lowered = true;
+                ThreadNice.TryLower(worker.Tid, _nice);
+            }
+        }
+    }
+
+    // One thread's state, shared with the watchdog under the worker's own lock.
+    private sealed class Worker
+    {
+        public int Tid;
+        public HandlerCall? Current;
+        public long Since;
+        public bool Lowered;
+        // Started by the watchdog: nice from its start, ends when idle.
+        public bool Added;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "All {MaxThreads} handler threads are busy; {Waiting} handler call(s) wait for one")]
