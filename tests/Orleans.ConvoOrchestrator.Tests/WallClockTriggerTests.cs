@@ -7,6 +7,26 @@ namespace Orleans.ConvoOrchestrator.Tests;
 [Trait(Lane.Name, Lane.Cluster)]
 public sealed class WallClockTriggerTests(ClusterFixture fx)
 {
+    [Theory]
+    [InlineData(TriggerKind.INTERVAL)]
+    [InlineData(TriggerKind.AT)]
+    public async Task A_trigger_whose_first_fire_is_years_away_attaches_and_reports_it(TriggerKind kind)
+    {
+        // Beyond the ~49.7 days a grain timer can wait: the trigger arms a shorter timer and its wake bucket.
+        var first = DateTimeOffset.UtcNow.AddYears(3);
+        first = new DateTimeOffset(first.Year, first.Month, first.Day, 12, 0, 0, TimeSpan.Zero);
+        var id = await fx.SaveEventAsync(ClusterFixture.Unique("far"));
+        var trigger = kind == TriggerKind.AT
+            ? new Trigger(new TriggerId(ClusterFixture.Unique("far-at")), TriggerKind.AT, At: first)
+            : new Trigger(new TriggerId(ClusterFixture.Unique("far-iv")), TriggerKind.INTERVAL, Interval: TimeSpan.FromDays(1), Anchor: first);
+
+        (await fx.Api.AttachTriggerAsync(id, trigger)).Unwrap();
+        // An INTERVAL fires an interval after its anchor.
+        var expected = kind == TriggerKind.AT ? first : first + TimeSpan.FromDays(1);
+        Assert.Equal(expected, (await fx.Api.TriggerStatusAsync(trigger.Id)).Unwrap().NextFire);
+        (await fx.Api.DetachTriggerAsync(SubscriptionId.For(id, trigger.Id))).Unwrap();
+    }
+
     [Fact]
     public async Task Interval_of_200_ms_fires_at_least_twice_in_700_ms()
     {

@@ -353,6 +353,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         return results.Count(r => r.IsOk);
     }
 
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
+
     private void ArmForNextFire(Trigger def)
     {
         var now = _clock.GetUtcNow();
@@ -364,6 +366,8 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             return;
         }
         var due = next > now ? next - now : TimeSpan.Zero;
+        // A grain timer waits at most ~49.7 days; a farther fire gets a tick that finds nothing due and arms again.
+        if (due > MaxTimerDue) due = MaxTimerDue;
         // Close fires keep the grain in memory; far ones let it go and trust their wake bucket to wake it in time.
         var near = due <= _options.ReminderPeriod + _options.WakeLead;
         Arm(due, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
