@@ -79,9 +79,9 @@ public sealed class DurableRestartTests
             // Killed while a job runs (a 4 s one, so a loaded machine still kills it mid-run): it must come back as delivery 2.
             if (kill)
             {
-                // Handed to its handler (the worker pool reports its attempt): its delivery count is stored by then.
+                // Dispatched to its handler (it has a start time): its delivery count is stored by then.
                 await Eventually.MatchAsync(async () => (await api.ListJobsAsync(new EventId("q"))).Unwrap(),
-                    jobs => jobs.Any(j => j.State == InFlightJobState.Running && j.Attempt is not null), TimeSpan.FromSeconds(20), "a queued job to run", 20);
+                    jobs => jobs.Any(j => j.State == InFlightJobState.Running && j.StartedAt is not null), TimeSpan.FromSeconds(20), "a queued job to run", 20);
                 await first.KillAsync();
             }
             else await first.TerminateAsync(TimeSpan.FromSeconds(30));
