@@ -17,11 +17,9 @@ public sealed class EventsPageActionsTests(EventsPageActionsTests.KeyedSilo fixt
 {
     private const string AdminKey = "page-admin-0123456789abcdef";
     private const string ReadKey = "page-reader-0123456789abcdef";
-    private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "TestResults", "screenshots");
     private static readonly LocatorAssertionsToHaveTextOptions Live = new() { Timeout = 30_000 };
     private static readonly LocatorAssertionsToBeVisibleOptions Shown = new() { Timeout = 30_000 };
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     /// <summary>One silo on loopback with an admin key and a read-only key.</summary>
     public sealed class KeyedSilo : IAsyncLifetime
@@ -36,18 +34,11 @@ public sealed class EventsPageActionsTests(EventsPageActionsTests.KeyedSilo fixt
         }
     }
 
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        // Debian's chromium, never a downloaded one (`playwright install` is not used here).
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
-        Directory.CreateDirectory(Screenshots);
-    }
+    public async Task InitializeAsync() => _chromium = await HeadlessChromium.LaunchAsync();
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
+        if (_chromium is not null) await _chromium.DisposeAsync();
     }
 
     [Fact]
@@ -179,7 +170,7 @@ public sealed class EventsPageActionsTests(EventsPageActionsTests.KeyedSilo fixt
     // A browser page holding the key's cookie, as the key form leaves it; confirm dialogs are accepted.
     private async Task<(IPage Page, List<string> Errors)> OpenPageAsync(string key)
     {
-        var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var context = await _chromium!.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "convo_api_key", Value = key, Url = fixture.Silo.BaseUrl.ToString(), SameSite = SameSiteAttribute.Strict }]);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -199,7 +190,7 @@ public sealed class EventsPageActionsTests(EventsPageActionsTests.KeyedSilo fixt
     // Always under TestResults/screenshots; with CONVO_UPDATE_DOCS_IMAGES=1 also the README's copy.
     private static async Task SaveScreenshotAsync(IPage page, string name)
     {
-        var bytes = await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name) });
+        var bytes = await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, name) });
         if (Environment.GetEnvironmentVariable("CONVO_UPDATE_DOCS_IMAGES") == "1")
         {
             var docs = Path.Combine(RepoPaths.Root, "docs", "images");

@@ -12,22 +12,13 @@ namespace Orleans.ConvoOrchestrator.Tests;
 [Trait(Lane.Name, Lane.System)]
 public sealed class EventsPageBrowserTests(WebSiloFixture web) : IAsyncLifetime
 {
-    private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "TestResults", "screenshots");
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        // Debian's chromium, never a downloaded one (`playwright install` is not used here).
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
-        Directory.CreateDirectory(Screenshots);
-    }
+    public async Task InitializeAsync() => _chromium = await HeadlessChromium.LaunchAsync();
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
+        if (_chromium is not null) await _chromium.DisposeAsync();
     }
 
     [Fact]
@@ -46,7 +37,7 @@ public sealed class EventsPageBrowserTests(WebSiloFixture web) : IAsyncLifetime
             WebSiloFixture.Json($$"""{"id":"{{WebSiloFixture.NewId("tr-nightly")}}","kind":"Cron","cron":"0 30 2 * * *","timeZone":"Europe/Berlin"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/events/{failing}/emit", WebSiloFixture.Json("""{"message":"upstream answered 502"}"""))).StatusCode);
 
-        var page = await _browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var page = await _chromium!.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         var response = await page.GotoAsync(web.Silo.BaseUrl.ToString());
@@ -73,7 +64,7 @@ public sealed class EventsPageBrowserTests(WebSiloFixture web) : IAsyncLifetime
         await Assertions.Expect(page.Locator($"[data-event-id='{scheduled}'] [data-role=next-run] time")).ToContainTextAsync("in ");
         await Assertions.Expect(page.Locator("#live-text")).ToContainTextAsync("live");
 
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "events-page.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "events-page.png"), FullPage = true });
         Assert.Empty(errors);
         await http.PostAsync($"api/events/{scheduled}/pause", null);
     }
@@ -81,12 +72,12 @@ public sealed class EventsPageBrowserTests(WebSiloFixture web) : IAsyncLifetime
     [Fact]
     public async Task The_Orleans_dashboard_renders()
     {
-        var page = await _browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await _chromium!.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
         var response = await page.GotoAsync(new Uri(web.Silo.BaseUrl, "dashboard").ToString());
         Assert.Equal(200, response!.Status);
         // The dashboard is a script application fed by its own API: wait for live cluster numbers, not just HTML.
         await Assertions.Expect(page.GetByText("Active Silos", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByText("Total Activations", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "dashboard.png") });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "dashboard.png") });
     }
 }

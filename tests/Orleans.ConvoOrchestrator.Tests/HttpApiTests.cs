@@ -197,17 +197,24 @@ public sealed class HttpApiTests(WebSiloFixture web)
         await AssertProblemAsync(detachedTwice, HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
+    // Emits jobs of the sleep handler that each last 20 s; answers their ids in emit order.
+    private async Task<List<string>> EmitSleepersAsync(string eventId, int count)
+    {
+        var jobs = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            using var emitted = await Http.PostAsync($"api/events/{eventId}/emit", WebSiloFixture.Json("""{"ms":20000}"""));
+            Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
+            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
+        }
+        return jobs;
+    }
+
     [Fact]
     public async Task Jobs_are_cancelled_one_or_all_waiting_running_ones_included()
     {
         var id = await web.SaveEventAsync("sleep", """{"maxConcurrency":1,"timeoutSec":60}""");
-        var jobs = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            using var emitted = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"ms":20000}"""));
-            Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
-            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
-        }
+        var jobs = await EmitSleepersAsync(id, 3);
         await Eventually.TrueAsync(async () => (await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/status")).GetProperty("running").GetInt32() == 1,
             TimeSpan.FromSeconds(20), "the first job to run");
 
@@ -238,13 +245,7 @@ public sealed class HttpApiTests(WebSiloFixture web)
     public async Task In_flight_jobs_are_listed_running_first_then_the_queue_in_order_and_bad_limits_get_400()
     {
         var id = await web.SaveEventAsync("sleep", """{"maxConcurrency":1,"timeoutSec":60}""");
-        var jobs = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            using var emitted = await Http.PostAsync($"api/events/{id}/emit", WebSiloFixture.Json("""{"ms":20000}"""));
-            Assert.Equal(HttpStatusCode.Accepted, emitted.StatusCode);
-            jobs.Add((await emitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!);
-        }
+        var jobs = await EmitSleepersAsync(id, 3);
         // The running one reports its attempt once the worker pool has started it.
         var listed = await Eventually.MatchAsync(async () => await Http.GetFromJsonAsync<JsonElement>($"api/events/{id}/jobs"),
             l => l.GetArrayLength() == 3 && l[0].TryGetProperty("attempt", out _), TimeSpan.FromSeconds(20), "the first job to run", 100);

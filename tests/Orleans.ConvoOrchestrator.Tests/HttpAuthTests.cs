@@ -192,9 +192,8 @@ public sealed class HttpAuthTests(HttpAuthTests.KeyedSilo fixture) : IClassFixtu
         using var saved = await http.PutAsync("api/events/ev-browser-key", WebSiloFixture.Json("""{"name":"behind the key","handlerName":"echo"}"""));
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
-        var page = await browser.NewPageAsync();
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
         var first = await page.GotoAsync(silo.BaseUrl.ToString());
         Assert.Equal(401, first!.Status);
         await page.FillAsync("#k", Key);
