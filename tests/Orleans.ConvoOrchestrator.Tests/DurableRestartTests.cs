@@ -80,8 +80,18 @@ public sealed class DurableRestartTests
             if (kill)
             {
                 // Dispatched to its handler (it has a start time): its delivery count is stored by then.
-                await Eventually.MatchAsync(async () => (await api.ListJobsAsync(new EventId("q"))).Unwrap(),
-                    jobs => jobs.Any(j => j.State == InFlightJobState.Running && j.StartedAt is not null), TimeSpan.FromSeconds(20), "a queued job to run", 20);
+                try
+                {
+                    await Eventually.MatchAsync(async () =>
+                        {
+                            var jobs = (await api.ListJobsAsync(new EventId("q"))).Unwrap();
+                            return (Dispatched: jobs.Any(j => j.State == InFlightJobState.Running && j.StartedAt is not null), Jobs: string.Join("; ", jobs));
+                        }, seen => seen.Dispatched, TimeSpan.FromSeconds(20), "a queued job to run", 20);
+                }
+                catch (TimeoutException ex)
+                {
+                    throw new TimeoutException(ex.Message + "\nsilo log:\n" + first.Log, ex);
+                }
                 await first.KillAsync();
             }
             else await first.TerminateAsync(TimeSpan.FromSeconds(30));
