@@ -342,6 +342,7 @@ public sealed class EventJobsTests
         Assert.Equal((0, 0, 0), (jobs.Active, jobs.Waiting, jobs.Count));
         Assert.Empty(_fx.Dispatched);
         Assert.Equal(Admission.StartNow, jobs.Admit()); // the slot is free again
+        Assert.Equal("store down", Assert.Single(_fx.WriteFailures).Message); // and the failure is told, to be logged
     }
 
     [Fact]
@@ -620,5 +621,9 @@ public sealed class EventJobsTests
         public void ArmRateTimer(TimeSpan due) => RateTimer = due;
 
         public void ArmRetryTimer(TimeSpan due) => RetryTimer = due;
+
+        public List<Exception> WriteFailures { get; } = [];
+
+        public void WriteFailed(Exception failure) => WriteFailures.Add(failure);
     }
 }

@@ -448,6 +448,9 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
     // One timer per event, armed only while jobs wait for the rate limit.
     void IJobEffects.ArmRateTimer(TimeSpan due) => Arm(ref _rateTimer, due, static jobs => jobs.Pump());
 
+    // Silent before: a write that kept failing left its jobs queued with nothing in the log.
+    void IJobEffects.WriteFailed(Exception failure) => _logger.WriteFailed(failure, Id.Value);
+
     void IJobEffects.ArmRetryTimer(TimeSpan due) => Arm(ref _retryTimer, due, static jobs => jobs.RetryWrites());
 
     private void Arm(ref IGrainTimer? timer, TimeSpan due, Action<EventJobs> tick)

@@ -373,6 +373,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
     /// <inheritdoc />
     public void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure)
     {
+        _effects.WriteFailed(failure);
         // Not accepted: the emit answers with the failure; nothing of these jobs stays.
         for (var i = 0; i < appended.Count; i++)
         {

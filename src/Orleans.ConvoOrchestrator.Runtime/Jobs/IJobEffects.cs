@@ -38,4 +38,7 @@ public interface IJobEffects
 
     /// <summary>Call <see cref="EventJobs.RetryWrites"/> after <paramref name="due"/>: a write failed.</summary>
     void ArmRetryTimer(TimeSpan due);
+
+    /// <summary>A store write failed (its jobs are let go, queued again or written again, as the table decides): log it.</summary>
+    void WriteFailed(Exception failure);
 }
