@@ -64,8 +64,9 @@ public sealed class DurableRestartTests
             jobIds = emits.Select(e => e.Unwrap()).ToList();
             var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
             Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
-            // Two waiting jobs cancelled now must never run, neither before nor after the restart. (The emits went
-            // together, so their order in the queue is not known: a running one answers CONFLICT and is kept.)
+            // Two jobs cancelled now must never run again, neither before nor after the restart. (The emits went
+            // together, so their order is not known: the last two emitted may include the running one, which a cancel
+            // stops too; one that has already ended answers CONFLICT and is kept.)
             cancelled = [];
             foreach (var jobId in Enumerable.Reverse(jobIds))
             {

@@ -449,7 +449,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffect
     void IJobEffects.ArmRateTimer(TimeSpan due) => Arm(ref _rateTimer, due, static jobs => jobs.Pump());
 
     // Silent before: a write that kept failing left its jobs queued with nothing in the log.
-    void IJobEffects.WriteFailed(Exception failure) => _logger.WriteFailed(failure, Id.Value);
+    void IJobEffects.WriteFailed(Exception failure) => _logger.JobWriteFailed(failure, Id.Value);
 
     void IJobEffects.ArmRetryTimer(TimeSpan due) => Arm(ref _retryTimer, due, static jobs => jobs.RetryWrites());
 

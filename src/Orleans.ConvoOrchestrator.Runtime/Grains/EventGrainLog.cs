@@ -29,6 +29,9 @@ internal static partial class EventGrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading its history failed")]
     public static partial void HistoryReadFailed(this ILogger logger, Exception ex, string eventId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: a job write (accept, delivery mark or end) failed; its jobs are let go, queued again or written again")]
+    public static partial void JobWriteFailed(this ILogger logger, Exception ex, string eventId);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId}: state write failed")]
     public static partial void WriteFailed(this ILogger logger, Exception ex, string eventId);
 
