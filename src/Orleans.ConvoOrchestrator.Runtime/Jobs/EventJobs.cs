@@ -343,6 +343,7 @@ public sealed class EventJobs : JobWriteBatcher.IReports
                 StartUnlessCancelled(entry);
             }
         }
+        var slotsBefore = _slots;
         for (var i = 0; i < marked.Count; i++)
         {
             if (_jobs.TryGetValue(marked[i].JobId, out var entry) && entry.State == JobState.Starting) StartUnlessCancelled(entry);
@@ -367,13 +368,16 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             _goneDuringLoad?.Add(jobId);
             entry.EndStored?.TrySetResult();
         }
-        if (appended.Count > 0) Pump();
+        // Appended jobs may queue; a job cancelled while its start was written frees its slot (a mark-only write
+        // included, or the queue behind it would wait for a report that never comes).
+        if (appended.Count > 0 || _slots < slotsBefore) Pump();
     }
 
     /// <inheritdoc />
     public void Failed(IReadOnlyList<QueuedJob> appended, IReadOnlyList<QueuedJob> marked, IReadOnlyList<JobRecord> ended, Exception failure)
     {
         _effects.WriteFailed(failure);
+        var retry = false;
         // Not accepted: the emit answers with the failure; nothing of these jobs stays.
         for (var i = 0; i < appended.Count; i++)
         {
@@ -385,13 +389,13 @@ public sealed class EventJobs : JobWriteBatcher.IReports
             else if (entry.State == JobState.StoringToStart)
             {
                 _slots--;
+                retry = true; // its slot is free: a job queued meanwhile starts with the retry's pump
             }
             else continue;
             _jobs.Remove(appended[i].JobId);
             entry.EndStored?.TrySetResult(); // never accepted: nothing of it is stored, nothing will run
         }
         // Not marked: back to the head of the queue, in their order, with the delivery count that is stored.
-        var retry = false;
         for (var i = marked.Count - 1; i >= 0; i--)
         {
             if (!_jobs.TryGetValue(marked[i].JobId, out var entry) || entry.State != JobState.Starting) continue;
