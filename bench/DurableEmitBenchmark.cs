@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.ConvoOrchestrator.Redis;
 
 namespace Orleans.ConvoOrchestrator.Bench;
 

@@ -41,7 +41,7 @@ internal sealed class CliConnection : IAsyncDisposable
         builder.Services.AddConvoOrchestratorClient(o =>
         {
             o.GatewayPort = settings.GatewayPort;
-            o.Redis = settings.Redis?.Configuration;
+            if (settings.Redis is { } redis) o.UseRedisClustering(redis.Configuration);
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
             // A silo that is still starting gets a couple of seconds; an absent one is reported at once.

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Postgres;
+using Orleans.ConvoOrchestrator.Redis;
 using Orleans.ConvoOrchestrator.Runtime;
 using Orleans.ConvoOrchestrator.Silo.Hosting;
 using Orleans.ConvoOrchestrator.Silo.Http;
@@ -78,7 +79,7 @@ builder.UseOrleans(silo =>
     silo.AddConvoOrchestrator(handlers: handlerRegistry);
     // PostgreSQL LISTEN/NOTIFY fires EXTERNAL triggers when a connection string is configured (--postgres).
     var postgres = builder.Configuration.GetSection(ConvoPostgresNotifyOptions.SectionName);
-    if (!string.IsNullOrWhiteSpace(postgres["ConnectionString"])) silo.AddConvoPostgresNotify(o => postgres.Bind(o));
+    if (!string.IsNullOrWhiteSpace(postgres["ConnectionString"])) silo.Services.AddConvoPostgresNotify(o => postgres.Bind(o));
     silo.AddActivityPropagation();
     silo.AddDashboard();
 });

@@ -1,3 +1,4 @@
+using Orleans.ConvoOrchestrator.Redis;
 using Orleans.ConvoOrchestrator.Runtime;
 
 namespace Orleans.ConvoOrchestrator.Silo.Hosting;

@@ -20,13 +20,15 @@ public sealed class ConvoClientOptions
 
     /// <summary>
     /// StackExchange.Redis configuration string (for example <c>127.0.0.1:6379</c>) of the Redis the silos cluster
-    /// through. When set, the client finds the silos' gateways in Redis instead of on localhost:<see cref="GatewayPort"/>.
+    /// through. Redis clustering is in its own package, so that apps on localhost clustering carry no Redis client:
+    /// reference Orleans.ConvoOrchestrator.Client.Redis and call its <c>UseRedisClustering()</c> on these options.
+    /// Set without it, the options are refused.
     /// </summary>
     public string? Redis { get; set; }
 
     /// <summary>
-    /// Replaces the localhost clustering above with your own (for example Redis clustering).
-    /// When set, <see cref="GatewayPort"/> and <see cref="Redis"/> are ignored.
+    /// Replaces the localhost clustering on <see cref="GatewayPort"/> with your own (Redis clustering's
+    /// <c>UseRedisClustering()</c> sets it). When set, <see cref="GatewayPort"/> is ignored.
     /// </summary>
     public Action<IClientBuilder>? ConfigureClustering { get; set; }
 
@@ -38,6 +40,8 @@ public sealed class ConvoClientOptions
         if (string.IsNullOrWhiteSpace(ClusterId)) problems.Add("ClusterId must not be empty");
         if (string.IsNullOrWhiteSpace(ServiceId)) problems.Add("ServiceId must not be empty");
         if (ConnectRetries < 0) problems.Add($"ConnectRetries must not be negative (got {ConnectRetries})");
+        if (!string.IsNullOrWhiteSpace(Redis) && ConfigureClustering is null)
+            problems.Add($"Redis is set ('{Redis}') but Redis clustering is not: reference the package Orleans.ConvoOrchestrator.Client.Redis and call UseRedisClustering() on these options");
         if (ConnectRetryDelay < TimeSpan.Zero) problems.Add($"ConnectRetryDelay must be 00:00:00 or longer (got {ConnectRetryDelay})");
         return problems;
     }

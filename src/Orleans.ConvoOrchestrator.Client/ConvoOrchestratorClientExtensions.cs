@@ -20,7 +20,7 @@ public static class ConvoOrchestratorClientExtensions
     /// <summary>
     /// Like <see cref="AddConvoOrchestratorClient(IServiceCollection, Action{ConvoClientOptions})"/>, with the options
     /// read from <paramref name="configuration"/> first (for example the section "Convo:Client": <c>GatewayPort</c>,
-    /// <c>ClusterId</c>, <c>ServiceId</c>, <c>Redis</c>, <c>ConnectRetries</c>, <c>ConnectRetryDelay</c>), then
+    /// <c>ClusterId</c>, <c>ServiceId</c>, <c>Redis</c> (with UseRedisClustering() from Orleans.ConvoOrchestrator.Client.Redis), <c>ConnectRetries</c>, <c>ConnectRetryDelay</c>), then
     /// <paramref name="configure"/>. Values out of range throw an <see cref="ArgumentException"/> naming each one.
     /// </summary>
     public static IServiceCollection AddConvoOrchestratorClient(this IServiceCollection services, IConfiguration? configuration,
@@ -33,8 +33,6 @@ public static class ConvoOrchestratorClientExtensions
         services.AddOrleansClient(client =>
         {
             if (options.ConfigureClustering is { } clustering) clustering(client);
-            else if (!string.IsNullOrWhiteSpace(options.Redis))
-                client.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis));
             else client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             // Trace context rides with each call, so a run's span links back to the app's emit.
             client.AddActivityPropagation();

@@ -1,16 +1,17 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
+using Orleans.ConvoOrchestrator.Postgres;
 
-namespace Orleans.ConvoOrchestrator.Postgres;
+// Beside IServiceCollection, as Microsoft.Extensions' own registration extensions are. The adapter needs only
+// IEventOrchestrator, so it works the same in a silo (silo.Services) and in a client app.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the PostgreSQL LISTEN/NOTIFY adapter to a host.</summary>
 public static class ConvoPostgresNotifyExtensions
 {
     /// <summary>
     /// Runs <see cref="PostgresNotifyListener"/> as a hosted service: a NOTIFY on a channel named after an active
-    /// EXTERNAL trigger fires it. Needs an <see cref="IEventOrchestrator"/> in the container (a silo with
+    /// EXTERNAL trigger fires it. Needs an <see cref="Orleans.ConvoOrchestrator.IEventOrchestrator"/> in the container (a silo with
     /// <c>AddConvoOrchestrator</c>, or a client host with <c>AddConvoOrchestratorClient</c>). Options are validated
     /// when the host starts. Calling it again only adds configuration.
     /// </summary>
@@ -24,13 +25,5 @@ public static class ConvoPostgresNotifyExtensions
         services.TryAddSingleton<PostgresNotifyListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifyListener>());
         return services;
-    }
-
-    /// <summary>The same for a silo: <c>silo.AddConvoPostgresNotify(o => o.ConnectionString = "...")</c>.</summary>
-    public static ISiloBuilder AddConvoPostgresNotify(this ISiloBuilder silo, Action<ConvoPostgresNotifyOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(silo);
-        silo.Services.AddConvoPostgresNotify(configure);
-        return silo;
     }
 }

@@ -5,7 +5,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// Where the listings of events and triggers live: per catalog, ids in ordinal order with their definition JSON.
 /// Adding or removing one entry costs one small write whatever the catalog's size. Hosting chooses the
-/// implementation (<see cref="MemoryCatalogStore"/> or <see cref="RedisCatalogStore"/>).
+/// implementation (<see cref="MemoryCatalogStore"/> or the Redis one (package Orleans.ConvoOrchestrator.Redis)).
 /// </summary>
 public interface ICatalogStore
 {

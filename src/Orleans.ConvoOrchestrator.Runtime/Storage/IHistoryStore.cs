@@ -3,7 +3,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <summary>
 /// Each event's recent outcomes, oldest first, bounded, one record per (job id, delivery). Records are appended by the
 /// job store's write that ends their jobs (<see cref="IJobStore.WriteAsync"/>); this interface reads and clears them.
-/// Hosting chooses the implementation (<see cref="MemoryHistoryStore"/> or <see cref="RedisHistoryStore"/>).
+/// Hosting chooses the implementation (<see cref="MemoryHistoryStore"/> or the Redis one (package Orleans.ConvoOrchestrator.Redis)).
 /// </summary>
 public interface IHistoryStore
 {

@@ -7,7 +7,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// event, so accepting, marking and ending a job each cost one small record write whatever the queue's depth. Ending a
 /// job deletes its record and appends its outcome to the event's history in the same atomic write, so a lost silo or
 /// a lost answer can neither lose an outcome nor keep the record of a job whose outcome is stored. Hosting chooses
-/// the implementation (<see cref="MemoryJobStore"/> or <see cref="RedisJobStore"/>); event grains only see this
+/// the implementation (<see cref="MemoryJobStore"/> or the Redis one (package Orleans.ConvoOrchestrator.Redis)); event grains only see this
 /// interface. Every write is safe to retry after an unanswered success.
 /// </summary>
 public interface IJobStore

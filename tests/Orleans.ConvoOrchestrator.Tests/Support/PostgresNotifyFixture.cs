@@ -33,7 +33,7 @@ public sealed class PostgresNotifyFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo
             .UseConvoInMemoryStore()
             .AddConvoOrchestrator(handlers: Handlers)
-            .AddConvoPostgresNotify(o =>
+            .Services.AddConvoPostgresNotify(o =>
             {
                 o.ConnectionString = Server.ConnectionString;
                 o.RefreshInterval = RefreshInterval;

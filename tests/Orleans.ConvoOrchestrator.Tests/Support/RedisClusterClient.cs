@@ -22,7 +22,7 @@ public sealed class RedisClusterClient : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddConvoOrchestratorClient(o =>
         {
-            o.Redis = redis;
+            o.UseRedisClustering(redis);
             o.ClusterId = clusterId;
             o.ServiceId = clusterId;
             o.ConnectRetries = 20;

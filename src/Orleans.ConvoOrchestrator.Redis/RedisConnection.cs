@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// The silo's one connection to the Redis that holds the job queues and catalogs (StackExchange.Redis multiplexes

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>Refuses <see cref="ConvoRedisOptions"/> a silo cannot run with, listing every problem.</summary>
 public sealed class ConvoRedisOptionsValidator : IValidateOptions<ConvoRedisOptions>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// Moves the project's keys written before hash tags (<see cref="RedisKeys"/>) to their tagged names, once per service:

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// How the project's own Redis stores (jobs, histories, catalogs) write: the section <c>Convo:Redis</c> beside the

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>Where a silo keeps its membership, definitions, jobs, schedules and reminders.</summary>
 public enum ConvoStoreKind

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// Histories in Redis (<see cref="RedisHistoryKeys"/>): records keyed by run in append order, bounded by the writes of

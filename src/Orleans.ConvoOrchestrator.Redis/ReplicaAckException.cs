@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// A job-store write reached the Redis master but fewer replicas than <see cref="ConvoRedisOptions.AckReplicas"/>

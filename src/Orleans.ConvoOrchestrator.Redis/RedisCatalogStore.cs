@@ -1,7 +1,7 @@
 using Orleans.ConvoOrchestrator.Grains;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// Catalogs in Redis: a sorted set of ids (all score 0, so ordered by id) for paging with ZRANGE BYLEX, and a hash

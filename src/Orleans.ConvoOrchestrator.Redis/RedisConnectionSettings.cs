@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// How every Redis connection of a silo is made from its configuration string (the project's stores and Orleans'

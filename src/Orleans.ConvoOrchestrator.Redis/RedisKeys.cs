@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// The names of the project's own Redis keys. Every key a write or script touches together shares one hash tag (the

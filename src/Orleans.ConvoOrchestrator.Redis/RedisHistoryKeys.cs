@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// Where an event's history lives in Redis: a sorted set of run keys (<c>{jobId}/{delivery}</c>) scored in append

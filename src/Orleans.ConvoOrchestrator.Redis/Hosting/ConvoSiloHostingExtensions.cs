@@ -3,10 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
-using Orleans.Hosting;
+using Orleans.ConvoOrchestrator.Redis;
 using StackExchange.Redis;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+// In Orleans.Hosting, beside the silo builder it extends, as Orleans' own provider packages do.
+namespace Orleans.Hosting;
 
 /// <summary>Joins a silo to its cluster with the chosen store (memory or Redis).</summary>
 public static class ConvoSiloHostingExtensions

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>
 /// How a silo joins its cluster: the store, ports, ids and address. The stock silo binds it from the section
