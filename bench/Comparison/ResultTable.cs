@@ -57,6 +57,8 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
             new("cpu_us_per_fire", "CPU µs / fire ↓", "N0"),
             new("ws_bytes_per_schedule", "working set bytes / schedule ↓", "N0"),
             new("heap_bytes_per_schedule", "managed heap bytes / schedule ↓", "N0"),
+            new("gen2_collections", "gen 2 collections in the window ↓", "N0"),
+            new("gc_pause_max_ms", "longest GC pause in the window ms ↓", "0.0"),
             new("setup_s", "setup s ↓", "0.0"),
         ],
         [ScenarioKind.Failover] =

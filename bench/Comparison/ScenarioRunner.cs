@@ -235,7 +235,15 @@ internal static class ScenarioRunner
         Probe.RecordLateness(recorder, from, to);
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpu0 = CpuTime();
-        await Task.Delay(to - DateTimeOffset.UtcNow);
+        // Collections in the window beside the lateness: with every schedule's state live, they are the first suspect for its tail.
+        int[] collections;
+        TimeSpan longestPause;
+        await using (var pauses = GcPauseWatch.Start())
+        {
+            await Task.Delay(to - DateTimeOffset.UtcNow);
+            collections = pauses.Counts;
+            longestPause = pauses.LongestPause;
+        }
         var cpu = CpuTime() - cpu0;
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var fires = recorder.Count;
@@ -251,6 +259,8 @@ internal static class ScenarioRunner
             ["cpu_us_per_fire"] = fires == 0 ? double.NaN : cpu.TotalMicroseconds / fires,
             ["ws_bytes_per_schedule"] = (ws1 - ws0) / (double)schedules,
             ["heap_bytes_per_schedule"] = (heap1 - heap0) / (double)schedules,
+            ["gen2_collections"] = collections[2],
+            ["gc_pause_max_ms"] = longestPause.TotalMilliseconds,
             ["setup_s"] = setupSeconds,
         }, sut.DescribeRecurring(period));
     }
