@@ -27,7 +27,7 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
             // 100,000 60 s schedules for 3 minutes take 5-8 minutes a system (setup included): run once.
             new(ScenarioKind.Scale, ScenarioKind.Scale, Count(100_000, 100), Window(180), 1),
             // Three kill rounds (its size) and 30 s of busy cores in one run; ConvoOrchestrator only.
-            new(ScenarioKind.Failover, ScenarioKind.Failover, 3, 30, 1),
+            new(ScenarioKind.Failover, ScenarioKind.Failover, Count(3, 1), Window(30), 1),
         };
         // Failover runs silo processes, not a comparison: only when --only names it.
         var chosen = only is { Count: > 0 } ? all.Where(s => only.Contains(s.Scenario) || only.Contains(s.Label)).ToList()
@@ -45,7 +45,7 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
         ScenarioKind.Memory => $"memory: {s.Size:N0} idle scheduled events",
         ScenarioKind.Scale => $"scale: {s.Size:N0} schedules every {ScenarioRunner.ScalePeriod.TotalSeconds:0} s, {s.Seconds:0.#} s window " +
             $"after {ScenarioRunner.ScaleWarmUpSeconds(s.Seconds):0.#} s of warm-up",
-        ScenarioKind.Failover => $"failover: {s.Size} kill rounds of three Redis silos, then {s.Seconds:0.#} s of busy cores",
+        ScenarioKind.Failover => $"failover: {s.Size} kill round(s) of three Redis silos, then {s.Seconds:0.#} s of busy cores",
         _ => s.Label,
     }) + $", {s.Repeats} run(s)"));
 }
