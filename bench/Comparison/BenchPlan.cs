@@ -24,8 +24,14 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
             new(ScenarioKind.Durable, ScenarioKind.Durable, 0, Window(10), repeats),
             // Attaching 100,000 schedules to ConvoOrchestrator takes minutes (see the doc): memory may run fewer times.
             new(ScenarioKind.Memory, ScenarioKind.Memory, Count(100_000, 100), 0, memoryRepeats),
+            // 100,000 60 s schedules for 3 minutes take 5-8 minutes a system (setup included): run once.
+            new(ScenarioKind.Scale, ScenarioKind.Scale, Count(100_000, 100), Window(180), 1),
+            // Three kill rounds (its size) and 30 s of busy cores in one run; ConvoOrchestrator only.
+            new(ScenarioKind.Failover, ScenarioKind.Failover, Count(3, 1), Window(30), 1),
         };
-        var chosen = only is { Count: > 0 } ? all.Where(s => only.Contains(s.Scenario) || only.Contains(s.Label)).ToList() : all;
+        // Failover runs silo processes, not a comparison: only when --only names it.
+        var chosen = only is { Count: > 0 } ? all.Where(s => only.Contains(s.Scenario) || only.Contains(s.Label)).ToList()
+            : all.Where(s => s.Scenario != ScenarioKind.Failover).ToList();
         return new BenchPlan(scale, workers, parallel, chosen);
     }
 
@@ -37,6 +43,9 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
         ScenarioKind.Precision => $"{s.Label}: {s.Size:N0} schedules, {s.Seconds:0.#} s window",
         ScenarioKind.Durable => $"durable: emits for {s.Seconds:0.#} s after {ScenarioRunner.DurableWarmUpSeconds(s.Seconds):0.#} s of warm-up emits",
         ScenarioKind.Memory => $"memory: {s.Size:N0} idle scheduled events",
+        ScenarioKind.Scale => $"scale: {s.Size:N0} schedules every {ScenarioRunner.ScalePeriod.TotalSeconds:0} s, {s.Seconds:0.#} s window " +
+            $"after {ScenarioRunner.ScaleWarmUpSeconds(s.Seconds):0.#} s of warm-up",
+        ScenarioKind.Failover => $"failover: {s.Size} kill round(s) of three Redis silos, then {s.Seconds:0.#} s of busy cores",
         _ => s.Label,
     }) + $", {s.Repeats} run(s)"));
 }

@@ -20,7 +20,8 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
 
     public bool BlockingEnqueue => false;
 
-    public string EverySecondDescription => "INTERVAL trigger, Interval = 1 s, anchors spread over the second";
+    public string DescribeRecurring(TimeSpan period) =>
+        $"INTERVAL trigger, Interval = {period.TotalSeconds:0} s, anchors spread over the {(period == TimeSpan.FromSeconds(1) ? "second" : "period")}";
 
     public async Task StartAsync()
     {
@@ -56,9 +57,11 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
     public async ValueTask EnqueueAsync(long emittedAt) =>
         (await _api.EmitJsonAsync(BurstEvent, emittedAt.ToString(CultureInfo.InvariantCulture))).Unwrap();
 
-    public async Task ScheduleEverySecondAsync(int count, Func<int, DateTimeOffset> anchor) =>
+    public async Task ScheduleRecurringAsync(int count, TimeSpan period, Func<int, DateTimeOffset> anchor, CancellationToken cancellationToken = default) =>
+        // An INTERVAL trigger fires at anchor + k * interval for k >= 1: anchored one period early, its first fire is
+        // at anchor(i), where the other systems' first fire is.
         await AttachAsync(0, count, PrecisionAttachConcurrency, i => new Trigger(new TriggerId($"bench-tr-{i}"), TriggerKind.INTERVAL,
-            Interval: TimeSpan.FromSeconds(1), Anchor: anchor(i)));
+            Interval: period, Anchor: anchor(i) - period), cancellationToken);
 
     public async Task ScheduleIdleAsync(int first, int count) =>
         // 03:00 UTC daily: nothing fires during a run (the run would have to straddle 03:00).
@@ -93,8 +96,8 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
     private const int IdleAttachConcurrency = 512;
     private const int PrecisionAttachConcurrency = 64;
 
-    private async Task AttachAsync(int first, int count, int concurrency, Func<int, Trigger> trigger) =>
-        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+    private async Task AttachAsync(int first, int count, int concurrency, Func<int, Trigger> trigger, CancellationToken cancellationToken = default) =>
+        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (i, _) =>
         {
             var id = new EventId($"bench-ev-{i}");
             (await _api.SaveEventAsync(NoopEvent(id))).Unwrap();

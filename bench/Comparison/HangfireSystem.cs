@@ -20,8 +20,9 @@ internal sealed class HangfireSystem(SystemSettings settings) : IJobSystem
 
     public bool BlockingEnqueue => true;
 
-    public string EverySecondDescription =>
-        $"RecurringJob with cron \"{EverySecondCron}\" (seconds field), SchedulePollingInterval {PollingInterval.TotalMilliseconds:0} ms; cron instants are whole seconds, so all fire at once";
+    public string DescribeRecurring(TimeSpan period) => period == TimeSpan.FromSeconds(1)
+        ? $"RecurringJob with cron \"{EverySecondCron}\" (seconds field), SchedulePollingInterval {PollingInterval.TotalMilliseconds:0} ms; cron instants are whole seconds, so all fire at once"
+        : $"RecurringJob with cron \"S * * * * *\", S the anchor's second (spread over the minute: a sixtieth of them fire together at each whole second), SchedulePollingInterval {PollingInterval.TotalMilliseconds:0} ms";
 
     // The recurring-job scheduler sleeps this long between passes: Hangfire's default (15 s) would make every
     // fire of a 1 s schedule late; 100 ms is what a user wanting 1 s schedules would set.
@@ -52,21 +53,24 @@ internal sealed class HangfireSystem(SystemSettings settings) : IJobSystem
         return default;
     }
 
-    public Task ScheduleEverySecondAsync(int count, Func<int, DateTimeOffset> anchor) =>
-        AddRecurring(0, count, "tick", EverySecondCron);
+    // Cron has no anchor: a 60 s schedule fires at its anchor's whole second of every minute, the nearest Hangfire gets.
+    public Task ScheduleRecurringAsync(int count, TimeSpan period, Func<int, DateTimeOffset> anchor, CancellationToken cancellationToken = default) =>
+        period == TimeSpan.FromSeconds(1) ? AddRecurring(0, count, "tick", _ => EverySecondCron, cancellationToken)
+        : period == TimeSpan.FromMinutes(1) ? AddRecurring(0, count, "tick", i => $"{anchor(i).UtcDateTime.Second} * * * * *", cancellationToken)
+        : throw new ArgumentException($"a cron expression cannot express a {period} period", nameof(period));
 
     // 03:00 UTC daily.
-    public Task ScheduleIdleAsync(int first, int count) => AddRecurring(first, count, "idle", "0 3 * * *");
+    public Task ScheduleIdleAsync(int first, int count) => AddRecurring(first, count, "idle", _ => "0 3 * * *");
 
     public Task LetIdleRestAsync() => Task.CompletedTask; // nothing to free: its memory is the same at rest
 
-    private Task AddRecurring(int first, int count, string prefix, string cron)
+    private Task AddRecurring(int first, int count, string prefix, Func<int, string> cron, CancellationToken cancellationToken = default)
     {
         var manager = new RecurringJobManager(_storage);
         var job = Job.FromExpression(() => HangfireJobs.Fire(null));
         var options = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
-        Parallel.For(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => manager.AddOrUpdate($"{prefix}-{i}", job, cron, options));
+        Parallel.For(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            i => manager.AddOrUpdate($"{prefix}-{i}", job, cron(i), options));
         return Task.CompletedTask;
     }
 

@@ -16,12 +16,14 @@ internal interface IJobSystem : IAsyncDisposable
     /// threads, one per core, instead of many asynchronous calls in flight).</summary>
     bool BlockingEnqueue { get; }
 
-    /// <summary>Adds <paramref name="count"/> recurring schedules firing every second (the i-th anchored at
-    /// <paramref name="anchor"/>(i) where the system can express anchors); handlers call <c>Probe.Fired(due)</c>.</summary>
-    Task ScheduleEverySecondAsync(int count, Func<int, DateTimeOffset> anchor);
+    /// <summary>Adds <paramref name="count"/> recurring schedules firing every <paramref name="period"/> (1 s or 60 s;
+    /// the i-th firing first at <paramref name="anchor"/>(i), as closely as the system can express anchors); handlers
+    /// call <c>Probe.Fired(due)</c>. Stops early, throwing <see cref="OperationCanceledException"/>, when
+    /// <paramref name="cancellationToken"/> is cancelled (a bounded setup).</summary>
+    Task ScheduleRecurringAsync(int count, TimeSpan period, Func<int, DateTimeOffset> anchor, CancellationToken cancellationToken = default);
 
-    /// <summary>How this system expresses the 1 s schedule.</summary>
-    string EverySecondDescription { get; }
+    /// <summary>How this system expresses the schedule of <paramref name="period"/>.</summary>
+    string DescribeRecurring(TimeSpan period);
 
     /// <summary>Adds <paramref name="count"/> jobs/events (numbered from <paramref name="first"/>) each with a daily
     /// schedule that does not fire during the run.</summary>

@@ -11,7 +11,8 @@ internal sealed class QuartzSystem(SystemSettings settings) : IJobSystem
 
     public bool BlockingEnqueue => false;
 
-    public string EverySecondDescription => "SimpleSchedule WithInterval(1 s).RepeatForever(), StartAt spread over the second";
+    public string DescribeRecurring(TimeSpan period) =>
+        $"SimpleSchedule WithInterval({period.TotalSeconds:0} s).RepeatForever(), StartAt spread over the {(period == TimeSpan.FromSeconds(1) ? "second" : "period")}";
 
     public async Task StartAsync()
     {
@@ -31,8 +32,8 @@ internal sealed class QuartzSystem(SystemSettings settings) : IJobSystem
     public async ValueTask EnqueueAsync(long emittedAt) =>
         await _scheduler.TriggerJob(BurstJob, new JobDataMap { [QuartzRunJob.EmittedAt] = emittedAt });
 
-    public Task ScheduleEverySecondAsync(int count, Func<int, DateTimeOffset> anchor) =>
-        ScheduleAsync(0, count, "tick", i => SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromSeconds(1)).RepeatForever(), anchor);
+    public Task ScheduleRecurringAsync(int count, TimeSpan period, Func<int, DateTimeOffset> anchor, CancellationToken cancellationToken = default) =>
+        ScheduleAsync(0, count, "tick", i => SimpleScheduleBuilder.Create().WithInterval(period).RepeatForever(), anchor, cancellationToken);
 
     public Task ScheduleIdleAsync(int first, int count) =>
         // 03:00 UTC daily (Quartz cron has a seconds field).
@@ -40,8 +41,9 @@ internal sealed class QuartzSystem(SystemSettings settings) : IJobSystem
 
     public Task LetIdleRestAsync() => Task.CompletedTask; // nothing to free: its memory is the same at rest
 
-    private async Task ScheduleAsync(int first, int count, string prefix, Func<int, IScheduleBuilder> schedule, Func<int, DateTimeOffset> start) =>
-        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+    private async Task ScheduleAsync(int first, int count, string prefix, Func<int, IScheduleBuilder> schedule, Func<int, DateTimeOffset> start,
+        CancellationToken cancellationToken = default) =>
+        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (i, _) =>
         {
             var job = JobBuilder.Create<QuartzFireJob>().WithIdentity($"{prefix}-{i}").Build();
             var trigger = TriggerBuilder.Create(TimeProvider.System).WithIdentity($"{prefix}-{i}").StartAt(start(i))

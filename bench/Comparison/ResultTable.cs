@@ -46,6 +46,31 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
             new("heap_bytes_per_event_at_rest", "managed heap bytes / event, at rest ↓", "N0"),
             new("setup_s", "setup s ↓", "0.0"),
         ],
+        [ScenarioKind.Scale] =
+        [
+            new("within_50ms", "fires within 50 ms % ↑", "0.00", 100),
+            new("p50_ms", "lateness p50 ms ↓", "0.00"),
+            new("p99_ms", "lateness p99 ms ↓", "0.00"),
+            new("max_ms", "lateness max ms ↓", "0.0"),
+            new("fired_share", "due fires that ran % ↑", "0.00", 100),
+            new("fires_per_s", "fires / s in the window ↑", "N0"),
+            new("cpu_us_per_fire", "CPU µs / fire ↓", "N0"),
+            new("ws_bytes_per_schedule", "working set bytes / schedule ↓", "N0"),
+            new("heap_bytes_per_schedule", "managed heap bytes / schedule ↓", "N0"),
+            new("gen2_collections", "gen 2 collections in the window ↓", "N0"),
+            new("gc_pause_max_ms", "longest GC pause in the window ms ↓", "0.0"),
+            new("setup_s", "setup s ↓", "0.0"),
+        ],
+        [ScenarioKind.Failover] =
+        [
+            new("kill_to_fire_median_s", "kill → next fire median s ↓", "0.00"),
+            new("kill_to_fire_min_s", "kill → next fire min s ↓", "0.00"),
+            new("kill_to_fire_max_s", "kill → next fire max s ↓", "0.00"),
+            new("kill_to_dead_median_s", "kill → declared dead median s ↓", "0.00"),
+            new("busy_false_dead", "busy silo: false dead verdicts ↓", "0"),
+            new("busy_death_votes", "busy silo: death votes ↓", "0"),
+            new("busy_max_fire_gap_s", "busy silo: longest gap between fires s ↓", "0.00"),
+        ],
     };
 
     /// <summary>The comparison table: one row per scenario and figure, one column per system.</summary>
@@ -99,6 +124,21 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
         {
             var h = Div(Median(durable.Label, SystemKind.Convo, "accepted_per_s"), Median(durable.Label, SystemKind.Hangfire, "accepted_per_s"));
             Row("durable >= 10× Hangfire", $"{Times(h)} Hangfire", All(h >= 10));
+        }
+        if (plan.Scenarios.FirstOrDefault(s => s.Scenario == ScenarioKind.Scale) is { } scale)
+        {
+            var w = Median(scale.Label, SystemKind.Convo, "within_50ms");
+            var p99 = Median(scale.Label, SystemKind.Convo, "p99_ms");
+            var q = Median(scale.Label, SystemKind.Quartz, "p99_ms");
+            Row($"scale at {scale.Size:N0} schedules (issue 21): 100 % within 50 ms and p99 <= Quartz's",
+                $"{Fmt(w * 100, "0.00")} %, p99 {Fmt(p99, "0.00")} ms vs {Fmt(q, "0.00")} ms", All(w >= 1.0, p99 <= q));
+        }
+        if (plan.Scenarios.FirstOrDefault(s => s.Scenario == ScenarioKind.Failover) is { } failover)
+        {
+            var max = Median(failover.Label, SystemKind.Convo, "kill_to_fire_max_s");
+            var falseDead = Median(failover.Label, SystemKind.Convo, "busy_false_dead");
+            Row("failover (issue 21): kill → next fire <= 2 s, no false dead verdict under load",
+                $"slowest {Fmt(max, "0.00")} s; {Fmt(falseDead, "0")} false dead verdicts", All(max <= 2, falseDead == 0));
         }
         if (plan.Scenarios.FirstOrDefault(s => s.Scenario == ScenarioKind.Memory) is { } memory)
         {

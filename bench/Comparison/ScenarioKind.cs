@@ -8,4 +8,6 @@ internal static class ScenarioKind
     public const string Precision = "precision";
     public const string Durable = "durable";
     public const string Memory = "memory";
+    public const string Scale = "scale";
+    public const string Failover = "failover";
 }

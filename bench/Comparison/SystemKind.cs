@@ -25,6 +25,14 @@ internal static class SystemKind
         _ => throw new ArgumentException($"unknown system '{system}' (expected {string.Join(", ", All)})", nameof(system)),
     };
 
-    /// <summary>Quartz.NET has no Redis job store; the durable scenario compares Convo and Hangfire only.</summary>
-    public static bool Supports(string system, string scenario) => !(system == Quartz && scenario == ScenarioKind.Durable);
+    /// <summary>
+    /// Quartz.NET has no Redis job store; the durable scenario compares Convo and Hangfire only. The failover scenario
+    /// runs ConvoOrchestrator's own silo processes: clustering Quartz.NET or Hangfire is out of its scope.
+    /// </summary>
+    public static bool Supports(string system, string scenario) => scenario switch
+    {
+        ScenarioKind.Durable => system != Quartz,
+        ScenarioKind.Failover => system == Convo,
+        _ => true,
+    };
 }
