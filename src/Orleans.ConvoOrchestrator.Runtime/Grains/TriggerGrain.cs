@@ -17,7 +17,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// reminder for many triggers) and lets its grain go. Missed fires follow the trigger's <see cref="MisfirePolicy"/>
 /// and are always counted.
 /// </summary>
-public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
+public sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetupGrain, IRemindable, TriggerWakeUps.IPort
 {
     private const string ReminderName = "convo-trigger";
     // Instants per backfill message to each event (see BackfillAsync).
@@ -114,6 +114,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
             if (calendars.IsErr) return Result<Trigger>.Err(calendars.Error);
             await _catalog.PutAsync(CatalogKeys.Triggers, Id.Value, System.Text.Json.JsonSerializer.Serialize(anchored, ConvoJson.Options));
             state.Begin(anchored, _clock.GetUtcNow());
+            _wakeUps.Created();
             state.Calendars = calendars.Unwrap();
             _exclusions = Build(state.Calendars);
             _calendarsStale = false;
@@ -137,6 +138,20 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         }
         if (created) await ScheduleAsync();
         return anchored;
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<SubscribedTrigger>> SubscribeForSetupAsync(Trigger trigger, EventId eventId)
+    {
+        var subscribed = await SubscribeAsync(trigger, eventId);
+        if (subscribed.IsErr) return Result<SubscribedTrigger>.Err(subscribed.Error);
+        // Answered once the wake-up is registered: a set-up that returned leaves no schedule resting on a pending write.
+        var durable = await _wakeUps.SettledAsync();
+        // Nothing keeps the grain in memory (a far fire's bucket, or no schedule at all): it goes now rather than
+        // when Orleans collects idle grains, so a large set-up does not hold an activation per trigger.
+        var resting = durable && (_timer is null || !_timerKeepsAlive);
+        if (resting) DeactivateOnIdle();
+        return new SubscribedTrigger(subscribed.Unwrap(), _state.State.Paused, resting);
     }
 
     /// <inheritdoc />
@@ -280,6 +295,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, Tr
         // A reminder that outlived its trigger (its removal failed to unregister it) goes now.
         if (_state.State.Definition is null) return _wakeUps.ForgetAsync();
         _calendarsStale = true; // a calendar change whose notice was lost is found within a reminder period
+        _wakeUps.ReminderTicked();
         return ScheduleAsync();
     }
 
