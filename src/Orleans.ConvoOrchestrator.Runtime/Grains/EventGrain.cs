@@ -44,6 +44,7 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSetu
     private DateTimeOffset _keptAliveUntil;
     private IGrainTimer? _rateTimer;
     private IGrainTimer? _retryTimer;
+    private IGrainTimer? _restTimer;
 
     /// <summary>Created by Orleans.</summary>
     public EventGrain(
@@ -256,10 +257,10 @@ public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSetu
         if (!await TryListAsync(definition))
             return Result<bool>.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' was stored but could not be listed; set it up again");
         if (subscribed.Error is { } error) return Result<bool>.Err(error);
-        // Nothing to run and no trigger due before its wake-up: a fire or a call brings the event back, so 100,000
-        // set-ups do not hold 100,000 activations until Orleans collects idle ones.
+        // Nothing to run and no trigger due before its wake-up: a fire or a call brings the event back, so a large
+        // set-up does not hold an activation per event until Orleans collects idle ones.
         var resting = subscribed.AllRest && _jobs.Count == 0;
-        if (resting) DeactivateOnIdle();
+        if (resting) SetupRest.Arm(this, ref _restTimer, () => _jobs.Count == 0 && !_removing, DeactivateOnIdle);
         return resting;
     }
 

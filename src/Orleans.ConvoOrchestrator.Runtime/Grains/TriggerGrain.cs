@@ -35,6 +35,7 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetupGr
     private readonly TriggerWriteThrottle _writes;
     private readonly TriggerWakeUps _wakeUps;
     private IGrainTimer? _timer;
+    private IGrainTimer? _restTimer;
     private bool _timerKeepsAlive;
     // The calendars in force, built from the state's copy; re-read from their grains at activation, on a change
     // notice and on each reminder tick (which heals a lost notice).
@@ -145,12 +146,12 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetupGr
     {
         var subscribed = await SubscribeAsync(trigger, eventId);
         if (subscribed.IsErr) return Result<SubscribedTrigger>.Err(subscribed.Error);
-        // Answered once the wake-up is registered: a set-up that returned leaves no schedule resting on a pending write.
-        var durable = await _wakeUps.SettledAsync();
-        // Nothing keeps the grain in memory (a far fire's bucket, or no schedule at all): it goes now rather than
-        // when Orleans collects idle grains, so a large set-up does not hold an activation per trigger.
-        var resting = durable && (_timer is null || !_timerKeepsAlive);
-        if (resting) DeactivateOnIdle();
+        // Nothing keeps the grain in memory (a far fire's bucket, or no schedule at all): it goes soon rather than
+        // when Orleans collects idle grains, so a large set-up does not hold an activation per trigger. It goes only
+        // once its bucket entry is stored. A near trigger's reminder registers in the background, as after an attach:
+        // waiting on the one reminder table for each of thousands of them was most of a set-up's time.
+        var resting = Rests && await _wakeUps.SettledAsync() && Rests;
+        if (resting) SetupRest.Arm(this, ref _restTimer, () => Rests, DeactivateOnIdle);
         return new SubscribedTrigger(subscribed.Unwrap(), _state.State.Paused, resting);
     }
 
@@ -368,6 +369,9 @@ public sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetupGr
         var results = await Task.WhenAll(subscribers.Select(id => GrainFactory.GetGrain<IEventGrain>(id).EmitAsync(payloadJson, options)));
         return results.Count(r => r.IsOk);
     }
+
+    // Nothing keeps the grain in memory: no timer that must run in it (a far fire's bucket wakes it in time).
+    private bool Rests => _timer is null || !_timerKeepsAlive;
 
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 
