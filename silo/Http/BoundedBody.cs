@@ -16,13 +16,13 @@ public static class BoundedBody
     /// </summary>
     public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct, bool ndjson = false)
     {
-        if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes));
+        if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes, ndjson));
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes));
+            if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes, ndjson));
             buffer.Write(chunk, 0, read);
         }
         // Only JSON is read as JSON. This also keeps other web pages out: a browser sends a cross-site request
@@ -57,8 +57,9 @@ public static class BoundedBody
         }
     }
 
-    private static IResult TooLarge(string size, int maxBytes) => Problems.Of(StatusCodes.Status413PayloadTooLarge,
-        $"the request body has {size}; at most {maxBytes} are accepted (Convo:Orchestrator:MaxPayloadBytes)");
+    // A bulk set-up's bound is fixed (ConvoApiEndpoints.BulkMaxBytes); every other body's is the option.
+    private static IResult TooLarge(string size, int maxBytes, bool bulk = false) => Problems.Of(StatusCodes.Status413PayloadTooLarge,
+        $"the request body has {size}; at most {maxBytes} are accepted ({(bulk ? "a bulk set-up; send more requests" : "Convo:Orchestrator:MaxPayloadBytes")})");
 
     private static bool IsNdjson(HttpRequest request) =>
         request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
