@@ -104,4 +104,24 @@ public sealed class BulkSetupTests(ClusterFixture fx)
         // A paused trigger fires nothing: the event's next run leaves it out.
         Assert.Null((await fx.Api.StatusAsync(setup.Event.Id)).Unwrap().NextRun);
     }
+
+    [Fact]
+    public async Task Far_triggers_and_their_events_leave_memory_soon_after_a_bulk_set_up_and_near_ones_stay()
+    {
+        var far = Enumerable.Range(0, 5).Select(_ => new EventSetup(NewEvent("far"), [Daily()])).ToList();
+        var near = new EventSetup(NewEvent("near"), [new Trigger(new TriggerId(ClusterFixture.Unique("near")), TriggerKind.INTERVAL, Interval: TimeSpan.FromSeconds(30))]);
+
+        (await fx.Api.SaveEventsAsync([.. far, near])).Unwrap();
+
+        var management = fx.Cluster.Client.GetGrain<IManagementGrain>(0);
+        async Task<HashSet<string>> ActiveKeysAsync() =>
+            (await management.GetDetailedGrainStatistics()).Select(g => g.GrainId.Key.ToString()!).ToHashSet(StringComparer.Ordinal);
+        var farKeys = far.SelectMany(s => new[] { s.Event.Id.Value, s.TriggerList[0].Id.Value }).ToList();
+        await Eventually.TrueAsync(async () => !farKeys.Any((await ActiveKeysAsync()).Contains), TimeSpan.FromSeconds(20), "the far schedules' grains gone");
+        var active = await ActiveKeysAsync();
+        Assert.Contains(near.TriggerList[0].Id.Value, active); // its timer fires within the reminder period: it stays
+        Assert.Contains(near.Event.Id.Value, active);
+        // Gone from memory, not from the cluster: each answers again, with its schedule.
+        Assert.NotNull((await fx.Api.TriggerStatusAsync(far[0].TriggerList[0].Id)).Unwrap().NextFire);
+    }
 }
