@@ -10,7 +10,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 public sealed class MemoryCatalogStore : ICatalogStore
 {
-    private readonly Dictionary<string, (SortedIds Ids, Dictionary<string, byte[]> Json)> _catalogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (List<string> Ids, Dictionary<string, byte[]> Json)> _catalogs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <inheritdoc />
@@ -19,9 +19,9 @@ public sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            var bytes = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
-            if (definitions.TryAdd(id, bytes)) ids.AddNew(id);
-            else definitions[id] = bytes;
+            var at = ids.BinarySearch(id, StringComparer.Ordinal);
+            if (at < 0) ids.Insert(~at, id);
+            definitions[id] = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
         }
         return Task.CompletedTask;
     }
@@ -32,7 +32,9 @@ public sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            if (definitions.Remove(id)) ids.Remove(id);
+            var at = ids.BinarySearch(id, StringComparer.Ordinal);
+            if (at >= 0) ids.RemoveAt(at);
+            definitions.Remove(id);
         }
         return Task.CompletedTask;
     }
@@ -43,14 +45,21 @@ public sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            return Task.FromResult(ids.After(after, limit).Select(id => new CatalogEntry(id, Encoding.UTF8.GetString(definitions[id]))).ToList());
+            var start = 0;
+            if (after is not null)
+            {
+                var at = ids.BinarySearch(after, StringComparer.Ordinal);
+                start = at >= 0 ? at + 1 : ~at;
+            }
+            var count = Math.Clamp(limit, 0, ids.Count - start);
+            return Task.FromResult(ids.GetRange(start, count).Select(id => new CatalogEntry(id, Encoding.UTF8.GetString(definitions[id]))).ToList());
         }
     }
 
-    private (SortedIds Ids, Dictionary<string, byte[]> Json) Catalog(string name)
+    private (List<string> Ids, Dictionary<string, byte[]> Json) Catalog(string name)
     {
         if (!_catalogs.TryGetValue(name, out var catalog))
-            _catalogs[name] = catalog = (new SortedIds(), new Dictionary<string, byte[]>(StringComparer.Ordinal));
+            _catalogs[name] = catalog = ([], new Dictionary<string, byte[]>(StringComparer.Ordinal));
         return catalog;
     }
 }
