@@ -46,12 +46,16 @@ public sealed class BackfillCrashTests(ITestOutputHelper output)
             var claims = new RedisKeys(cluster + ":convo:").ClaimIndex(ev); // one entry per instant whose job is stored
 
             var backfill = client.Api.BackfillTriggerAsync(trigger.Id, from, to);
-            // Killed as soon as the first instants are stored: the backfill is cut short in the middle.
+            // Stopped as soon as the first instants are stored, then killed: the backfill is cut short in the middle. The
+            // stop comes first because a kill takes long enough for a fast machine to store the rest meanwhile; what
+            // the frozen silo had already sent to Redis lands within the pause below.
             var watch = Stopwatch.StartNew();
             while (await db.SortedSetLengthAsync(claims) == 0 && watch.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(1);
-            await first.KillAsync();
+            first.Freeze();
             killedAt = DateTime.UtcNow;
+            await Task.Delay(200);
             claimedAtKill = await db.SortedSetLengthAsync(claims);
+            await first.KillAsync();
             try
             {
                 var answer = await backfill.WaitAsync(TimeSpan.FromSeconds(10));

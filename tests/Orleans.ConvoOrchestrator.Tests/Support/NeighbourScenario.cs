@@ -70,6 +70,12 @@ internal static class NeighbourScenario
                 o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
                 configure?.Invoke(o);
             });
+        // The test host parks two pool threads for its whole run (its message loop and xUnit's assembly runner). When
+        // hill climbing takes the pool's goal down to the minimum (the core count), those two leave no thread to run
+        // work: everything queued, the victim's timers included, waited about 600 ms for the starvation check. Two
+        // more at the minimum give this process the pool a silo process has.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.SetMinThreads(minWorkers + 2, minIo);
         await mgr.StartAsync();
         try
         {
@@ -105,6 +111,7 @@ internal static class NeighbourScenario
         finally
         {
             await mgr.StopAsync();
+            ThreadPool.SetMinThreads(minWorkers, minIo);
         }
     }
 

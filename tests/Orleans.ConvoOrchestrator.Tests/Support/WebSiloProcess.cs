@@ -163,6 +163,12 @@ public sealed class WebSiloProcess : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>SIGSTOP: the process stops where it stands (no more writes) until killed; a crash caught mid-step.</summary>
+    public void Freeze()
+    {
+        if (Kill(_process.Id, SigStop) != 0) throw new InvalidOperationException($"kill(SIGSTOP) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     /// <summary>SIGKILL: the process dies at once, as in a crash.</summary>
     public async Task KillAsync()
     {
@@ -190,6 +196,7 @@ public sealed class WebSiloProcess : IAsyncDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private const int SigTerm = 15;
+    private const int SigStop = 19;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
