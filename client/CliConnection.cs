@@ -41,13 +41,13 @@ internal sealed class CliConnection : IAsyncDisposable
         builder.Services.AddConvoOrchestratorClient(o =>
         {
             o.GatewayPort = settings.GatewayPort;
-            if (settings.Redis is { } redis) o.UseRedisClustering(redis.Configuration);
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
             // A silo that is still starting gets a couple of seconds; an absent one is reported at once.
             o.ConnectRetries = 3;
             o.ConnectRetryDelay = TimeSpan.FromMilliseconds(500);
         });
+        if (settings.Redis is { } redisSettings) builder.Services.AddConvoRedisClustering(redisSettings.Configuration);
 
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

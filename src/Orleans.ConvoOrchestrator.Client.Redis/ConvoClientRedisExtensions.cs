@@ -1,26 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
+using Orleans.ConvoOrchestrator.Client;
+using Orleans.Messaging;
 
-namespace Orleans.ConvoOrchestrator.Client;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Redis clustering for <see cref="ConvoClientOptions"/>.</summary>
+/// <summary>Redis clustering for the ConvoOrchestrator cluster client.</summary>
 public static class ConvoClientRedisExtensions
 {
     /// <summary>
-    /// Finds the silos through Redis clustering: the Redis of <see cref="ConvoClientOptions.Redis"/>, set here when
-    /// <paramref name="redisConfiguration"/> is given (a StackExchange.Redis configuration string such as
-    /// <c>127.0.0.1:6379</c>). Call it in the configure callback of <c>AddConvoOrchestratorClient</c>, after any binding
-    /// from configuration has set <see cref="ConvoClientOptions.Redis"/>.
+    /// Finds the silos through the Redis they cluster through, <see cref="ConvoClientOptions.Redis"/> (a
+    /// StackExchange.Redis configuration string such as <c>127.0.0.1:6379</c>, from configuration or code), instead of
+    /// a gateway on localhost. Call it with <c>AddConvoOrchestratorClient</c>, before or after; <paramref name="redis"/>,
+    /// when given, sets <see cref="ConvoClientOptions.Redis"/>. Redis left unset stops the host's start.
     /// </summary>
-    /// <returns>The same options, for chaining.</returns>
-    public static ConvoClientOptions UseRedisClustering(this ConvoClientOptions options, string? redisConfiguration = null)
+    /// <returns>The same services, for chaining.</returns>
+    public static IServiceCollection AddConvoRedisClustering(this IServiceCollection services, string? redis = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (redisConfiguration is not null) options.Redis = redisConfiguration;
-        if (string.IsNullOrWhiteSpace(options.Redis))
-            throw new ArgumentException("Redis clustering needs a Redis configuration (ConvoClientOptions.Redis, e.g. 127.0.0.1:6379)", nameof(redisConfiguration));
-        var parsed = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis);
-        options.ConfigureClustering = client =>
-            RedisClusteringIClientBuilderExtensions.UseRedisClustering(client, o => o.ConfigurationOptions = parsed.Clone());
-        return options;
+        ArgumentNullException.ThrowIfNull(services);
+        if (redis is not null) services.Configure<ConvoClientOptions>(o => o.Redis = redis);
+        if (services.Any(d => d.ServiceType == typeof(RedisClusteringChosen))) return services;
+        services.AddSingleton<RedisClusteringChosen>();
+        // The localhost gateway list, when the client was added first, gives way to Redis's.
+        services.RemoveAll<IGatewayListProvider>();
+        services.AddOrleansClient(client => client.UseRedisClustering(_ => { }));
+        services.AddOptions<RedisClusteringOptions>().Configure<IOptions<ConvoClientOptions>>((o, convo) =>
+        {
+            // An empty Redis is refused by the options validator at start; nothing to parse then.
+            if (!string.IsNullOrWhiteSpace(convo.Value.Redis)) o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(convo.Value.Redis);
+        });
+        return services;
     }
 }

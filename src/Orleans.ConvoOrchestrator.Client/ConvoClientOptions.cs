@@ -1,8 +1,15 @@
 namespace Orleans.ConvoOrchestrator.Client;
 
-/// <summary>How a .NET app reaches a ConvoOrchestrator cluster.</summary>
+/// <summary>
+/// How a .NET app reaches a ConvoOrchestrator cluster. Registered through the options pipeline by
+/// <c>AddConvoOrchestratorClient</c> (bindable from configuration, e.g. the section <see cref="SectionName"/>) and
+/// checked by <see cref="ConvoClientOptionsValidator"/> when the host starts.
+/// </summary>
 public sealed class ConvoClientOptions
 {
+    /// <summary>The configuration section the stock apps read these options from.</summary>
+    public const string SectionName = "Convo:Client";
+
     /// <summary>Gateway port of a silo on localhost (the stock silo's default is 30000).</summary>
     public int GatewayPort { get; set; } = 30000;
 
@@ -21,28 +28,8 @@ public sealed class ConvoClientOptions
     /// <summary>
     /// StackExchange.Redis configuration string (for example <c>127.0.0.1:6379</c>) of the Redis the silos cluster
     /// through. Redis clustering is in its own package, so that apps on localhost clustering carry no Redis client:
-    /// reference Orleans.ConvoOrchestrator.Client.Redis and call its <c>UseRedisClustering()</c> on these options.
-    /// Set without it, the options are refused.
+    /// reference Orleans.ConvoOrchestrator.Client.Redis and call <c>services.AddConvoRedisClustering()</c>. Set without
+    /// it, the options are refused when the host starts.
     /// </summary>
     public string? Redis { get; set; }
-
-    /// <summary>
-    /// Replaces the localhost clustering on <see cref="GatewayPort"/> with your own (Redis clustering's
-    /// <c>UseRedisClustering()</c> sets it). When set, <see cref="GatewayPort"/> is ignored.
-    /// </summary>
-    public Action<IClientBuilder>? ConfigureClustering { get; set; }
-
-    /// <summary>What is wrong with these options, one line per option; empty when they are usable.</summary>
-    public List<string> Problems()
-    {
-        var problems = new List<string>();
-        if (GatewayPort is < 1 or > 65535) problems.Add($"GatewayPort must be between 1 and 65535 (got {GatewayPort})");
-        if (string.IsNullOrWhiteSpace(ClusterId)) problems.Add("ClusterId must not be empty");
-        if (string.IsNullOrWhiteSpace(ServiceId)) problems.Add("ServiceId must not be empty");
-        if (ConnectRetries < 0) problems.Add($"ConnectRetries must not be negative (got {ConnectRetries})");
-        if (!string.IsNullOrWhiteSpace(Redis) && ConfigureClustering is null)
-            problems.Add($"Redis is set ('{Redis}') but Redis clustering is not: reference the package Orleans.ConvoOrchestrator.Client.Redis and call UseRedisClustering() on these options");
-        if (ConnectRetryDelay < TimeSpan.Zero) problems.Add($"ConnectRetryDelay must be 00:00:00 or longer (got {ConnectRetryDelay})");
-        return problems;
-    }
 }

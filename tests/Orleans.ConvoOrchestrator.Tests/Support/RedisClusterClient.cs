@@ -22,11 +22,10 @@ public sealed class RedisClusterClient : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddConvoOrchestratorClient(o =>
         {
-            o.UseRedisClustering(redis);
             o.ClusterId = clusterId;
             o.ServiceId = clusterId;
             o.ConnectRetries = 20;
-        });
+        }).AddConvoRedisClustering(redis);
         var host = builder.Build();
         await host.StartAsync();
         return new RedisClusterClient(host);
