@@ -16,6 +16,10 @@ using Orleans.ConvoOrchestrator.Silo.Pages;
 using Orleans.ConvoOrchestrator.Silo.Telemetry;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.ConvoOrchestrator.Runtime.Execution;
+using Orleans.ConvoOrchestrator.Runtime.Hosting;
+using Orleans.ConvoOrchestrator.Runtime.Handlers.BuiltIn;
+using Orleans.ConvoOrchestrator.Runtime.Handlers.Plugins;
 
 // The stock silo: an ASP.NET Core host running one Orleans silo (memory store by default, or Redis with
 // --store redis --redis host:port), the built-in handlers log, echo, fail and sleep, and on HTTP (loopback by
@@ -130,9 +134,9 @@ log.LogInformation(
 var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
 lifetime.ApplicationStopping.Register(() => log.LogInformation(
     "ConvoOrchestrator silo is stopping: {InFlight} run(s) in flight get up to {Grace} to finish",
-    app.Services.GetRequiredService<JobRunner>().InFlight, app.Services.GetRequiredService<IOptions<ConvoOrchestratorOptions>>().Value.ShutdownGracePeriod));
+    app.Services.GetRequiredService<IHandlerRuns>().InFlight, app.Services.GetRequiredService<IOptions<ConvoOrchestratorOptions>>().Value.ShutdownGracePeriod));
 await app.WaitForShutdownAsync();
-log.LogInformation("ConvoOrchestrator silo stopped: {InFlight} run(s) left in flight", app.Services.GetRequiredService<JobRunner>().InFlight);
+log.LogInformation("ConvoOrchestrator silo stopped: {InFlight} run(s) left in flight", app.Services.GetRequiredService<IHandlerRuns>().InFlight);
 return 0;
 
 // Settings the silo cannot run with: one line per problem, exit code 2, no stack trace.

@@ -5,6 +5,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.ConvoOrchestrator.Runtime;
+using Orleans.ConvoOrchestrator.Runtime.Telemetry;
 
 namespace Orleans.ConvoOrchestrator.Silo.Telemetry;
 

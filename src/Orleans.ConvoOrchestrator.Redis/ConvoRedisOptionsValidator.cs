@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Orleans.ConvoOrchestrator.Redis;
 
 /// <summary>Refuses <see cref="ConvoRedisOptions"/> a silo cannot run with, listing every problem.</summary>
-public sealed class ConvoRedisOptionsValidator : IValidateOptions<ConvoRedisOptions>
+internal sealed class ConvoRedisOptionsValidator : IValidateOptions<ConvoRedisOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ConvoRedisOptions options)

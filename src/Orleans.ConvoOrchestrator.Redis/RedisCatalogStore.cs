@@ -7,7 +7,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// Catalogs in Redis: a sorted set of ids (all score 0, so ordered by id) for paging with ZRANGE BYLEX, and a hash
 /// id -> definition JSON. Each change is one MULTI/EXEC of two small commands.
 /// </summary>
-public sealed class RedisCatalogStore(RedisConnection redis) : ICatalogStore
+internal sealed class RedisCatalogStore(RedisConnection redis) : ICatalogStore
 {
     // One hash tag (the catalog's name) for both, so their MULTI/EXEC stays in one slot of a Cluster.
     private RedisKey IdsKey(string catalog) => redis.Keys.CatalogIds(catalog);

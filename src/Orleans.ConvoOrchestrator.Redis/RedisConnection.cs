@@ -12,7 +12,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// and carry hash tags (<see cref="RedisKeys"/>), so the stores also run on a Redis Cluster. The configuration may name
 /// one server, a Cluster's nodes, or Sentinels with <c>serviceName=...</c>: StackExchange.Redis then follows failovers.
 /// </summary>
-public sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
     private readonly ConvoRedisOptions _options;

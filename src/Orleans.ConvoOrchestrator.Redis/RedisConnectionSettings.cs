@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// How every Redis connection of a silo is made from its configuration string (the project's stores and Orleans'
 /// membership, grain state and reminders alike), so they all ride out a Redis restart or failover the same way.
 /// </summary>
-public static class RedisConnectionSettings
+internal static class RedisConnectionSettings
 {
     /// <summary>
     /// Parses <paramref name="configuration"/> and makes the connection reconnect soon after Redis is back.

@@ -7,7 +7,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// Histories in Redis (<see cref="RedisHistoryKeys"/>): records keyed by run in append order, bounded by the writes of
 /// <see cref="RedisJobStore"/>. A read is one script (the newest keys, then their records), whatever the history's length.
 /// </summary>
-public sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
+internal sealed class RedisHistoryStore(RedisConnection redis) : IHistoryStore
 {
     // The newest ARGV[1] run keys in order, then their records; HMGET in slices (Lua's unpack has a stack limit).
     private const string LoadScript = """

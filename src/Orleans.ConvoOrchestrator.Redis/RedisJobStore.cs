@@ -15,7 +15,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// </summary>
 /// <param name="redis">The connection.</param>
 /// <param name="retention">How much of each failed list is kept.</param>
-public sealed class RedisJobStore(RedisConnection redis, FailedJobRetention retention) : IJobStore
+internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention retention) : IJobStore
 {
     // Unlists the event only if its hash is empty, atomically with respect to concurrent writes.
     private const string ForgetScript = "if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0";

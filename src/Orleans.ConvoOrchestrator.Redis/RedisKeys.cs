@@ -12,7 +12,7 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// moves such data once).
 /// </summary>
 /// <param name="prefix">What every key starts with: the service id and <c>:convo:</c>.</param>
-public sealed class RedisKeys(string prefix)
+internal sealed class RedisKeys(string prefix)
 {
     /// <summary>
     /// Shards of the pending-events set. Each is one slot of a Cluster, so the events with stored jobs spread over

@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// Refuses <see cref="ConvoOrchestratorOptions"/> a silo cannot run with, listing every problem
 /// (<see cref="ConvoOrchestratorOptions.Problems"/>): each names the property and its allowed range.
 /// </summary>
-public sealed class ConvoOrchestratorOptionsValidator : IValidateOptions<ConvoOrchestratorOptions>
+internal sealed class ConvoOrchestratorOptionsValidator : IValidateOptions<ConvoOrchestratorOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ConvoOrchestratorOptions options)

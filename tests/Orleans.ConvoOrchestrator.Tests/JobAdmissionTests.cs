@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Tests;
 /// <summary>A cluster whose job store records every write it is given.</summary>
 public sealed class RecordingStoreClusterFixture : OrchestratorClusterFixture
 {
-    public RecordingJobStore Store { get; } = new();
+    internal RecordingJobStore Store { get; } = new();
 
     protected override void Configure(ISiloBuilder silo)
     {
@@ -20,7 +20,7 @@ public sealed class RecordingStoreClusterFixture : OrchestratorClusterFixture
 }
 
 /// <summary>The memory job store, recording each job's stored delivery counts in write order.</summary>
-public sealed class RecordingJobStore : IJobStore
+internal sealed class RecordingJobStore : IJobStore
 {
     private IJobStore _inner = new MemoryJobStore();
 

@@ -29,7 +29,7 @@ public enum JobWriteKind
 /// </summary>
 public sealed class LostAnswerClusterFixture : OrchestratorClusterFixture
 {
-    public LostAnswerJobStore Jobs { get; } = new();
+    internal LostAnswerJobStore Jobs { get; } = new();
 
     public LostAnswerGrainStorage? States { get; private set; }
 
@@ -47,7 +47,7 @@ public sealed class LostAnswerClusterFixture : OrchestratorClusterFixture
 }
 
 /// <summary>The silo's memory job store, made to lose the answer of chosen writes after applying them.</summary>
-public sealed class LostAnswerJobStore : IJobStore
+internal sealed class LostAnswerJobStore : IJobStore
 {
     private readonly ConcurrentDictionary<JobWriteKind, int> _toLose = new();
     private IJobStore _inner = new MemoryJobStore();

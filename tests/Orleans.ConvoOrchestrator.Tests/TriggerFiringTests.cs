@@ -425,7 +425,7 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         var bucket = WakeBuckets.KeyFor(next - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
         await ReminderAsync(BucketGrainId(bucket), "convo-wake", _ => true);
         // A trigger id listed with no trigger behind it (its removal raced the listing): resuming it answers true.
-        await Silo.GetRequiredService<Runtime.ICatalogStore>().PutAsync(WakeBuckets.CatalogOf(bucket), "no-such-trigger", "");
+        await Silo.GetRequiredService<Runtime.Storage.ICatalogStore>().PutAsync(WakeBuckets.CatalogOf(bucket), "no-such-trigger", "");
         var remindable = fx.Cluster.Client.GetGrain<Grains.IWakeBucketGrain>(bucket).AsReference<IRemindable>();
 
         // A tick before the bucket's start (by the orchestrator's clock) wakes nobody and keeps every entry.
@@ -457,7 +457,7 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     private GrainId BucketGrainId(long bucket) => fx.Cluster.Client.GetGrain<Grains.IWakeBucketGrain>(bucket).GetGrainId();
 
     private async Task<List<string>> BucketIdsAsync(long bucket) =>
-        (await Silo.GetRequiredService<Runtime.ICatalogStore>().ListAsync(WakeBuckets.CatalogOf(bucket), null, 1000)).Select(e => e.Id).ToList();
+        (await Silo.GetRequiredService<Runtime.Storage.ICatalogStore>().ListAsync(WakeBuckets.CatalogOf(bucket), null, 1000)).Select(e => e.Id).ToList();
 
     private Task<ReminderEntry> ReminderAsync(GrainId grainId, string name, Func<ReminderEntry, bool> done) =>
         Eventually.MatchAsync(async () => await Table.ReadRow(grainId, name) ?? new ReminderEntry(), e => e.GrainId == grainId && done(e),

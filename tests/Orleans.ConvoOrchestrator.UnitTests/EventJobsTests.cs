@@ -553,7 +553,7 @@ public sealed class EventJobsTests
         var jobs = Table();
         var first = Accept(jobs, 1); // starts at once: holds the slot while stored
         var second = Accept(jobs, 2);
-        var refused = new List<Orleans.ConvoOrchestrator.Runtime.KeyConflict> { new("job-1", "job-0"), new("job-2", "job-0") };
+        var refused = new List<Orleans.ConvoOrchestrator.Runtime.Storage.KeyConflict> { new("job-1", "job-0"), new("job-2", "job-0") };
 
         jobs.Stored([first, second], [], [], refused);
 

@@ -1,11 +1,11 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// A silo's abandoned runs by event: handlers whose attempt ended (timed out, cancelled past its grace, the silo
 /// stopping) while their synchronous part still holds a handler thread. One leaves the count when its handler finally
 /// lets the thread go. Event status shows the count of the silo that runs the event's jobs. Thread-safe.
 /// </summary>
-public sealed class AbandonedRuns
+internal sealed class AbandonedRuns
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<EventId, int> _byEvent = [];

@@ -1,7 +1,7 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>Delay before a retry: FIXED = base; EXP = base * 2^(n-1); EXP_JITTER = EXP * [0.5, 1); all capped.</summary>
-public sealed class BackoffCalculator
+internal sealed class BackoffCalculator
 {
     private readonly TimeSpan _base;
     private readonly TimeSpan _cap;

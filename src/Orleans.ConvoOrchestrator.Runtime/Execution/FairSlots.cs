@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// A silo's run slots (<see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/>), shared fairly between events: while
@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// waiter. So one event's flood of jobs and retries cannot hold every slot while another event's jobs wait
 /// (docs/adr/0002-handler-isolation.md). A free slot with nobody waiting is taken without allocating. Thread-safe.
 /// </summary>
-public sealed class FairSlots
+internal sealed class FairSlots
 {
     private readonly Lock _lock = new();
     // Events with live waiters, and the round-robin order in which they are served.

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// One handler attempt queued on <see cref="HandlerThreads"/>: the handler, what it runs with, when it was queued, and

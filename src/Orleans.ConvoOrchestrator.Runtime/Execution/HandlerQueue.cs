@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// Handler calls waiting for a thread of <see cref="HandlerThreads"/>: taken round-robin between events, in order within

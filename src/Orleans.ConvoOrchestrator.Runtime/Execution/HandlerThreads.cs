@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// Where handlers run: threads of its own, so a handler that blocks or spins never takes a .NET thread-pool thread,
@@ -27,7 +27,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </list>
 /// The threads are background threads: a handler that never returns does not keep the process alive.
 /// </summary>
-public sealed partial class HandlerThreads : IDisposable
+internal sealed partial class HandlerThreads : IDisposable
 {
     private readonly HandlerQueue _queue = new();
     private readonly SemaphoreSlim _wake = new(0);

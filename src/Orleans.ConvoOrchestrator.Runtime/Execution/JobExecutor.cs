@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// Runs one job under its policy: per-attempt timeout (cancels the context's token; the attempt ends TIMEOUT
@@ -12,7 +12,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// never on the thread pool; a run whose attempt ended while its handler still holds a thread is abandoned and counted
 /// (<see cref="AbandonedRuns"/>, <see cref="MetricNames.JobsAbandoned"/>). Plain class: no Orleans.
 /// </summary>
-public sealed partial class JobExecutor
+internal sealed partial class JobExecutor
 {
     private readonly HandlerRegistry _registry;
     private readonly IServiceProvider _services;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// The silo's worker pool: runs jobs off the Orleans scheduler, at most
@@ -12,7 +12,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// then their tokens are cancelled. A silo service that event grains call directly, not a stateless worker grain
 /// (docs/adr/0009-handlers-on-a-silo-local-job-runner.md).
 /// </summary>
-public sealed partial class JobRunner : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+internal sealed partial class JobRunner : IHandlerRuns, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private static readonly TimeSpan[] ReportBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
     private readonly JobExecutor _executor;

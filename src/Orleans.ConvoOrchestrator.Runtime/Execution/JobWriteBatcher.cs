@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// Group commit of one event's job records: accepted jobs, delivery marks and ends (outcome appended, record deleted). With no write in flight a change is written at once; changes made while
@@ -15,7 +15,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// <param name="eventId">The event whose jobs these are.</param>
 /// <param name="historySize">How many history records the event keeps.</param>
 /// <param name="reports">Told of each write's end, with its lists (valid during the call only).</param>
-public sealed class JobWriteBatcher(IJobStore store, EventId eventId, int historySize, JobWriteBatcher.IReports reports)
+internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int historySize, JobWriteBatcher.IReports reports)
 {
     /// <summary>What a write's end is reported to (the event's job lifecycle).</summary>
     public interface IReports

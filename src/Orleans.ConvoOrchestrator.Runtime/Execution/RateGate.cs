@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// An event's <c>rate_limit_per_sec</c> as a token bucket refilled from the orchestrator's clock. Not
@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// so it cannot follow a <see cref="TimeProvider"/> (a fake clock in tests, the grains' clock here).
 /// Bursts are bounded to one second's worth of starts (at least one).
 /// </summary>
-public sealed class RateGate
+internal sealed class RateGate
 {
     private readonly TimeProvider _clock;
     private readonly double _capacity;

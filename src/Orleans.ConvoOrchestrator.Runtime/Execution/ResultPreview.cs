@@ -2,13 +2,13 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// A handler's result as short text for outcomes and history. A huge result is never copied or serialized whole:
 /// a string is sliced, and anything else is serialized only until the preview is full.
 /// </summary>
-public static class ResultPreview
+internal static class ResultPreview
 {
     /// <summary>Characters kept before the ellipsis.</summary>
     public const int MaxLength = 256;

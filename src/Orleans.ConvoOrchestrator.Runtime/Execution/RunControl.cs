@@ -1,11 +1,11 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// An operator's hold on one job in the worker pool. <see cref="Cancel"/> cancels whichever step of the run is under
 /// way (an attempt, a wait before a retry) and every later one; a job still waiting for a pool slot is claimed instead,
 /// so it is answered at once and never starts. Thread-safe.
 /// </summary>
-public sealed class RunControl
+internal sealed class RunControl
 {
     private const int Waiting = 0;
     private const int Started = 1;

@@ -1,11 +1,11 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// One job's hold on a <see cref="FairSlots"/> slot. The job lets it go while it waits out a retry's backoff and takes
 /// it again after, at the back of its event's line: no slot is held through a backoff, and a retry does not pass other
 /// events' waiting jobs. Used by one job's steps in sequence, not concurrently.
 /// </summary>
-public sealed class RunSlot : IDisposable
+internal sealed class RunSlot : IDisposable
 {
     private readonly FairSlots _slots;
     private readonly EventId _eventId;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 
 /// <summary>
 /// Lowers one OS thread's scheduling priority (its nice value) on Linux, where each thread has its own; a no-op on

@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <param name="AlreadyBackfilled">Instants an earlier backfill queued already.</param>
 /// <param name="Refused">Instants refused: the event is paused or gone, its queue is full, or a write failed.</param>
 [GenerateSerializer, Immutable, Alias("convo.BackfillTally")]
-public sealed record BackfillTally(
+internal sealed record BackfillTally(
     int Queued,
     int Skipped,
     int AlreadyBackfilled,

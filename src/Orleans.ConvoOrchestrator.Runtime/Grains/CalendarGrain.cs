@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// name it (so it is never removed from under one) and tells them when it changes. It never waits on a trigger:
 /// triggers call it while planning, so the notice is one-way.
 /// </summary>
-public sealed partial class CalendarGrain(
+internal sealed partial class CalendarGrain(
     [PersistentState("calendar", ConvoOrchestratorOptions.StorageName)] IPersistentState<CalendarState> state,
     ICatalogStore catalog,
     ILogger<CalendarGrain> logger) : Grain, ICalendarGrain

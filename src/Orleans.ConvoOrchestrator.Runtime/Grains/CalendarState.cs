@@ -2,7 +2,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
 /// <summary>What a calendar grain persists: its definition and the triggers that name it.</summary>
 [GenerateSerializer, Alias("convo.CalendarState")]
-public sealed class CalendarState
+internal sealed class CalendarState
 {
     /// <summary>The definition; null when the calendar does not exist.</summary>
     [Id(0)] public Calendar? Definition { get; set; }

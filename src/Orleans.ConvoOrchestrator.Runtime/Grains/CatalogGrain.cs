@@ -8,7 +8,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// and local to the caller's silo: no single activation is a bottleneck or holds 100,000 ids in memory.
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class CatalogGrain(ICatalogStore store) : Grain, ICatalogGrain
+internal sealed class CatalogGrain(ICatalogStore store) : Grain, ICatalogGrain
 {
     private string Catalog => this.GetPrimaryKeyString();
 

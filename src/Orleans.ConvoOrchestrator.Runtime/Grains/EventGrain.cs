@@ -18,7 +18,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// The parts it calls, each in its own file: <see cref="JobIntake"/> (emits, fires, test runs), <see cref="JobCancels"/>,
 /// <see cref="FailedJobActions"/>, <see cref="LastOutcomeWrites"/> and <see cref="EventNextRun"/>.
 /// </summary>
-public sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffects
+internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffects
 {
     private readonly IPersistentState<EventState> _state;
     private readonly VersionedState<EventState> _definitionWrites;

@@ -2,7 +2,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
 /// <summary>What an event grain persists about its definition; written on every definition change.</summary>
 [GenerateSerializer, Alias("convo.EventState")]
-public sealed class EventState
+internal sealed class EventState
 {
     /// <summary>The definition; null when the event does not exist.</summary>
     [Id(0)] public Event? Definition { get; set; }

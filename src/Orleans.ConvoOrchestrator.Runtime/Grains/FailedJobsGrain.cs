@@ -8,7 +8,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// per event. Stateless, so each silo answers from its own activation.
 /// </summary>
 [StatelessWorker]
-public sealed class FailedJobsGrain(IJobStore store) : Grain, IFailedJobsGrain
+internal sealed class FailedJobsGrain(IJobStore store) : Grain, IFailedJobsGrain
 {
     /// <inheritdoc />
     public async Task<List<FailedJob>> ListAsync(int limit)

@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// so a client cannot speak the worker protocol.
 /// </summary>
 [Alias("convo.IEventJobsGrain")]
-public interface IEventJobsGrain : IGrainWithStringKey
+internal interface IEventJobsGrain : IGrainWithStringKey
 {
     /// <summary>
     /// A scheduled trigger fire: accepted like an emit, but one-way, since the trigger has nothing to do with the

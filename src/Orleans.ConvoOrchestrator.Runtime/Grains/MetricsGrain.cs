@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// snapshot is draining the silos; every state change happens between awaits.
 /// </summary>
 [Reentrant]
-public sealed class MetricsGrain : Grain, IMetricsGrain
+internal sealed class MetricsGrain : Grain, IMetricsGrain
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RegistrationWait = TimeSpan.FromSeconds(3);

@@ -6,7 +6,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// is in the <see cref="IHistoryStore"/>, appended record by record.
 /// </summary>
 [GenerateSerializer, Alias("convo.OutcomeState")]
-public sealed class OutcomeState
+internal sealed class OutcomeState
 {
     /// <summary>The most recent outcome.</summary>
     [Id(0)] public JobOutcome? LastOutcome { get; set; }

@@ -15,7 +15,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <param name="IdempotencyKey">The emit's idempotency key: the store refuses a new job whose key another job holds.</param>
 /// <param name="IdempotentUntil">Until when the key stays held (acceptance plus the event's idempotency window).</param>
 /// <param name="IsBackfill">True for a past fire run by a backfill (stored only when true).</param>
-public sealed record QueuedJob(
+internal sealed record QueuedJob(
     string JobId,
     long Seq,
     string PayloadJson,

@@ -17,7 +17,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// reminder for many triggers) and lets its grain go. Missed fires follow the trigger's <see cref="MisfirePolicy"/>
 /// and are always counted.
 /// </summary>
-public sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
+internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
 {
     private const string ReminderName = "convo-trigger";
     // Instants per backfill message to each event (see BackfillAsync).

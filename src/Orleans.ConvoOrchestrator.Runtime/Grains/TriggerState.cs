@@ -2,7 +2,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 
 /// <summary>What a trigger grain persists: its definition, subscribers and its own schedule progress.</summary>
 [GenerateSerializer, Alias("convo.TriggerState")]
-public sealed class TriggerState
+internal sealed class TriggerState
 {
     /// <summary>The definition (anchored); null when the trigger does not exist.</summary>
     [Id(0)] public Trigger? Definition { get; set; }

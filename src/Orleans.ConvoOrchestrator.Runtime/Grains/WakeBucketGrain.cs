@@ -14,7 +14,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// so a lost silo or a failed call means another try at the next tick, never a trigger left asleep.
 /// Why buckets: docs/adr/0007-wake-buckets.md.
 /// </summary>
-public sealed partial class WakeBucketGrain : Grain, IWakeBucketGrain, IRemindable
+internal sealed partial class WakeBucketGrain : Grain, IWakeBucketGrain, IRemindable
 {
     private const string ReminderName = "convo-wake";
     private const int PageSize = 256;

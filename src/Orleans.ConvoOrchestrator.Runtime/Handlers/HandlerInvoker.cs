@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers;
 
 /// <summary>Runs one attempt of a registered handler; the result becomes the preview.</summary>
 internal delegate Task<object?> HandlerInvoker(IServiceProvider services, EventContext context);

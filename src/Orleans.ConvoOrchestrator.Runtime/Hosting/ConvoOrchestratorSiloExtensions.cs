@@ -7,8 +7,9 @@ using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using Orleans.ConvoOrchestrator;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.Hosting;
 
 /// <summary>Adds the orchestrator to a silo.</summary>
 public static class ConvoOrchestratorSiloExtensions
@@ -67,6 +68,7 @@ public static class ConvoOrchestratorSiloExtensions
         services.TryAddSingleton<AbandonedRuns>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<IHandlerRuns>(sp => sp.GetRequiredService<JobRunner>());
         AddMemoryStores(services, replace: false);
         services.TryAddSingleton<RecoverySweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RecoverySweeper>());

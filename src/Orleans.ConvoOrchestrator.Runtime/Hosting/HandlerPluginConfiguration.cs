@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Hosting;
 
 /// <summary>
 /// Where a silo host finds its handler plugins: the configuration array <c>Convo:Plugins</c> (appsettings.json,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Hosting;
 
 /// <summary>
 /// Resumes work whose grain nobody activates. Jobs: when this silo starts, whenever a silo leaves the cluster
@@ -13,7 +13,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// silo starts and whenever a silo leaves, it wakes its share of all triggers, which reconcile their schedules at
 /// once instead of at their next reminder tick (up to a reminder period later). Waking an active grain costs one message.
 /// </summary>
-public sealed partial class RecoverySweeper(
+internal sealed partial class RecoverySweeper(
     IJobStore jobs,
     IGrainFactory grains,
     IClusterMembershipService membership,

@@ -1,12 +1,12 @@
 using Orleans.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Hosting;
 
 /// <summary>
 /// Raised first when the silo begins to stop (before the worker pool's grace period): triggers stop firing,
 /// so a stopping silo takes on no new work. Stages stop from the highest down, hence Active + 1.
 /// </summary>
-public sealed class SiloStopping : ILifecycleParticipant<ISiloLifecycle>
+internal sealed class SiloStopping : ILifecycleParticipant<ISiloLifecycle>
 {
     private volatile bool _stopping;
 

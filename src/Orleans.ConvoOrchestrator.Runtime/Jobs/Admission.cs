@@ -1,7 +1,7 @@
 namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
 
 /// <summary>What an event's job table decides for a job about to be accepted.</summary>
-public enum Admission
+internal enum Admission
 {
     /// <summary>Refused: the queue is at its bound.</summary>
     QueueFull,

@@ -10,7 +10,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
 /// is given one (StoringToStart or Starting) until its handler reports (Ending), so never more run at once. A job
 /// leaves the table only once its outcome is stored. Not thread-safe: the grain calls it from its own turns only.
 /// </summary>
-public sealed class EventJobs : JobWriteBatcher.IReports
+internal sealed class EventJobs : JobWriteBatcher.IReports
 {
     private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);

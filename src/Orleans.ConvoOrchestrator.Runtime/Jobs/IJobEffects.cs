@@ -7,7 +7,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
 /// <see cref="JobWriteBatcher"/>, hand-over to the worker pool, grain timers, answers to waiting callers) and reports
 /// each write's end back to the table. The table itself never does I/O and never calls Orleans.
 /// </summary>
-public interface IJobEffects
+internal interface IJobEffects
 {
     /// <summary>Store a newly accepted job; the task completes once it is stored (an emit answers then).</summary>
     Task Append(QueuedJob job);

@@ -4,4 +4,4 @@ namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
 /// <param name="MaxConcurrency">Jobs that may hold a slot (be starting or running) at once.</param>
 /// <param name="RatePerSecond">Starts per second allowed, or null for no limit.</param>
 /// <param name="QueueLimit">Jobs that may wait (queued or being stored) before emits are refused, or null for no bound.</param>
-public readonly record struct JobRules(int MaxConcurrency, double? RatePerSecond = null, int? QueueLimit = null);
+internal readonly record struct JobRules(int MaxConcurrency, double? RatePerSecond = null, int? QueueLimit = null);

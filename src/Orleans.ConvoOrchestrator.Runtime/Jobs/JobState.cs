@@ -4,7 +4,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Jobs;
 /// Where a job of an event is in its life, from acceptance until its outcome is stored (then it leaves the event's
 /// table). The README's "Job lifecycle" section draws these states and what moves a job between them.
 /// </summary>
-public enum JobState
+internal enum JobState
 {
     /// <summary>Accepted; the write that stores it is pending. It joins the queue once stored.</summary>
     Storing,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Metrics;
 
 /// <summary>
 /// A silo's metrics batcher: the hot path records here without a grain call and without a shared lock (one
@@ -8,7 +8,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// batch for the metrics grain periodically and whenever a snapshot asks. Every recording also goes to the
 /// <see cref="ConvoInstruments"/> (System.Diagnostics.Metrics), which costs a flag check while nobody listens.
 /// </summary>
-public sealed class MetricsCollector
+internal sealed class MetricsCollector
 {
     private readonly ConcurrentDictionary<(string Name, string Key), CounterCell> _counters = new();
     private readonly ConcurrentDictionary<(string Name, string Key), HistogramCell> _histograms = new();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Metrics;
 
 /// <summary>
 /// Flushes this silo's <see cref="MetricsCollector"/> to the metrics grain every
@@ -11,7 +11,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// so a snapshot can drain it on demand. One flush or drain at a time, so a snapshot never overtakes a batch
 /// already on its way.
 /// </summary>
-public sealed partial class MetricsFlusher : IMetricsSource, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+internal sealed partial class MetricsFlusher : IMetricsSource, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly MetricsCollector _collector;
     private readonly IGrainFactory _grains;

@@ -1,10 +1,10 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Metrics;
 
 /// <summary>
 /// Counters and histograms keyed by name + labels. Not thread-safe: the per-silo collector guards it with a
 /// lock, the metrics grain with its turn. Merging a batch adds counts, so batches can be flushed in any order.
 /// </summary>
-public sealed class MetricsStore
+internal sealed class MetricsStore
 {
     private readonly Dictionary<(string Name, string Labels), CounterSeries> _counters = new();
     private readonly Dictionary<(string Name, string Labels), HistogramSeries> _histograms = new();

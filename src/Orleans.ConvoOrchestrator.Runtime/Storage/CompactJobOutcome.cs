@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// A <see cref="JobOutcome"/> flattened into one value: kept inline in a long-lived object (a history record, an

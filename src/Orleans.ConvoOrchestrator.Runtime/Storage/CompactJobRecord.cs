@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// A <see cref="JobRecord"/> flattened into one value, for histories kept in memory. A ring of these is one array

@@ -1,6 +1,6 @@
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// Where accepted jobs wait until they end, and where their ends are recorded: one keyed collection of job records per
@@ -10,7 +10,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// the implementation (<see cref="MemoryJobStore"/> or the Redis one (package Orleans.ConvoOrchestrator.Redis)); event grains only see this
 /// interface. Every write is safe to retry after an unanswered success.
 /// </summary>
-public interface IJobStore
+internal interface IJobStore
 {
     /// <summary>
     /// In one atomic round trip: stores (inserts or replaces) <paramref name="upserts"/>; for each of

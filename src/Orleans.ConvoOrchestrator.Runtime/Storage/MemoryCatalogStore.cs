@@ -1,14 +1,14 @@
 using System.Text;
 using Orleans.ConvoOrchestrator.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// The embedded store's catalogs: sorted in the silo's memory (one silo, nothing survives the process). Definitions
 /// are kept as UTF-8 (half the bytes of a string for JSON's mostly ASCII text; the catalogs are a large part of what
 /// an idle schedule keeps: docs/adr/0008-memory-store-tuning.md) and decoded when listed.
 /// </summary>
-public sealed class MemoryCatalogStore : ICatalogStore
+internal sealed class MemoryCatalogStore : ICatalogStore
 {
     private readonly Dictionary<string, (List<string> Ids, Dictionary<string, byte[]> Json)> _catalogs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();

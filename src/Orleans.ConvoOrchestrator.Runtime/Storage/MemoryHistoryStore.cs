@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// The embedded store's histories: a ring of records per event in the silo's memory, each record flattened into
 /// one value (<see cref="CompactJobRecord"/>), so a history is one array however many records it holds. Every
 /// operation completes synchronously. Records come from <see cref="MemoryJobStore"/>'s writes that end jobs.
 /// </summary>
-public sealed class MemoryHistoryStore : IHistoryStore
+internal sealed class MemoryHistoryStore : IHistoryStore
 {
     private readonly ConcurrentDictionary<EventId, Ring> _events = new();
 

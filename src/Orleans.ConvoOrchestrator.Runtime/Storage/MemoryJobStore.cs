@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// The embedded store's job queues: in the silo's memory, so they survive an event grain's deactivation but not
@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// </summary>
 /// <param name="history">Where the records of ended jobs are appended.</param>
 /// <param name="retention">How much of each failed list is kept.</param>
-public sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetention retention) : IJobStore
+internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetention retention) : IJobStore
 {
     private static readonly Task<IReadOnlyList<KeyConflict>> NoneRefused = Task.FromResult<IReadOnlyList<KeyConflict>>([]);
     private readonly ConcurrentDictionary<EventId, ConcurrentDictionary<string, QueuedJob>> _events = new();

@@ -1,10 +1,10 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// When grains write state that only records progress (an event's last outcome, a trigger's fire count and
 /// handled-up-to instant): a choice of the store's, declared in its <see cref="StoreCapabilities"/>.
 /// </summary>
-public enum ProgressWrites
+internal enum ProgressWrites
 {
     /// <summary>
     /// At most once per interval while progress is made (<see cref="ConvoOrchestratorOptions.HistoryWriteDelay"/>,

@@ -5,7 +5,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// The embedded store's grain states: serialized (Orleans' binary format) into this silo's memory, like the rest of
@@ -16,7 +16,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// bytes overwrites them in place, so the stored array stays an old object rather than a new one per write for the
 /// collector to promote (docs/adr/0008-memory-store-tuning.md).
 /// </summary>
-public sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProvider activators) : IGrainStorage
+internal sealed class SiloMemoryGrainStorage(Serializer serializer, IActivatorProvider activators) : IGrainStorage
 {
     // Data null: cleared. Kept so that a stale activation that still holds the old version cannot write it back.
     private readonly Dictionary<(string StateName, GrainId GrainId), (byte[]? Data, long Version)> _states = new();

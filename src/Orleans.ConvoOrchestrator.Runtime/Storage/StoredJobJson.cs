@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Orleans.ConvoOrchestrator.Runtime.Grains;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// A queued job as a job store keeps it under its id: JSON without what the id already says (the job id, and the
@@ -12,7 +12,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// Redis parses, appends and fsyncs each byte, so fewer bytes mean more durable emits
 /// (docs/adr/0006-group-commit-of-job-writes.md). Records written in the full form by earlier versions read the same.
 /// </summary>
-public static class StoredJobJson
+internal static class StoredJobJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {

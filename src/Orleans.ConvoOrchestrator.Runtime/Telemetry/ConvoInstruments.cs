@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Telemetry;
 
 /// <summary>
 /// The meter <see cref="ConvoTelemetry.MeterName"/>: one counter per job and trigger counter of <see cref="MetricNames"/>
@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// boundaries advised as in the snapshot), tagged like the snapshot's series (<c>event_id</c>, <c>trigger_id</c>, <c>reason</c>).
 /// Fed by <see cref="MetricsCollector"/>; when nobody listens a recording costs one flag check.
 /// </summary>
-public sealed class ConvoInstruments : IDisposable
+internal sealed class ConvoInstruments : IDisposable
 {
     private readonly Meter _meter;
     private readonly bool _ownsMeter;

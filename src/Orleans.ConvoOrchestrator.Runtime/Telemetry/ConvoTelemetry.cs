@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Telemetry;
 
 /// <summary>
 /// The names OpenTelemetry (or <c>dotnet-counters</c>, <c>dotnet-trace</c>) subscribes to:

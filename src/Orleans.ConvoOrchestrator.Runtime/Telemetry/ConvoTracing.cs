@@ -2,14 +2,14 @@ using System.Diagnostics;
 using Orleans.ConvoOrchestrator.Grains;
 using Orleans.Runtime;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Telemetry;
 
 /// <summary>
 /// The spans of <see cref="ConvoTelemetry.ActivitySourceName"/>: an emit span where a job is accepted, and a run span
 /// per job that starts later — from the queue, maybe on another silo — as a child of its emit span, with a link to it.
 /// The emit's W3C <c>traceparent</c> travels with the job (<see cref="JobRequest.TraceParent"/>) to connect the two.
 /// </summary>
-public static class ConvoTracing
+internal static class ConvoTracing
 {
     /// <summary>The activity source.</summary>
     public static ActivitySource Source { get; } = new(ConvoTelemetry.ActivitySourceName, typeof(ConvoTracing).Assembly.GetName().Version?.ToString());

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Timers;
 
 /// <summary>
 /// The system clock, with timers kept in one <see cref="TimerHeap{T}"/> that one dedicated thread serves: it
@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// timer armed for its next fire, cost O(log n) per fire rather than a walk over every near timer
 /// (docs/adr/0005-heap-grain-timers.md). Times and timestamps are the system's; only timers differ.
 /// </summary>
-public sealed class HeapTimerProvider : TimeProvider, IDisposable
+internal sealed class HeapTimerProvider : TimeProvider, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimerHeap<HeapTimer> _heap = new();

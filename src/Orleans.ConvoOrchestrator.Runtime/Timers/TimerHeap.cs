@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Timers;
 
 /// <summary>
 /// Keys ordered by due time: setting, moving or removing a key costs O(log n) and taking the due ones costs

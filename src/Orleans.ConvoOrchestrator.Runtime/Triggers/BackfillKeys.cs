@@ -9,7 +9,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Triggers;
 /// by the job that runs the instant in the same atomic store write that stores it, so an instant is queued once per
 /// event whatever repeats the backfill (an operator, a retry after a lost silo).
 /// </summary>
-public static class BackfillKeys
+internal static class BackfillKeys
 {
     /// <summary>How long a backfilled instant's key is held at least: a repeat within it runs nothing again.</summary>
     public static readonly TimeSpan BackfillKeyWindow = TimeSpan.FromDays(30);

@@ -7,7 +7,7 @@ namespace Orleans.ConvoOrchestrator.Tests.StoreContract;
 [Trait(Lane.Name, Lane.Cluster)]
 public sealed class MemoryStoreContractTests : StoreContractTests
 {
-    protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
+    private protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
     {
         var history = new MemoryHistoryStore();
         return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>((new MemoryJobStore(history, Retention), history, new MemoryCatalogStore()));

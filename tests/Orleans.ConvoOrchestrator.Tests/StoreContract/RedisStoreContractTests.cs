@@ -15,7 +15,7 @@ public sealed class RedisContractServer : IAsyncLifetime
     public async Task InitializeAsync() => Server = await RedisServer.StartAsync();
 
     /// <summary>A connection whose keys no other connection of this server's shares.</summary>
-    public RedisConnection Connect()
+    internal RedisConnection Connect()
     {
         var connection = new RedisConnection(Server!.Configuration, Options.Create(new ClusterOptions { ServiceId = "contract-" + Guid.NewGuid().ToString("N")[..8] }));
         lock (_connections) _connections.Add(connection);
@@ -33,7 +33,7 @@ public sealed class RedisContractServer : IAsyncLifetime
 [Trait(Lane.Name, Lane.System)]
 public sealed class RedisStoreContractTests(RedisContractServer redis) : StoreContractTests, IClassFixture<RedisContractServer>
 {
-    protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
+    private protected override Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync()
     {
         var connection = redis.Connect();
         return Task.FromResult<(IJobStore, IHistoryStore, ICatalogStore)>(

@@ -14,10 +14,10 @@ public abstract class StoreContractTests
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
 
     /// <summary>The failed lists' retention the stores are made with: small, so the tests reach it.</summary>
-    protected static readonly FailedJobRetention Retention = new(3, TimeSpan.FromHours(1));
+    private protected static readonly FailedJobRetention Retention = new(3, TimeSpan.FromHours(1));
 
     /// <summary>A job store, the history store it ends jobs into, and a catalog store, empty and apart from any other test's.</summary>
-    protected abstract Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync();
+    private protected abstract Task<(IJobStore Jobs, IHistoryStore History, ICatalogStore Catalog)> CreateAsync();
 
     private static QueuedJob Job(int n, int deliveries = 0) =>
         new($"job-{n}", n, $"{{\"n\":{n}}}", n % 2 == 0 ? new TriggerId("tr") : null, $"corr-{n}", T0.AddSeconds(n),

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.BuiltIn;
 
 /// <summary>Handlers a user can try without writing code: <c>log</c>, <c>echo</c>, <c>fail</c>, <c>sleep</c>.</summary>
 public static class BuiltInHandlers

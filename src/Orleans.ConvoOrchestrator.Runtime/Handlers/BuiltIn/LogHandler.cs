@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.BuiltIn;
 
 /// <summary>The built-in <c>log</c> handler: writes the job and its payload to the silo's log.</summary>
-public sealed partial class LogHandler(ILogger<LogHandler> logger) : IEventHandler
+internal sealed partial class LogHandler(ILogger<LogHandler> logger) : IEventHandler
 {
     /// <inheritdoc />
     public Task<object?> HandleAsync(EventContext context)

@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.Plugins;
 
 /// <summary>A handler plugin could not be loaded: a missing file, a file that is not a .NET assembly, a type that does not load, or a handler name already taken. Nothing was registered.</summary>
 public sealed class HandlerPluginException : Exception

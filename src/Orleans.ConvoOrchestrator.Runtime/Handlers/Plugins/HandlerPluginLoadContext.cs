@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.Plugins;
 
 /// <summary>
 /// Loads one plugin assembly and its private dependencies from the plugin's folder (its .deps.json, through

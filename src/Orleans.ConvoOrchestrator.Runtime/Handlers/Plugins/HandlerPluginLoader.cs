@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text;
 
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.Plugins;
 
 /// <summary>
 /// Loads handler classes from plugin assemblies, so a stock silo runs a team's handlers without a host of their own.

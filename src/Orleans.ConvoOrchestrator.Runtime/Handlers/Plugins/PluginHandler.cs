@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator.Runtime;
+namespace Orleans.ConvoOrchestrator.Runtime.Handlers.Plugins;
 
 /// <summary>One handler class found in a plugin assembly.</summary>
 /// <param name="Name">The name events use (<see cref="HandlerNameAttribute"/>, or derived from the class name).</param>
