@@ -10,19 +10,29 @@ namespace Orleans.ConvoOrchestrator.Cli;
 internal static class DefinitionFile
 {
     /// <summary>Reads and validates one <typeparamref name="T"/>; <paramref name="what"/> names it in messages ("event").</summary>
-    public static T Load<T>(string path, string what, string example, Func<T, Result> validate) where T : class
+    public static T Load<T>(string path, string what, string example, Func<T, Result> validate) where T : class =>
+        Parse(Read(path), path, what, example, validate);
+
+    /// <summary>How messages name <paramref name="path"/>.</summary>
+    public static string NameOf(string path) => path == "-" ? "stdin" : $"'{path}'";
+
+    /// <summary>The file's text (stdin for <c>-</c>), or a <see cref="UsageException"/>.</summary>
+    public static string Read(string path)
     {
-        var name = path == "-" ? "stdin" : $"'{path}'";
-        string text;
         try
         {
-            text = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            return path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new UsageException($"cannot read {name}: {ex.Message}");
+            throw new UsageException($"cannot read {NameOf(path)}: {ex.Message}");
         }
+    }
 
+    /// <summary>Parses and validates one <typeparamref name="T"/> read from <paramref name="path"/>.</summary>
+    public static T Parse<T>(string text, string path, string what, string example, Func<T, Result> validate) where T : class
+    {
+        var name = NameOf(path);
         T? definition;
         try
         {

@@ -20,13 +20,29 @@ internal static class EventsCommand
         var file = new Option<string>("--file", "-f")
         {
             HelpName = "FILE",
-            Description = $"JSON file holding the event, e.g. {EventFile.Example}",
+            Description = $"JSON file holding the event, e.g. {EventFile.Example}; or many events with their triggers, as a JSON " +
+                $"array or one item a line (NDJSON), e.g. {EventSetupJson.Example}; - reads stdin",
             Required = true,
         };
-        var command = new Command("save", "Create or replace an event from a JSON file") { file };
+        var command = new Command("save", "Create or replace an event, or set up many events and their triggers at once, from a JSON file") { file };
         command.SetClusterAction((parse, output) =>
         {
-            var definition = EventFile.Load(parse.GetValue(file)!);
+            var path = parse.GetValue(file)!;
+            var text = DefinitionFile.Read(path);
+            if (EventSetupFile.IsBulk(text))
+            {
+                var setups = EventSetupFile.Parse(text, path);
+                var triggers = setups.Sum(s => s.TriggerList.Count);
+                return async (orchestrator, _) =>
+                {
+                    var saved = await orchestrator.SaveEventsAsync(setups);
+                    if (saved.IsErr) return output.Fail(saved.Error);
+                    if (output.Json) output.WriteJson(new { saved = saved.Unwrap(), triggers });
+                    else output.WriteLine($"saved {saved.Unwrap()} event(s) with {triggers} trigger(s)");
+                    return ExitCodes.Ok;
+                };
+            }
+            var definition = DefinitionFile.Parse<Event>(text, path, "event", EventFile.Example, DefinitionValidator.Validate);
             return async (orchestrator, _) =>
             {
                 var saved = await orchestrator.SaveEventAsync(definition);

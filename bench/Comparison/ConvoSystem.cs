@@ -60,12 +60,12 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
     public async Task ScheduleRecurringAsync(int count, TimeSpan period, Func<int, DateTimeOffset> anchor, CancellationToken cancellationToken = default) =>
         // An INTERVAL trigger fires at anchor + k * interval for k >= 1: anchored one period early, its first fire is
         // at anchor(i), where the other systems' first fire is.
-        await AttachAsync(0, count, PrecisionAttachConcurrency, i => new Trigger(new TriggerId($"bench-tr-{i}"), TriggerKind.INTERVAL,
-            Interval: period, Anchor: anchor(i) - period), cancellationToken);
+        await SetUpAsync(0, count, i => new Trigger(new TriggerId($"bench-tr-{i}"), TriggerKind.INTERVAL,
+            Interval: period, Anchor: anchor(i) - period));
 
     public async Task ScheduleIdleAsync(int first, int count) =>
         // 03:00 UTC daily: nothing fires during a run (the run would have to straddle 03:00).
-        await AttachAsync(first, count, IdleAttachConcurrency, i => new Trigger(new TriggerId($"bench-idle-{i}"), TriggerKind.Cron, Cron: "0 3 * * *"));
+        await SetUpAsync(first, count, i => new Trigger(new TriggerId($"bench-idle-{i}"), TriggerKind.Cron, Cron: "0 3 * * *"));
 
     private static readonly TimeSpan RestCacheTtl = TimeSpan.FromSeconds(5);
 
@@ -88,21 +88,14 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
         await Task.Delay(2 * RestCacheTtl + TimeSpan.FromSeconds(1));
     }
 
-    // Each schedule feeds its own event. Every save and attach adds to the catalog, whose concurrent changes
-    // share one write: many in flight at once make few, large writes instead of many.
-    // Idle (cron) schedules go 512 at once, which cut the setup's attach time (3f6c205). Every-second
-    // schedules start firing while the rest are attached: with 256 or more at once, attaches under a loaded machine
-    // hit the 30 s response timeout, so those go 64 at once (as the issue-3 benchmark does).
-    private const int IdleAttachConcurrency = 512;
-    private const int PrecisionAttachConcurrency = 64;
-
-    private async Task AttachAsync(int first, int count, int concurrency, Func<int, Trigger> trigger, CancellationToken cancellationToken = default) =>
-        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (i, _) =>
-        {
-            var id = new EventId($"bench-ev-{i}");
-            (await _api.SaveEventAsync(NoopEvent(id))).Unwrap();
-            (await _api.AttachTriggerAsync(id, trigger(i))).Unwrap();
-        });
+    // Each schedule feeds its own event; all are set up with one bulk call (issue 21), which the client sends in
+    // chunks and the silo fans out to the event grains.
+    private async Task SetUpAsync(int first, int count, Func<int, Trigger> trigger)
+    {
+        var setups = new List<EventSetup>(count);
+        for (var i = first; i < first + count; i++) setups.Add(new EventSetup(NoopEvent(new EventId($"bench-ev-{i}")), [trigger(i)]));
+        (await _api.SaveEventsAsync(setups)).Unwrap();
+    }
 
     // No timeout (like the other systems' jobs); MaxConcurrency = the worker count so the event is not the bottleneck.
     private Event NoopEvent(EventId id) =>

@@ -12,22 +12,22 @@ public static class BoundedBody
 {
     /// <summary>
     /// The body as UTF-8 text, or the problem to answer with (413 too large, 415 not declared as JSON, 400 not UTF-8).
-    /// An empty body needs no content type.
+    /// An empty body needs no content type. With <paramref name="ndjson"/>, <c>application/x-ndjson</c> is JSON too.
     /// </summary>
-    public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    public static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct, bool ndjson = false)
     {
-        if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes));
+        if (request.ContentLength > maxBytes) return (null, TooLarge($"{request.ContentLength} bytes", maxBytes, ndjson));
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes));
+            if (buffer.Length + read > maxBytes) return (null, TooLarge($"more than {maxBytes} bytes", maxBytes, ndjson));
             buffer.Write(chunk, 0, read);
         }
         // Only JSON is read as JSON. This also keeps other web pages out: a browser sends a cross-site request
         // declared as JSON only after a CORS preflight, which this API never grants; forms and text/plain it sends at once.
-        if (buffer.Length > 0 && !request.HasJsonContentType())
+        if (buffer.Length > 0 && !request.HasJsonContentType() && !(ndjson && IsNdjson(request)))
             return (null, Problems.Of(StatusCodes.Status415UnsupportedMediaType,
                 $"the request body must be JSON sent with Content-Type: application/json (got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : request.ContentType)})"));
         try
@@ -57,6 +57,10 @@ public static class BoundedBody
         }
     }
 
-    private static IResult TooLarge(string size, int maxBytes) => Problems.Of(StatusCodes.Status413PayloadTooLarge,
-        $"the request body has {size}; at most {maxBytes} are accepted (Convo:Orchestrator:MaxPayloadBytes)");
+    // A bulk set-up's bound is fixed (ConvoApiEndpoints.BulkMaxBytes); every other body's is the option.
+    private static IResult TooLarge(string size, int maxBytes, bool bulk = false) => Problems.Of(StatusCodes.Status413PayloadTooLarge,
+        $"the request body has {size}; at most {maxBytes} are accepted ({(bulk ? "a bulk set-up; send more requests" : "Convo:Orchestrator:MaxPayloadBytes")})");
+
+    private static bool IsNdjson(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
 }

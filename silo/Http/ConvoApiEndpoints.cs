@@ -31,6 +31,9 @@ public static class ConvoApiEndpoints
 
     private sealed record JobIdsBody(List<string>? JobIds);
 
+    /// <summary>Largest body of a bulk set-up (POST /api/events/bulk): thousands of definitions, under Kestrel's own 30 MB.</summary>
+    public const int BulkMaxBytes = 16 * 1024 * 1024;
+
     // A backfill's range: both ends required (an open end would be a guess at what the caller meant).
     private sealed record BackfillBody(DateTimeOffset? From, DateTimeOffset? To);
 
@@ -63,6 +66,21 @@ public static class ConvoApiEndpoints
             if (problem is not null) return problem;
             var created = await o.CreateEventAsync(ev!);
             return created.IsOk ? Results.Json(ev, ConvoJson.Options, statusCode: StatusCodes.Status201Created) : Problems.From(created.Error);
+        });
+        api.MapPost("/events/bulk", async (HttpRequest req, IEventOrchestrator o, CancellationToken ct) =>
+        {
+            // A JSON array of {"event": ..., "triggers": [...]} items, or one item a line (NDJSON).
+            var (text, problem) = await BoundedBody.ReadTextAsync(req, BulkMaxBytes, ct, ndjson: true);
+            if (problem is not null) return problem;
+            var parsed = EventSetupJson.Parse(text);
+            if (parsed.IsErr) return Problems.From(parsed.Error);
+            var check = EventSetupValidator.Validate(parsed.Unwrap());
+            if (check.IsErr) return Problems.From(check.Error);
+            var setups = parsed.Unwrap().Select(s => s!).ToList();
+            var saved = await o.SaveEventsAsync(setups);
+            return saved.IsOk
+                ? Results.Json(new { saved = saved.Unwrap(), triggers = setups.Sum(s => s.TriggerList.Count) }, ConvoJson.Options)
+                : Problems.From(saved.Error);
         });
         api.MapGet("/events/{id}", async (string id, IEventOrchestrator o) => Answer(await o.GetEventAsync(new EventId(id))));
         api.MapPut("/events/{id}", async (string id, HttpRequest req, IEventOrchestrator o, IOptions<ConvoOrchestratorOptions> opt, CancellationToken ct) =>

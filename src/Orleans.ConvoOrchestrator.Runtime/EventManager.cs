@@ -161,6 +161,9 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Task<Result> SaveEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: null);
 
     /// <inheritdoc />
+    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups) => _repo.SaveEventsAsync(setups);
+
+    /// <inheritdoc />
     public Task<Result> CreateEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: false);
 
     /// <inheritdoc />

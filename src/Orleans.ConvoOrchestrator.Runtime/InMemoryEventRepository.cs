@@ -78,6 +78,31 @@ public sealed class InMemoryEventRepository
     /// <summary>Creates or replaces an event.</summary>
     public Task<Result> SaveEventAsync(Event definition) => SaveAsync(definition, mustExist: null);
 
+    /// <summary>Sets up many events and their triggers at once (see <see cref="IEventOrchestrator.SaveEventsAsync"/>).</summary>
+    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups)
+    {
+        if (Cluster is { } cluster) return cluster.SaveEventsAsync(setups);
+        var check = EventSetupValidator.Validate(setups);
+        if (check.IsErr) return Task.FromResult(Result<int>.Err(check.Error));
+        lock (_gate)
+        {
+            // As the cluster does: a missing calendar is found before anything changes.
+            if (EventSetupValidator.CalendarsNamed(setups).FirstOrDefault(c => !_calendars.ContainsKey(c)) is { } missing)
+                return Task.FromResult(Result<int>.Err(ErrorKind.NOT_FOUND, $"calendar '{missing}' does not exist; save the calendar first, nothing was set up"));
+            for (var i = 0; i < setups.Count; i++)
+            {
+                _events[setups[i].Event.Id.Value] = setups[i].Event;
+                foreach (var trigger in setups[i].TriggerList)
+                {
+                    var attached = AttachLocal(setups[i].Event.Id, trigger);
+                    if (attached.IsErr)
+                        return Task.FromResult(Result<int>.Err(attached.Error.Kind, $"item {i + 1} (event '{setups[i].Event.Id}'): {attached.Error.Message}"));
+                }
+            }
+            return Task.FromResult(Result<int>.Ok(setups.Count));
+        }
+    }
+
     /// <summary>An event's definition.</summary>
     public Result<Event> GetEvent(EventId eventId) => GetEventAsync(eventId).GetAwaiter().GetResult();
 

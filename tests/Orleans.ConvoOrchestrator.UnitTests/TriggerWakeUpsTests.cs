@@ -113,6 +113,48 @@ public sealed class TriggerWakeUpsTests
         Assert.Single(_port.Failures);
     }
 
+    [Fact]
+    public async Task A_trigger_just_created_joins_its_bucket_without_looking_for_a_reminder()
+    {
+        var wakeUps = new TriggerWakeUps(_port);
+        wakeUps.Created();
+        wakeUps.UseBucket(5);
+        Assert.True(await wakeUps.SettledAsync());
+        Assert.Equal(["join 5"], _port.Calls);
+    }
+
+    [Fact]
+    public async Task A_created_trigger_that_had_its_own_reminder_forgets_it_when_it_moves_to_a_bucket()
+    {
+        var wakeUps = new TriggerWakeUps(_port);
+        wakeUps.Created();
+        wakeUps.UseReminder();
+        wakeUps.UseBucket(5);
+        Assert.True(await wakeUps.SettledAsync());
+        Assert.Equal(["keep-reminder", "join 5", "forget-reminder"], _port.Calls);
+    }
+
+    [Fact]
+    public async Task A_stray_reminder_ticking_while_a_bucket_wakes_the_trigger_is_forgotten()
+    {
+        var wakeUps = new TriggerWakeUps(_port);
+        wakeUps.Created();
+        wakeUps.UseBucket(5);
+        wakeUps.ReminderTicked(); // left by an earlier trigger of the same id
+        Assert.True(await wakeUps.SettledAsync());
+        Assert.Equal(["join 5", "forget-reminder"], _port.Calls);
+    }
+
+    [Fact]
+    public async Task A_reminder_tick_while_the_reminder_is_in_use_changes_nothing()
+    {
+        var wakeUps = new TriggerWakeUps(_port);
+        wakeUps.UseReminder();
+        wakeUps.ReminderTicked();
+        Assert.True(await wakeUps.SettledAsync());
+        Assert.Equal(["keep-reminder"], _port.Calls);
+    }
+
     private sealed class Port : TriggerWakeUps.IPort
     {
         private readonly Dictionary<string, TaskCompletionSource> _held = new();

@@ -9,6 +9,17 @@ public interface IEventOrchestrator
     /// <summary>Creates or replaces an event.</summary>
     Task<Result> SaveEventAsync(Event definition);
 
+    /// <summary>
+    /// Sets up many events at once: each item's event is created or replaced and its triggers attached, as
+    /// <see cref="SaveEventAsync"/> and <see cref="AttachTriggerAsync"/> one by one would, with the same durability,
+    /// schedules and listings, in far fewer calls and writes. The whole list is checked first: VALIDATION naming the
+    /// item (bad definition, an event twice, one trigger id with two definitions) or NOT_FOUND (a calendar a trigger
+    /// names does not exist) changes nothing. A failure while applying (CONFLICT with a stored trigger, a store error)
+    /// names the item; items applied before it stay, and sending the same list again is safe. Answers how many
+    /// events were set up (at most <see cref="EventSetupValidator.MaxItems"/> per call).
+    /// </summary>
+    Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups);
+
     /// <summary>Creates an event; CONFLICT when it exists.</summary>
     Task<Result> CreateEventAsync(Event definition);
 

@@ -24,6 +24,28 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
     public Task<Result> SaveEventAsync(Event definition) => Save(definition, SaveMode.Upsert);
 
     /// <inheritdoc />
+    public async Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups)
+    {
+        // The whole list first, so a bad item changes nothing; each silo checks its chunk again.
+        var check = EventSetupValidator.Validate(setups);
+        if (check.IsErr) return Result<int>.Err(check.Error);
+        var chunks = setups.Chunk(EventSetupValidator.ChunkSize).Select((c, i) => (First: i * EventSetupValidator.ChunkSize + 1, Items: c.ToList())).ToList();
+        var saved = 0;
+        AppError? failed = null;
+        // Two chunks in flight: the next one is on its way while a silo works through the last of the one before.
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (chunk, _) =>
+        {
+            if (Volatile.Read(ref failed) is not null) return;
+            var result = await Guard(() => _grains.GetGrain<IBulkSetupGrain>(0).SaveAsync(chunk.Items, chunk.First));
+            if (result.IsOk) Interlocked.Add(ref saved, result.Unwrap());
+            else Interlocked.CompareExchange(ref failed, result.Error, null);
+        });
+        return failed is { } error
+            ? Result<int>.Err(error.Kind, $"{error.Message} ({saved} of {setups.Count} event(s) were set up before; sending the list again is safe)")
+            : saved;
+    }
+
+    /// <inheritdoc />
     public Task<Result> CreateEventAsync(Event definition) => Save(definition, SaveMode.Create);
 
     /// <inheritdoc />

@@ -18,7 +18,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// The parts it calls, each in its own file: <see cref="JobIntake"/> (emits, fires, test runs), <see cref="JobCancels"/>,
 /// <see cref="FailedJobActions"/>, <see cref="LastOutcomeWrites"/> and <see cref="EventNextRun"/>.
 /// </summary>
-internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffects
+internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSetupGrain, IJobEffects
 {
     private readonly IPersistentState<EventState> _state;
     private readonly VersionedState<EventState> _definitionWrites;
@@ -44,6 +44,7 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffe
     private DateTimeOffset _keptAliveUntil;
     private IGrainTimer? _rateTimer;
     private IGrainTimer? _retryTimer;
+    private IGrainTimer? _restTimer;
 
     /// <summary>Created by Orleans.</summary>
     public EventGrain(
@@ -230,6 +231,81 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IJobEffe
         _state.State.Subscriptions.Remove(trigger.Id.Value);
         await GrainFactory.GetGrain<ITriggerGrain>(trigger.Id.Value).UnsubscribeAsync(Id);
         return Result<SubscriptionId>.Err(ErrorKind.REPOSITORY_ERROR, $"the subscription of '{Id}' to '{trigger.Id}' could not be stored");
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<bool>> SetUpAsync(Event definition, List<Trigger> triggers)
+    {
+        // The batch was checked as a whole by the silo's BulkSetupGrain; only the key is this grain's to check.
+        if (definition.Id != Id) return Result<bool>.Err(ErrorKind.VALIDATION, $"event id '{definition.Id}' does not match the grain '{Id}'");
+        var previous = _state.State.Definition;
+        _state.State.Definition = definition;
+        var subscribed = await SubscribeAllAsync(triggers);
+        // One write for the definition and every new subscription (a save and attaches one by one write once each).
+        if (!await TryWriteDefinitionAsync())
+        {
+            _state.State.Definition = previous;
+            foreach (var added in subscribed.Added)
+            {
+                _state.State.Subscriptions.Remove(added.Value);
+                _state.State.PausedTriggers.Remove(added.Value);
+                await GrainFactory.GetGrain<ITriggerGrain>(added.Value).UnsubscribeAsync(Id);
+            }
+            return Result<bool>.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' could not be stored");
+        }
+        _jobs.Configure(RulesOf(definition));
+        if (!await TryListAsync(definition))
+            return Result<bool>.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' was stored but could not be listed; set it up again");
+        if (subscribed.Error is { } error) return Result<bool>.Err(error);
+        // Nothing to run and no trigger due before its wake-up: a fire or a call brings the event back, so a large
+        // set-up does not hold an activation per event until Orleans collects idle ones.
+        var resting = subscribed.AllRest && _jobs.Count == 0;
+        if (resting) SetupRest.Arm(this, ref _restTimer, () => _jobs.Count == 0 && !_removing, DeactivateOnIdle);
+        return resting;
+    }
+
+    // Subscribes the triggers not attached yet, side by side; the state records each one that took.
+    private async Task<(List<TriggerId> Added, bool AllRest, AppError? Error)> SubscribeAllAsync(List<Trigger> triggers)
+    {
+        var added = new List<TriggerId>();
+        var allRest = true;
+        AppError? error = null;
+        var pending = new List<(Trigger Trigger, Task<Result<SubscribedTrigger>> Call)>(triggers.Count);
+        foreach (var trigger in triggers)
+        {
+            if (_state.State.Subscriptions.TryGetValue(trigger.Id.Value, out var attached))
+            {
+                // As AttachAsync: the same trigger again is a no-op; another definition under its id is a conflict.
+                if (attached != trigger with { Anchor = trigger.Anchor ?? attached.Anchor })
+                    error ??= new AppError(ErrorKind.CONFLICT, $"trigger '{trigger.Id}' is already attached to '{Id}' with another definition; detach it first");
+                allRest = false; // its grain's state is not known here
+                continue;
+            }
+            pending.Add((trigger, GrainFactory.GetGrain<ITriggerSetupGrain>(trigger.Id.Value).SubscribeForSetupAsync(trigger, Id)));
+        }
+        foreach (var (trigger, call) in pending)
+        {
+            Result<SubscribedTrigger> result;
+            try
+            {
+                result = await call;
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException)
+            {
+                result = Result<SubscribedTrigger>.Err(ErrorKind.REPOSITORY_ERROR, $"trigger '{trigger.Id}' did not answer ({ex.Message}); set the event up again");
+            }
+            if (result.IsErr)
+            {
+                error ??= result.Error;
+                continue;
+            }
+            var sub = result.Unwrap();
+            _state.State.Subscriptions[trigger.Id.Value] = sub.Trigger;
+            if (sub.Paused) _state.State.PausedTriggers.Add(trigger.Id.Value);
+            allRest &= sub.Resting;
+            added.Add(trigger.Id);
+        }
+        return (added, allRest, error);
     }
 
     /// <inheritdoc />

@@ -17,7 +17,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// reminder for many triggers) and lets its grain go. Missed fires follow the trigger's <see cref="MisfirePolicy"/>
 /// and are always counted.
 /// </summary>
-internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, TriggerWakeUps.IPort
+internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetupGrain, IRemindable, TriggerWakeUps.IPort
 {
     private const string ReminderName = "convo-trigger";
     // Instants per backfill message to each event (see BackfillAsync).
@@ -35,6 +35,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, 
     private readonly TriggerWriteThrottle _writes;
     private readonly TriggerWakeUps _wakeUps;
     private IGrainTimer? _timer;
+    private IGrainTimer? _restTimer;
     private bool _timerKeepsAlive;
     // The calendars in force, built from the state's copy; re-read from their grains at activation, on a change
     // notice and on each reminder tick (which heals a lost notice).
@@ -114,6 +115,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, 
             if (calendars.IsErr) return Result<Trigger>.Err(calendars.Error);
             await _catalog.PutAsync(CatalogKeys.Triggers, Id.Value, System.Text.Json.JsonSerializer.Serialize(anchored, ConvoJson.Options));
             state.Begin(anchored, _clock.GetUtcNow());
+            _wakeUps.Created();
             state.Calendars = calendars.Unwrap();
             _exclusions = Build(state.Calendars);
             _calendarsStale = false;
@@ -137,6 +139,20 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, 
         }
         if (created) await ScheduleAsync();
         return anchored;
+    }
+
+    /// <inheritdoc />
+    public async Task<Result<SubscribedTrigger>> SubscribeForSetupAsync(Trigger trigger, EventId eventId)
+    {
+        var subscribed = await SubscribeAsync(trigger, eventId);
+        if (subscribed.IsErr) return Result<SubscribedTrigger>.Err(subscribed.Error);
+        // Nothing keeps the grain in memory (a far fire's bucket, or no schedule at all): it goes soon rather than
+        // when Orleans collects idle grains, so a large set-up does not hold an activation per trigger. It goes only
+        // once its bucket entry is stored. A near trigger's reminder registers in the background, as after an attach:
+        // waiting on the one reminder table for each of thousands of them was most of a set-up's time.
+        var resting = Rests && await _wakeUps.SettledAsync() && Rests;
+        if (resting) SetupRest.Arm(this, ref _restTimer, () => Rests, DeactivateOnIdle);
+        return new SubscribedTrigger(subscribed.Unwrap(), _state.State.Paused, resting);
     }
 
     /// <inheritdoc />
@@ -280,6 +296,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, 
         // A reminder that outlived its trigger (its removal failed to unregister it) goes now.
         if (_state.State.Definition is null) return _wakeUps.ForgetAsync();
         _calendarsStale = true; // a calendar change whose notice was lost is found within a reminder period
+        _wakeUps.ReminderTicked();
         return ScheduleAsync();
     }
 
@@ -352,6 +369,9 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, IRemindable, 
         var results = await Task.WhenAll(subscribers.Select(id => GrainFactory.GetGrain<IEventGrain>(id).EmitAsync(payloadJson, options)));
         return results.Count(r => r.IsOk);
     }
+
+    // Nothing keeps the grain in memory: no timer that must run in it (a far fire's bucket wakes it in time).
+    private bool Rests => _timer is null || !_timerKeepsAlive;
 
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 

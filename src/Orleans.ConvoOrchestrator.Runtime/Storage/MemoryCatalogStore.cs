@@ -10,7 +10,7 @@ namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 /// </summary>
 internal sealed class MemoryCatalogStore : ICatalogStore
 {
-    private readonly Dictionary<string, (List<string> Ids, Dictionary<string, byte[]> Json)> _catalogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SortedIds Ids, Dictionary<string, byte[]> Json)> _catalogs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <inheritdoc />
@@ -19,9 +19,9 @@ internal sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            var at = ids.BinarySearch(id, StringComparer.Ordinal);
-            if (at < 0) ids.Insert(~at, id);
-            definitions[id] = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
+            var bytes = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
+            if (definitions.TryAdd(id, bytes)) ids.AddNew(id);
+            else definitions[id] = bytes;
         }
         return Task.CompletedTask;
     }
@@ -32,9 +32,7 @@ internal sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            var at = ids.BinarySearch(id, StringComparer.Ordinal);
-            if (at >= 0) ids.RemoveAt(at);
-            definitions.Remove(id);
+            if (definitions.Remove(id)) ids.Remove(id);
         }
         return Task.CompletedTask;
     }
@@ -45,21 +43,14 @@ internal sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            var start = 0;
-            if (after is not null)
-            {
-                var at = ids.BinarySearch(after, StringComparer.Ordinal);
-                start = at >= 0 ? at + 1 : ~at;
-            }
-            var count = Math.Clamp(limit, 0, ids.Count - start);
-            return Task.FromResult(ids.GetRange(start, count).Select(id => new CatalogEntry(id, Encoding.UTF8.GetString(definitions[id]))).ToList());
+            return Task.FromResult(ids.After(after, limit).Select(id => new CatalogEntry(id, Encoding.UTF8.GetString(definitions[id]))).ToList());
         }
     }
 
-    private (List<string> Ids, Dictionary<string, byte[]> Json) Catalog(string name)
+    private (SortedIds Ids, Dictionary<string, byte[]> Json) Catalog(string name)
     {
         if (!_catalogs.TryGetValue(name, out var catalog))
-            _catalogs[name] = catalog = ([], new Dictionary<string, byte[]>(StringComparer.Ordinal));
+            _catalogs[name] = catalog = (new SortedIds(), new Dictionary<string, byte[]>(StringComparer.Ordinal));
         return catalog;
     }
 }

@@ -11,6 +11,7 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
 {
     private static readonly Task<bool> Settled = Task.FromResult(true);
     private bool _reminder;
+    private bool _noReminder;
     private long? _bucket;
     private Task<bool>? _latest;
 
@@ -38,6 +39,20 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
 
     /// <summary>Completes when every change asked for so far has run: true when the latest succeeded.</summary>
     public Task<bool> SettledAsync() => _latest ?? Settled;
+
+    /// <summary>
+    /// The trigger was just created, so it has no reminder of its own: its first move into a bucket need not look one
+    /// up to unregister it (a read of the reminder table per trigger). One left by an earlier trigger of the same id,
+    /// whose removal failed to unregister it, is dropped when it ticks (<see cref="ReminderTicked"/>).
+    /// </summary>
+    public void Created() => _noReminder = true;
+
+    /// <summary>The trigger's own reminder ticked: if a bucket wakes the trigger now, that reminder is a stray and goes.</summary>
+    public void ReminderTicked()
+    {
+        _noReminder = false;
+        if (_bucket is { } bucket) Then(() => ForgetStrayAsync(bucket));
+    }
 
     /// <summary>The next fire is near: the trigger's own reminder wakes it.</summary>
     public void UseReminder()
@@ -87,6 +102,7 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
     private async Task<bool> KeepReminderAsync()
     {
         if (!_reminder) return true; // superseded before it ran
+        _noReminder = false;
         try
         {
             await port.KeepReminderAsync();
@@ -100,6 +116,21 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
         }
     }
 
+    private async Task<bool> ForgetStrayAsync(long bucket)
+    {
+        if (_bucket != bucket) return true; // the trigger went back to its own reminder meanwhile
+        try
+        {
+            await port.ForgetReminderAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            port.Failed(ex);
+            return false; // tried again at its next tick
+        }
+    }
+
     private async Task<bool> JoinAsync(long bucket)
     {
         if (_bucket != bucket) return true; // superseded before it ran
@@ -107,7 +138,7 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port)
         {
             // The entry first, then the own reminder goes: a crash in between leaves one wake-up too many, never none.
             await port.JoinBucketAsync(bucket);
-            await port.ForgetReminderAsync();
+            if (!_noReminder) await port.ForgetReminderAsync();
             return true;
         }
         catch (Exception ex)
