@@ -22,9 +22,9 @@ internal static class CalendarsCommand
         command.SetClusterAction((parse, output) =>
         {
             var calendar = definition.Read(parse, parse.GetValue(name));
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var saved = await orchestrator.SaveCalendarAsync(calendar);
+                var saved = await orchestrator.SaveCalendarAsync(calendar, cancellationToken);
                 if (saved.IsErr) return output.Fail(saved.Error);
                 if (output.Json) output.WriteJson(new { saved = calendar.Name, calendar });
                 else output.WriteLine($"saved calendar {calendar.Name} ({calendar.Rules.Count} rule{(calendar.Rules.Count == 1 ? "" : "s")}, {calendar.TimeZone ?? "UTC"})");
@@ -37,9 +37,9 @@ internal static class CalendarsCommand
     private static Command List()
     {
         var command = new Command("list", "List every calendar");
-        command.SetClusterAction((_, output) => async (orchestrator, _) =>
+        command.SetClusterAction((_, output) => async (orchestrator, cancellationToken) =>
         {
-            var listed = await orchestrator.ListCalendarsAsync();
+            var listed = await orchestrator.ListCalendarsAsync(cancellationToken);
             if (listed.IsErr) return output.Fail(listed.Error);
             var list = listed.Unwrap();
             if (output.Json)
@@ -67,9 +67,9 @@ internal static class CalendarsCommand
         command.SetClusterAction((parse, output) =>
         {
             var calendarName = ReadName(parse, name);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.GetCalendarAsync(calendarName);
+                var got = await orchestrator.GetCalendarAsync(calendarName, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var c = got.Unwrap();
                 if (output.Json)
@@ -93,9 +93,9 @@ internal static class CalendarsCommand
         command.SetClusterAction((parse, output) =>
         {
             var calendarName = ReadName(parse, name);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var removed = await orchestrator.RemoveCalendarAsync(calendarName);
+                var removed = await orchestrator.RemoveCalendarAsync(calendarName, cancellationToken);
                 if (removed.IsErr) return output.Fail(removed.Error);
                 if (output.Json) output.WriteJson(new { removed = calendarName });
                 else output.WriteLine($"removed calendar {calendarName}");

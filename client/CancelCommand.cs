@@ -20,17 +20,17 @@ internal static class CancelCommand
             var jobId = parse.GetValue(job);
             var all = parse.GetValue(waiting);
             if (all == (jobId is not null)) throw new UsageException("name one job (cancel EVENT-ID JOB-ID) or all waiting ones (cancel EVENT-ID --waiting)");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
                 if (jobId is not null)
                 {
-                    var cancelled = await orchestrator.CancelJobAsync(eventId, jobId);
+                    var cancelled = await orchestrator.CancelJobAsync(eventId, jobId, cancellationToken);
                     if (cancelled.IsErr) return output.Fail(cancelled.Error);
                     if (output.Json) output.WriteJson(new { eventId, jobId, cancelled = 1 });
                     else output.WriteLine($"cancelled job {jobId} of event {eventId}");
                     return ExitCodes.Ok;
                 }
-                var count = await orchestrator.CancelWaitingJobsAsync(eventId);
+                var count = await orchestrator.CancelWaitingJobsAsync(eventId, cancellationToken);
                 if (count.IsErr) return output.Fail(count.Error);
                 if (output.Json) output.WriteJson(new { eventId, cancelled = count.Unwrap() });
                 else output.WriteLine($"cancelled {count.Unwrap()} waiting job{(count.Unwrap() == 1 ? "" : "s")} of event {eventId}");

@@ -19,9 +19,9 @@ internal static class EmitCommand
             var eventId = EventIdArgument.Read(parse, id);
             var json = PayloadOption.Read(parse, payload);
             var options = parse.GetValue(key) is { } k ? new EmitOptions(IdempotencyKey: k) : null;
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var emitted = await orchestrator.EmitJsonAsync(eventId, json, options);
+                var emitted = await orchestrator.EmitJsonAsync(eventId, json, options, cancellationToken);
                 if (emitted.IsErr) return output.Fail(emitted.Error);
                 if (output.Json) output.WriteJson(new { eventId, jobId = emitted.Unwrap() });
                 // Just the id, so `job=$(convo emit ev)` works.

@@ -33,9 +33,9 @@ internal static class EventsCommand
             {
                 var setups = EventSetupFile.Parse(text, path);
                 var triggers = setups.Sum(s => s.TriggerList.Count);
-                return async (orchestrator, _) =>
+                return async (orchestrator, cancellationToken) =>
                 {
-                    var saved = await orchestrator.SaveEventsAsync(setups);
+                    var saved = await orchestrator.SaveEventsAsync(setups, cancellationToken);
                     if (saved.IsErr) return output.Fail(saved.Error);
                     if (output.Json) output.WriteJson(new { saved = saved.Unwrap(), triggers });
                     else output.WriteLine($"saved {saved.Unwrap()} event(s) with {triggers} trigger(s)");
@@ -43,9 +43,9 @@ internal static class EventsCommand
                 };
             }
             var definition = DefinitionFile.Parse<Event>(text, path, "event", EventFile.Example, DefinitionValidator.Validate);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var saved = await orchestrator.SaveEventAsync(definition);
+                var saved = await orchestrator.SaveEventAsync(definition, cancellationToken);
                 if (saved.IsErr) return output.Fail(saved.Error);
                 if (output.Json) output.WriteJson(new { saved = definition.Id });
                 else output.WriteLine($"saved event {definition.Id}");
@@ -57,30 +57,48 @@ internal static class EventsCommand
 
     private static Command List()
     {
-        var command = new Command("list", "List every event");
-        command.SetClusterAction((_, output) => async (orchestrator, _) =>
+        var paging = new PageOptions();
+        var command = new Command("list", "List every event, or one page of them (--limit, --page-token)");
+        paging.AddTo(command);
+        command.SetClusterAction((parse, output) =>
         {
-            var events = await orchestrator.ListEventsAsync();
-            if (events.IsErr) return output.Fail(events.Error);
-            var list = events.Unwrap();
-            if (output.Json)
+            var page = paging.Read(parse);
+            return async (orchestrator, cancellationToken) =>
             {
-                output.WriteJson(list);
+                IReadOnlyList<Event> list;
+                string? next = null;
+                if (page is { } p)
+                {
+                    var got = await orchestrator.ListEventsPageAsync(p.Limit, p.Token, cancellationToken);
+                    if (got.IsErr) return output.Fail(got.Error);
+                    (list, next) = (got.Unwrap().Items, got.Unwrap().NextPageToken);
+                }
+                else
+                {
+                    var events = await orchestrator.ListEventsAsync(cancellationToken);
+                    if (events.IsErr) return output.Fail(events.Error);
+                    list = events.Unwrap();
+                }
+                if (output.Json)
+                {
+                    if (page is null) output.WriteJson(list);
+                    else output.WriteJson(new { items = list, nextPageToken = next });
+                    return ExitCodes.Ok;
+                }
+                if (list.Count == 0) output.WriteLine("no events");
+                else
+                {
+                    var table = Table.WithHeaders("ID", "NAME", "HANDLER", "ACTIVE", "TIMEOUT", "RETRIES", "BACKOFF", "CONCURRENCY");
+                    foreach (var e in list)
+                    {
+                        var policy = e.EffectivePolicy;
+                        table.Add(e.Id, e.Name, e.HandlerName, e.Active, Timeout(policy), policy.MaxRetries, policy.Backoff, policy.MaxConcurrency);
+                    }
+                    output.Write(table);
+                }
+                if (page is { } asked) PageOptions.WriteNext(output, "events list", asked.Limit, next);
                 return ExitCodes.Ok;
-            }
-            if (list.Count == 0)
-            {
-                output.WriteLine("no events");
-                return ExitCodes.Ok;
-            }
-            var table = Table.WithHeaders("ID", "NAME", "HANDLER", "ACTIVE", "TIMEOUT", "RETRIES", "BACKOFF", "CONCURRENCY");
-            foreach (var e in list)
-            {
-                var p = e.EffectivePolicy;
-                table.Add(e.Id, e.Name, e.HandlerName, e.Active, Timeout(p), p.MaxRetries, p.Backoff, p.MaxConcurrency);
-            }
-            output.Write(table);
-            return ExitCodes.Ok;
+            };
         });
         return command;
     }
@@ -92,9 +110,9 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.GetEventAsync(eventId);
+                var got = await orchestrator.GetEventAsync(eventId, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var e = got.Unwrap();
                 if (output.Json)
@@ -129,9 +147,9 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var removed = await orchestrator.RemoveEventAsync(eventId);
+                var removed = await orchestrator.RemoveEventAsync(eventId, cancellationToken);
                 if (removed.IsErr) return output.Fail(removed.Error);
                 if (output.Json) output.WriteJson(new { removed = eventId });
                 else output.WriteLine($"removed event {eventId}");
@@ -148,9 +166,9 @@ internal static class EventsCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var set = await orchestrator.SetEventActiveAsync(eventId, active);
+                var set = await orchestrator.SetEventActiveAsync(eventId, active, cancellationToken);
                 if (set.IsErr) return output.Fail(set.Error);
                 if (output.Json) output.WriteJson(new { eventId, active });
                 else output.WriteLine($"{(active ? "resumed" : "paused")} event {eventId}");

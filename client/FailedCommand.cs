@@ -12,9 +12,9 @@ internal static class FailedCommand
     {
         List(),
         Change("requeue", "Run failed jobs again, under their own ids, as a new delivery", "requeued",
-            (o, ev, ids) => o.RequeueFailedJobsAsync(ev, ids)),
+            (o, ev, ids, ct) => o.RequeueFailedJobsAsync(ev, ids, ct)),
         Change("discard", "Drop failed jobs from the event's failed list", "discarded",
-            (o, ev, ids) => o.DiscardFailedJobsAsync(ev, ids)),
+            (o, ev, ids, ct) => o.DiscardFailedJobsAsync(ev, ids, ct)),
     };
 
     private static Command List()
@@ -27,9 +27,9 @@ internal static class FailedCommand
             EventId? eventId = parse.GetValue(id) is { } text ? EventIdArgument.Parse(text) : null;
             var max = parse.GetValue(limit);
             if (max < 1) throw new UsageException($"--limit must be at least 1 (got {max})");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.ListFailedJobsAsync(eventId, max);
+                var got = await orchestrator.ListFailedJobsAsync(eventId, max, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var failed = got.Unwrap();
                 if (output.Json)
@@ -52,7 +52,7 @@ internal static class FailedCommand
         return command;
     }
 
-    private static Command Change(string name, string description, string done, Func<IEventOrchestrator, EventId, IReadOnlyList<string>?, Task<Result<int>>> change)
+    private static Command Change(string name, string description, string done, Func<IEventOrchestrator, EventId, IReadOnlyList<string>?, CancellationToken, Task<Result<int>>> change)
     {
         var id = EventIdArgument.Create();
         var jobs = new Argument<string[]>("job-id") { Description = "The failed jobs (as `failed list` shows them)", Arity = ArgumentArity.ZeroOrMore };
@@ -64,9 +64,9 @@ internal static class FailedCommand
             var ids = parse.GetValue(jobs) ?? [];
             var everyOne = parse.GetValue(all);
             if (everyOne == ids.Length > 0) throw new UsageException($"name the jobs ({name} EVENT-ID JOB-ID...) or all of them ({name} EVENT-ID --all)");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var count = await change(orchestrator, eventId, everyOne ? null : ids);
+                var count = await change(orchestrator, eventId, everyOne ? null : ids, cancellationToken);
                 if (count.IsErr) return output.Fail(count.Error);
                 if (output.Json) output.WriteJson(new Dictionary<string, object> { ["eventId"] = eventId.Value, [done] = count.Unwrap() });
                 else output.WriteLine($"{done} {count.Unwrap()} failed job{(count.Unwrap() == 1 ? "" : "s")} of event {eventId}");

@@ -20,9 +20,9 @@ internal static class HistoryCommand
             var eventId = EventIdArgument.Read(parse, id);
             var max = parse.GetValue(limit);
             if (max < 1) throw new UsageException($"--limit must be at least 1 (got {max})");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.HistoryAsync(eventId, max);
+                var got = await orchestrator.HistoryAsync(eventId, max, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var records = got.Unwrap();
                 if (output.Json)

@@ -25,9 +25,9 @@ internal static class JobsCommand
             var eventId = EventIdArgument.Read(parse, id);
             var max = parse.GetValue(limit);
             if (InFlightJob.ValidateLimit(max) is { IsErr: true } bad) throw new UsageException($"--limit: {bad.Error.Message}");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.ListJobsAsync(eventId, max);
+                var got = await orchestrator.ListJobsAsync(eventId, max, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var jobs = got.Unwrap();
                 if (output.Json)

@@ -8,9 +8,9 @@ internal static class MetricsCommand
     public static Command Create()
     {
         var command = new Command("metrics", "Show the cluster's metrics snapshot");
-        command.SetClusterAction((_, output) => async (orchestrator, _) =>
+        command.SetClusterAction((_, output) => async (orchestrator, cancellationToken) =>
         {
-            var got = await orchestrator.MetricsSnapshotAsync();
+            var got = await orchestrator.MetricsSnapshotAsync(cancellationToken);
             if (got.IsErr) return output.Fail(got.Error);
             var snapshot = got.Unwrap();
             if (output.Json)

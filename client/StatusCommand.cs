@@ -12,9 +12,9 @@ internal static class StatusCommand
         command.SetClusterAction((parse, output) =>
         {
             var eventId = EventIdArgument.Read(parse, id);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var got = await orchestrator.StatusAsync(eventId);
+                var got = await orchestrator.StatusAsync(eventId, cancellationToken);
                 if (got.IsErr) return output.Fail(got.Error);
                 var status = got.Unwrap();
                 if (output.Json)

@@ -21,9 +21,9 @@ internal static class TestRunCommand
         {
             var eventId = EventIdArgument.Read(parse, id);
             var json = PayloadOption.Read(parse, payload);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var ran = await orchestrator.TestRunAsync(eventId, PayloadOption.ToElement(json));
+                var ran = await orchestrator.TestRunAsync(eventId, PayloadOption.ToElement(json), cancellationToken);
                 if (ran.IsErr) return output.Fail(ran.Error);
                 var outcome = ran.Unwrap();
                 if (output.Json)

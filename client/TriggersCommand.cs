@@ -30,9 +30,9 @@ internal static class TriggersCommand
         {
             var eventId = EventIdArgument.Read(parse, id);
             var trigger = definition.Read(parse, DateTimeOffset.UtcNow);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var attached = await orchestrator.AttachTriggerAsync(eventId, trigger);
+                var attached = await orchestrator.AttachTriggerAsync(eventId, trigger, cancellationToken);
                 if (attached.IsErr) return output.Fail(attached.Error);
                 var subscription = attached.Unwrap();
                 if (output.Json) output.WriteJson(new { subscriptionId = subscription, eventId, triggerId = trigger.Id, trigger });
@@ -54,9 +54,9 @@ internal static class TriggersCommand
         command.SetClusterAction((parse, output) =>
         {
             var subscription = SubscriptionFrom(parse.GetValue(ids) ?? []);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var detached = await orchestrator.DetachTriggerAsync(subscription);
+                var detached = await orchestrator.DetachTriggerAsync(subscription, cancellationToken);
                 if (detached.IsErr) return output.Fail(detached.Error);
                 subscription.TryParse(out var eventId, out var triggerId);
                 if (output.Json) output.WriteJson(new { detached = subscription, eventId, triggerId });
@@ -70,9 +70,15 @@ internal static class TriggersCommand
     private static Command List()
     {
         var eventOption = new Option<string>("--event", "-e") { HelpName = "EVENT-ID", Description = "Only the triggers attached to this event" };
-        var command = new Command("list", "List triggers with their next fire, last fire, fires and misses") { eventOption };
+        var paging = new PageOptions();
+        var command = new Command("list", "List triggers with their next fire, last fire, fires and misses (all, or a page: --limit, --page-token)")
+        {
+            eventOption,
+        };
+        paging.AddTo(command);
         command.SetClusterAction((parse, output) =>
         {
+            var page = paging.Read(parse);
             EventId? eventId = null;
             if (parse.GetValue(eventOption) is { } text)
             {
@@ -82,17 +88,32 @@ internal static class TriggersCommand
             }
             return async (orchestrator, cancellationToken) =>
             {
-                var listed = await orchestrator.ListTriggersAsync(eventId);
-                if (listed.IsErr) return output.Fail(listed.Error);
-                var statuses = await StatusesAsync(orchestrator, listed.Unwrap(), cancellationToken);
+                IReadOnlyList<Trigger> triggers;
+                string? next = null;
+                if (page is { } p)
+                {
+                    var got = await orchestrator.ListTriggersPageAsync(p.Limit, p.Token, eventId, cancellationToken);
+                    if (got.IsErr) return output.Fail(got.Error);
+                    (triggers, next) = (got.Unwrap().Items, got.Unwrap().NextPageToken);
+                }
+                else
+                {
+                    var listed = await orchestrator.ListTriggersAsync(eventId, cancellationToken);
+                    if (listed.IsErr) return output.Fail(listed.Error);
+                    triggers = listed.Unwrap();
+                }
+                var statuses = await StatusesAsync(orchestrator, triggers, cancellationToken);
                 if (output.Json)
                 {
-                    output.WriteJson(statuses);
+                    if (page is null) output.WriteJson(statuses);
+                    else output.WriteJson(new { items = statuses, nextPageToken = next });
                     return ExitCodes.Ok;
                 }
+                var again = "triggers list" + (eventId is { } of ? $" --event {of}" : "");
                 if (statuses.Count == 0)
                 {
                     output.WriteLine(eventId is { } e ? $"no triggers attached to {e}" : "no triggers");
+                    if (page is { } empty) PageOptions.WriteNext(output, again, empty.Limit, next);
                     return ExitCodes.Ok;
                 }
                 var table = Table.WithHeaders("TRIGGER", "KIND", "SCHEDULE", "ACTIVE", "EVENTS", "NEXT FIRE", "LAST FIRE", "FIRES", "MISSES");
@@ -103,6 +124,7 @@ internal static class TriggersCommand
                         Format.Time(s.NextFire), Format.Time(s.LastFiredAt), s.FireCount, s.MissCount);
                 }
                 output.Write(table);
+                if (page is { } asked) PageOptions.WriteNext(output, again, asked.Limit, next);
                 return ExitCodes.Ok;
             };
         });
@@ -119,9 +141,9 @@ internal static class TriggersCommand
             var triggerId = new TriggerId(parse.GetValue(id) ?? "");
             if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
             var json = PayloadOption.Read(parse, payload);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var fired = await orchestrator.FireTriggerAsync(triggerId, PayloadOption.ToElement(json));
+                var fired = await orchestrator.FireTriggerAsync(triggerId, PayloadOption.ToElement(json), cancellationToken);
                 if (fired.IsErr) return output.Fail(fired.Error);
                 var accepted = fired.Unwrap();
                 if (output.Json) output.WriteJson(new { triggerId, accepted });
@@ -140,9 +162,9 @@ internal static class TriggersCommand
         {
             var triggerId = new TriggerId(parse.GetValue(id) ?? "");
             if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var set = await orchestrator.SetTriggerPausedAsync(triggerId, paused);
+                var set = await orchestrator.SetTriggerPausedAsync(triggerId, paused, cancellationToken);
                 if (set.IsErr) return output.Fail(set.Error);
                 if (output.Json) output.WriteJson(new { triggerId, paused });
                 else output.WriteLine($"{(paused ? "paused" : "resumed")} trigger {triggerId}");
@@ -163,9 +185,9 @@ internal static class TriggersCommand
             if (DefinitionValidator.Validate(triggerId) is { IsErr: true } bad) throw new UsageException(bad.Error.Message);
             var n = parse.GetValue(count);
             if (TriggerPreview.Validate(n) is { IsErr: true } badCount) throw new UsageException($"--count: {badCount.Error.Message}");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var next = await orchestrator.NextFiresAsync(triggerId, n);
+                var next = await orchestrator.NextFiresAsync(triggerId, n, cancellationToken);
                 if (next.IsErr) return output.Fail(next.Error);
                 var fires = next.Unwrap();
                 if (output.Json) output.WriteJson(new { triggerId, fires });
@@ -197,9 +219,9 @@ internal static class TriggersCommand
             var start = InstantText.Parse(parse.GetValue(from) ?? "", "--from", now);
             var end = parse.GetValue(to) is { } text ? InstantText.Parse(text, "--to", now) : now;
             if (start >= end) throw new UsageException($"--from ({Format.Time(start)}) must be before --to ({Format.Time(end)})");
-            return async (orchestrator, _) =>
+            return async (orchestrator, cancellationToken) =>
             {
-                var backfilled = await orchestrator.BackfillTriggerAsync(triggerId, start, end);
+                var backfilled = await orchestrator.BackfillTriggerAsync(triggerId, start, end, cancellationToken);
                 if (backfilled.IsErr) return output.Fail(backfilled.Error);
                 var report = backfilled.Unwrap();
                 if (output.Json)
@@ -242,7 +264,7 @@ internal static class TriggersCommand
             await gate.WaitAsync(cancellationToken);
             try
             {
-                return await orchestrator.TriggerStatusAsync(t.Id);
+                return await orchestrator.TriggerStatusAsync(t.Id, cancellationToken);
             }
             finally
             {

@@ -39,10 +39,10 @@ internal sealed record WatchFrame(DateTimeOffset At, int Refresh, IReadOnlyList<
         IReadOnlyList<EventId> ids = named;
         if (ids.Count == 0)
         {
-            var listed = await orchestrator.ListEventsAsync().WaitAsync(cancellationToken);
+            var listed = await orchestrator.ListEventsAsync(cancellationToken);
             ids = Unwrap(listed).Select(e => e.Id).ToList();
         }
-        var metrics = Unwrap(await orchestrator.MetricsSnapshotAsync().WaitAsync(cancellationToken));
+        var metrics = Unwrap(await orchestrator.MetricsSnapshotAsync(cancellationToken));
         var succeeded = CountsByEvent(metrics, MetricNames.JobsSucceeded);
         var failed = CountsByEvent(metrics, MetricNames.JobsFailed);
 
@@ -53,7 +53,7 @@ internal sealed record WatchFrame(DateTimeOffset At, int Refresh, IReadOnlyList<
             Result<EventRuntimeStatus> got;
             try
             {
-                got = await orchestrator.StatusAsync(id).WaitAsync(cancellationToken);
+                got = await orchestrator.StatusAsync(id, cancellationToken);
             }
             finally
             {

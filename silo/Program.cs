@@ -90,6 +90,8 @@ builder.UseOrleans(silo =>
 
 // Disposed before exit: that flushes the console logger, whose last lines would otherwise be lost.
 await using var app = builder.Build();
+// Outside the exception handler: a request whose client left is no error (see AbortedRequests).
+app.UseMiddleware<AbortedRequests>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestSizeLimits>();

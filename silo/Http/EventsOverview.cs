@@ -24,28 +24,30 @@ public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<Ev
     /// <see cref="MaxEvents"/> events, or of those whose id or name contains <paramref name="filter"/> (any case), so
     /// that any one of many events can be found without the page growing with their number.
     /// </summary>
-    public static async Task<EventsOverview> GatherAsync(IEventOrchestrator api, TimeProvider clock, string? filter = null)
+    public static async Task<EventsOverview> GatherAsync(IEventOrchestrator api, TimeProvider clock, string? filter = null,
+        CancellationToken cancellationToken = default)
     {
         filter = string.IsNullOrWhiteSpace(filter) ? null : filter.Trim();
         var problems = new List<string>();
-        var listed = await api.ListEventsAsync();
+        var listed = await api.ListEventsAsync(cancellationToken);
         if (listed.IsErr) return new EventsOverview(clock.GetUtcNow(), [], 0, [$"events: {listed.Error}"], filter);
         var all = listed.Unwrap();
         var matching = filter is null ? all
             : all.Where(e => e.Id.Value.Contains(filter, StringComparison.OrdinalIgnoreCase) || e.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
-        var snapshot = await api.MetricsSnapshotAsync();
+        var snapshot = await api.MetricsSnapshotAsync(cancellationToken);
         if (snapshot.IsErr) problems.Add($"metrics: {snapshot.Error}");
         var metrics = snapshot.UnwrapOr(MetricsSnapshot.Empty);
 
-        var events = await Task.WhenAll(matching.Take(MaxEvents).Select(e => OneAsync(api, e, metrics, problems)));
+        var events = await Task.WhenAll(matching.Take(MaxEvents).Select(e => OneAsync(api, e, metrics, problems, cancellationToken)));
         return new EventsOverview(clock.GetUtcNow(), events, all.Count, problems, filter, matching.Count);
     }
 
-    private static async Task<EventOverview> OneAsync(IEventOrchestrator api, Event definition, MetricsSnapshot metrics, List<string> problems)
+    private static async Task<EventOverview> OneAsync(IEventOrchestrator api, Event definition, MetricsSnapshot metrics, List<string> problems,
+        CancellationToken cancellationToken)
     {
-        var statusTask = api.StatusAsync(definition.Id);
-        var historyTask = api.HistoryAsync(definition.Id, HistoryShown);
-        var triggersTask = api.ListTriggersAsync(definition.Id);
+        var statusTask = api.StatusAsync(definition.Id, cancellationToken);
+        var historyTask = api.HistoryAsync(definition.Id, HistoryShown, cancellationToken);
+        var triggersTask = api.ListTriggersAsync(definition.Id, cancellationToken);
         await Task.WhenAll(statusTask, historyTask, triggersTask);
         var status = Keep(statusTask.Result, $"status of {definition.Id}", problems);
         var history = Keep(historyTask.Result, $"history of {definition.Id}", problems) ?? [];
@@ -53,8 +55,8 @@ public sealed record EventsOverview(DateTimeOffset GeneratedAt, IReadOnlyList<Ev
 
         var triggerViews = await Task.WhenAll(triggers.Select(async t =>
         {
-            var statusCall = api.TriggerStatusAsync(t.Id);
-            var nextCall = api.NextFiresAsync(t.Id, UpcomingShown);
+            var statusCall = api.TriggerStatusAsync(t.Id, cancellationToken);
+            var nextCall = api.NextFiresAsync(t.Id, UpcomingShown, cancellationToken);
             var (ts, next) = (await statusCall, await nextCall);
             return new TriggerOverview(t, ts.IsOk ? ts.Unwrap().NextFire : null, ts.IsOk ? ts.Unwrap().LastFiredAt : null,
                 ts.IsOk ? ts.Unwrap().FireCount : 0, ts.IsOk ? ts.Unwrap().MissCount : 0, next.IsOk ? next.Unwrap() : []);

@@ -31,15 +31,15 @@ public sealed record EventDetails(
     public const int FailedShown = 50;
 
     /// <summary>Reads the event's parts through <paramref name="api"/>; an error only when the event itself cannot be read.</summary>
-    public static async Task<Result<EventDetails>> GatherAsync(IEventOrchestrator api, EventId eventId)
+    public static async Task<Result<EventDetails>> GatherAsync(IEventOrchestrator api, EventId eventId, CancellationToken cancellationToken = default)
     {
-        var definition = await api.GetEventAsync(eventId);
+        var definition = await api.GetEventAsync(eventId, cancellationToken);
         if (definition.IsErr) return Result<EventDetails>.Err(definition.Error);
-        var statusTask = api.StatusAsync(eventId);
-        var jobsTask = api.ListJobsAsync(eventId, JobsShown);
-        var runsTask = api.HistoryAsync(eventId, RunsShown);
+        var statusTask = api.StatusAsync(eventId, cancellationToken);
+        var jobsTask = api.ListJobsAsync(eventId, JobsShown, cancellationToken);
+        var runsTask = api.HistoryAsync(eventId, RunsShown, cancellationToken);
         // One more than shown tells whether there are more.
-        var failedTask = api.ListFailedJobsAsync(eventId, FailedShown + 1);
+        var failedTask = api.ListFailedJobsAsync(eventId, FailedShown + 1, cancellationToken);
         await Task.WhenAll(statusTask, jobsTask, runsTask, failedTask);
         var problems = new List<string>();
         var failed = Keep(failedTask.Result, "failed jobs", problems) ?? [];

@@ -15,13 +15,13 @@ public static class EventsPageEndpoints
     /// <summary>Maps the page.</summary>
     public static IEndpointRouteBuilder MapEventsPage(this IEndpointRouteBuilder app, string clusterName)
     {
-        app.MapGet("/", async (string? q, HttpContext http, IEventOrchestrator o) =>
-            Results.Content(EventsPageRenderer.Page(await EventsOverview.GatherAsync(o, TimeProvider.System, q), clusterName, CanAct(http)), Html));
-        app.MapGet("/ui/events", async (string? q, HttpContext http, IEventOrchestrator o) =>
-            Results.Content(EventsPageRenderer.Live(await EventsOverview.GatherAsync(o, TimeProvider.System, q), CanAct(http)), Html));
-        app.MapGet("/ui/events/{id}/details", async (string id, HttpContext http, IEventOrchestrator o) =>
+        app.MapGet("/", async (string? q, HttpContext http, IEventOrchestrator o, CancellationToken ct) =>
+            Results.Content(EventsPageRenderer.Page(await EventsOverview.GatherAsync(o, TimeProvider.System, q, ct), clusterName, CanAct(http)), Html));
+        app.MapGet("/ui/events", async (string? q, HttpContext http, IEventOrchestrator o, CancellationToken ct) =>
+            Results.Content(EventsPageRenderer.Live(await EventsOverview.GatherAsync(o, TimeProvider.System, q, ct), CanAct(http)), Html));
+        app.MapGet("/ui/events/{id}/details", async (string id, HttpContext http, IEventOrchestrator o, CancellationToken ct) =>
         {
-            var details = await EventDetails.GatherAsync(o, new EventId(id));
+            var details = await EventDetails.GatherAsync(o, new EventId(id), ct);
             return details.IsOk ? Results.Content(EventDetailsRenderer.Render(details.Unwrap(), CanAct(http)), Html) : Problems.From(details.Error);
         });
         app.MapGet("/assets/events.css", () => Asset("events.css", "text/css; charset=utf-8"));

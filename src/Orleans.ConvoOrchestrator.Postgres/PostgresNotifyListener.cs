@@ -152,7 +152,7 @@ public sealed partial class PostgresNotifyListener : BackgroundService
     // Reads the active EXTERNAL triggers and makes the connection listen on exactly their channels.
     private async Task RefreshAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        var listed = await _orchestrator.ListTriggersAsync().ConfigureAwait(false);
+        var listed = await _orchestrator.ListTriggersAsync(cancellationToken: ct).ConfigureAwait(false);
         if (listed.IsErr)
         {
             // Keep listening on what we have; say so once per streak, not every few seconds.

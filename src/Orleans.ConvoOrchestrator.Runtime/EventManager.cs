@@ -149,110 +149,147 @@ public sealed class EventManager : IEventOrchestrator, IAsyncDisposable
     public Result<EventRuntimeStatus> Status(EventId eventId) => StatusAsync(eventId).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId)
+    public Task<Result<EventRuntimeStatus>> StatusAsync(EventId eventId, CancellationToken cancellationToken = default)
     {
-        if (_client is { } client) return client.StatusAsync(eventId);
+        if (_client is { } client) return client.StatusAsync(eventId, cancellationToken);
         if (_finalStatus.TryGetValue(eventId.Value ?? string.Empty, out var final)) return Task.FromResult(Result<EventRuntimeStatus>.Ok(final));
         var ev = _repo.GetEvent(eventId);
         return Task.FromResult(ev.Map(e => new EventRuntimeStatus(e.Active, 0, 0, null, null)));
     }
 
     /// <inheritdoc />
-    public Task<Result> SaveEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: null);
+    public Task<Result> SaveEventAsync(Event definition, CancellationToken cancellationToken = default) =>
+        _repo.SaveAsync(definition, mustExist: null, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups) => _repo.SaveEventsAsync(setups);
+    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups, CancellationToken cancellationToken = default) =>
+        _repo.SaveEventsAsync(setups, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result> CreateEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: false);
+    public Task<Result> CreateEventAsync(Event definition, CancellationToken cancellationToken = default) =>
+        _repo.SaveAsync(definition, mustExist: false, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result> UpdateEventAsync(Event definition) => _repo.SaveAsync(definition, mustExist: true);
+    public Task<Result> UpdateEventAsync(Event definition, CancellationToken cancellationToken = default) =>
+        _repo.SaveAsync(definition, mustExist: true, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<Event>> GetEventAsync(EventId eventId) => _repo.GetEventAsync(eventId);
+    public Task<Result<Event>> GetEventAsync(EventId eventId, CancellationToken cancellationToken = default) =>
+        _repo.GetEventAsync(eventId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync() => _repo.ListEventsAsync();
+    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync(CancellationToken cancellationToken = default) =>
+        _repo.ListEventsAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result> RemoveEventAsync(EventId eventId) => _repo.RemoveEventAsync(eventId);
+    public Task<Result<Page<Event>>> ListEventsPageAsync(int limit, string? pageToken = null, CancellationToken cancellationToken = default) =>
+        _repo.ListEventsPageAsync(limit, pageToken, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result> SetEventActiveAsync(EventId eventId, bool active) => Running(c => c.SetEventActiveAsync(eventId, active));
+    public Task<Result> RemoveEventAsync(EventId eventId, CancellationToken cancellationToken = default) =>
+        _repo.RemoveEventAsync(eventId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger) => _repo.AttachTriggerAsync(eventId, trigger);
+    public Task<Result> SetEventActiveAsync(EventId eventId, bool active, CancellationToken cancellationToken = default) =>
+        Running(c => c.SetEventActiveAsync(eventId, active, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId) => _repo.DetachTriggerAsync(subscriptionId);
+    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger, CancellationToken cancellationToken = default) =>
+        _repo.AttachTriggerAsync(eventId, trigger, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null) => _repo.ListTriggersAsync(eventId);
+    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId, CancellationToken cancellationToken = default) =>
+        _repo.DetachTriggerAsync(subscriptionId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null) =>
-        Running(c => c.EmitAsync(eventId, payload, options));
+    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null, CancellationToken cancellationToken = default) =>
+        _repo.ListTriggersAsync(eventId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<string>> EmitJsonAsync(EventId eventId, string payloadJson, EmitOptions? options = null) =>
-        Running(c => c.EmitJsonAsync(eventId, payloadJson, options));
+    public Task<Result<Page<Trigger>>> ListTriggersPageAsync(int limit, string? pageToken = null, EventId? eventId = null,
+        CancellationToken cancellationToken = default) =>
+        _repo.ListTriggersPageAsync(limit, pageToken, eventId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null) => Running(c => c.TestRunAsync(eventId, payload));
+    public Task<Result<string>> EmitAsync(EventId eventId, object? payload = null, EmitOptions? options = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.EmitAsync(eventId, payload, options, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null) => Running(c => c.FireTriggerAsync(triggerId, payload));
+    public Task<Result<string>> EmitJsonAsync(EventId eventId, string payloadJson, EmitOptions? options = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.EmitJsonAsync(eventId, payloadJson, options, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId) => Running(c => c.TriggerStatusAsync(triggerId));
+    public Task<Result<JobOutcome>> TestRunAsync(EventId eventId, object? payload = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.TestRunAsync(eventId, payload, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result> CancelJobAsync(EventId eventId, string jobId) => Running(c => c.CancelJobAsync(eventId, jobId));
+    public Task<Result<int>> FireTriggerAsync(TriggerId triggerId, object? payload = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.FireTriggerAsync(triggerId, payload, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<InFlightJob>>> ListJobsAsync(EventId eventId, int limit = 100) => Running(c => c.ListJobsAsync(eventId, limit));
+    public Task<Result<TriggerStatus>> TriggerStatusAsync(TriggerId triggerId, CancellationToken cancellationToken = default) =>
+        Running(c => c.TriggerStatusAsync(triggerId, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId) => Running(c => c.CancelWaitingJobsAsync(eventId));
+    public Task<Result> CancelJobAsync(EventId eventId, string jobId, CancellationToken cancellationToken = default) =>
+        Running(c => c.CancelJobAsync(eventId, jobId, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<FailedJob>>> ListFailedJobsAsync(EventId? eventId = null, int limit = 100) => Running(c => c.ListFailedJobsAsync(eventId, limit));
+    public Task<Result<IReadOnlyList<InFlightJob>>> ListJobsAsync(EventId eventId, int limit = 100, CancellationToken cancellationToken = default) =>
+        Running(c => c.ListJobsAsync(eventId, limit, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<int>> RequeueFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) => Running(c => c.RequeueFailedJobsAsync(eventId, jobIds));
+    public Task<Result<int>> CancelWaitingJobsAsync(EventId eventId, CancellationToken cancellationToken = default) =>
+        Running(c => c.CancelWaitingJobsAsync(eventId, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<int>> DiscardFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null) => Running(c => c.DiscardFailedJobsAsync(eventId, jobIds));
+    public Task<Result<IReadOnlyList<FailedJob>>> ListFailedJobsAsync(EventId? eventId = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        Running(c => c.ListFailedJobsAsync(eventId, limit, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused) => Running(c => c.SetTriggerPausedAsync(triggerId, paused));
+    public Task<Result<int>> RequeueFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.RequeueFailedJobsAsync(eventId, jobIds, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10) =>
-        Running(c => c.NextFiresAsync(triggerId, count));
+    public Task<Result<int>> DiscardFailedJobsAsync(EventId eventId, IReadOnlyList<string>? jobIds = null, CancellationToken cancellationToken = default) =>
+        Running(c => c.DiscardFailedJobsAsync(eventId, jobIds, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<BackfillReport>> BackfillTriggerAsync(TriggerId triggerId, DateTimeOffset from, DateTimeOffset to) =>
-        Running(c => c.BackfillTriggerAsync(triggerId, from, to));
+    public Task<Result> SetTriggerPausedAsync(TriggerId triggerId, bool paused, CancellationToken cancellationToken = default) =>
+        Running(c => c.SetTriggerPausedAsync(triggerId, paused, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result> SaveCalendarAsync(Calendar calendar) => _repo.SaveCalendarAsync(calendar);
+    public Task<Result<IReadOnlyList<DateTimeOffset>>> NextFiresAsync(TriggerId triggerId, int count = 10, CancellationToken cancellationToken = default) =>
+        Running(c => c.NextFiresAsync(triggerId, count, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<Calendar>> GetCalendarAsync(string name) => _repo.GetCalendarAsync(name);
+    public Task<Result<BackfillReport>> BackfillTriggerAsync(TriggerId triggerId, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken = default) =>
+        Running(c => c.BackfillTriggerAsync(triggerId, from, to, cancellationToken));
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync() => _repo.ListCalendarsAsync();
+    public Task<Result> SaveCalendarAsync(Calendar calendar, CancellationToken cancellationToken = default) =>
+        _repo.SaveCalendarAsync(calendar, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result> RemoveCalendarAsync(string name) => _repo.RemoveCalendarAsync(name);
+    public Task<Result<Calendar>> GetCalendarAsync(string name, CancellationToken cancellationToken = default) =>
+        _repo.GetCalendarAsync(name, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50) => Running(c => c.HistoryAsync(eventId, limit));
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync(CancellationToken cancellationToken = default) =>
+        _repo.ListCalendarsAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<Result<MetricsSnapshot>> MetricsSnapshotAsync() => await _metrics.SnapshotAsync().ConfigureAwait(false);
+    public Task<Result> RemoveCalendarAsync(string name, CancellationToken cancellationToken = default) =>
+        _repo.RemoveCalendarAsync(name, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Result<IReadOnlyList<JobRecord>>> HistoryAsync(EventId eventId, int limit = 50, CancellationToken cancellationToken = default) =>
+        Running(c => c.HistoryAsync(eventId, limit, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<Result<MetricsSnapshot>> MetricsSnapshotAsync(CancellationToken cancellationToken = default) =>
+        await _metrics.SnapshotAsync(cancellationToken).ConfigureAwait(false);
 
     // Not QUEUE_UNAVAILABLE: that means an unreachable cluster, which waiting may cure; this needs a call to Start().
     private const string NotRunning = "the EventManager is not running; call Start() first";

@@ -19,9 +19,9 @@ public sealed class InMemoryEventRepository
     public Result SaveCalendar(Calendar calendar) => SaveCalendarAsync(calendar).GetAwaiter().GetResult();
 
     /// <summary>Creates or replaces an exclusion calendar.</summary>
-    public Task<Result> SaveCalendarAsync(Calendar calendar)
+    public Task<Result> SaveCalendarAsync(Calendar calendar, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.SaveCalendarAsync(calendar);
+        if (Cluster is { } cluster) return cluster.SaveCalendarAsync(calendar, cancellationToken);
         var check = DefinitionValidator.Validate(calendar);
         if (check.IsErr) return Task.FromResult(check);
         lock (_gate) _calendars[calendar.Name] = calendar;
@@ -32,9 +32,9 @@ public sealed class InMemoryEventRepository
     public Result<Calendar> GetCalendar(string name) => GetCalendarAsync(name).GetAwaiter().GetResult();
 
     /// <summary>A calendar's definition.</summary>
-    public Task<Result<Calendar>> GetCalendarAsync(string name)
+    public Task<Result<Calendar>> GetCalendarAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.GetCalendarAsync(name);
+        if (Cluster is { } cluster) return cluster.GetCalendarAsync(name, cancellationToken);
         var check = DefinitionValidator.ValidateCalendarName(name);
         if (check.IsErr) return Task.FromResult(Result<Calendar>.Err(check.Error));
         lock (_gate)
@@ -45,9 +45,9 @@ public sealed class InMemoryEventRepository
     public Result<IReadOnlyList<Calendar>> ListCalendars() => ListCalendarsAsync().GetAwaiter().GetResult();
 
     /// <summary>Every calendar, ordered by name.</summary>
-    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync()
+    public Task<Result<IReadOnlyList<Calendar>>> ListCalendarsAsync(CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.ListCalendarsAsync();
+        if (Cluster is { } cluster) return cluster.ListCalendarsAsync(cancellationToken);
         lock (_gate) return Task.FromResult(Result<IReadOnlyList<Calendar>>.Ok(_calendars.Values.ToList()));
     }
 
@@ -55,9 +55,9 @@ public sealed class InMemoryEventRepository
     public Result RemoveCalendar(string name) => RemoveCalendarAsync(name).GetAwaiter().GetResult();
 
     /// <summary>Removes a calendar; CONFLICT while an attached trigger names it.</summary>
-    public Task<Result> RemoveCalendarAsync(string name)
+    public Task<Result> RemoveCalendarAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.RemoveCalendarAsync(name);
+        if (Cluster is { } cluster) return cluster.RemoveCalendarAsync(name, cancellationToken);
         var check = DefinitionValidator.ValidateCalendarName(name);
         if (check.IsErr) return Task.FromResult(check);
         lock (_gate)
@@ -76,12 +76,14 @@ public sealed class InMemoryEventRepository
     public Result SaveEvent(Event definition) => SaveEventAsync(definition).GetAwaiter().GetResult();
 
     /// <summary>Creates or replaces an event.</summary>
-    public Task<Result> SaveEventAsync(Event definition) => SaveAsync(definition, mustExist: null);
+    public Task<Result> SaveEventAsync(Event definition, CancellationToken cancellationToken = default) =>
+        SaveAsync(definition, mustExist: null, cancellationToken);
 
     /// <summary>Sets up many events and their triggers at once (see <see cref="IEventOrchestrator.SaveEventsAsync"/>).</summary>
-    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups)
+    public Task<Result<int>> SaveEventsAsync(IReadOnlyList<EventSetup> setups, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.SaveEventsAsync(setups);
+        if (Cluster is { } cluster) return cluster.SaveEventsAsync(setups, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         var check = EventSetupValidator.Validate(setups);
         if (check.IsErr) return Task.FromResult(Result<int>.Err(check.Error));
         lock (_gate)
@@ -107,9 +109,9 @@ public sealed class InMemoryEventRepository
     public Result<Event> GetEvent(EventId eventId) => GetEventAsync(eventId).GetAwaiter().GetResult();
 
     /// <summary>An event's definition.</summary>
-    public Task<Result<Event>> GetEventAsync(EventId eventId)
+    public Task<Result<Event>> GetEventAsync(EventId eventId, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.GetEventAsync(eventId);
+        if (Cluster is { } cluster) return cluster.GetEventAsync(eventId, cancellationToken);
         var check = DefinitionValidator.Validate(eventId);
         if (check.IsErr) return Task.FromResult(Result<Event>.Err(check.Error));
         lock (_gate)
@@ -120,19 +122,30 @@ public sealed class InMemoryEventRepository
     public Result<IReadOnlyList<Event>> ListEvents() => ListEventsAsync().GetAwaiter().GetResult();
 
     /// <summary>Every event, ordered by id.</summary>
-    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync()
+    public Task<Result<IReadOnlyList<Event>>> ListEventsAsync(CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.ListEventsAsync();
+        if (Cluster is { } cluster) return cluster.ListEventsAsync(cancellationToken);
         lock (_gate) return Task.FromResult(Result<IReadOnlyList<Event>>.Ok(_events.Values.ToList()));
+    }
+
+    /// <summary>
+    /// One page of the events, ordered by id (see <see cref="IEventOrchestrator.ListEventsPageAsync"/>); VALIDATION for a
+    /// bad limit or token.
+    /// </summary>
+    public Task<Result<Page<Event>>> ListEventsPageAsync(int limit, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        if (Cluster is { } cluster) return cluster.ListEventsPageAsync(limit, pageToken, cancellationToken);
+        if (PageToken.Read(limit, pageToken, out var after) is { IsErr: true } bad) return Task.FromResult(Result<Page<Event>>.Err(bad.Error));
+        lock (_gate) return Task.FromResult(Result<Page<Event>>.Ok(PageOf(_events.Values, e => e.Id.Value, limit, after)));
     }
 
     /// <summary>Removes an event and its subscriptions.</summary>
     public Result RemoveEvent(EventId eventId) => RemoveEventAsync(eventId).GetAwaiter().GetResult();
 
     /// <summary>Removes an event and its subscriptions.</summary>
-    public Task<Result> RemoveEventAsync(EventId eventId)
+    public Task<Result> RemoveEventAsync(EventId eventId, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.RemoveEventAsync(eventId);
+        if (Cluster is { } cluster) return cluster.RemoveEventAsync(eventId, cancellationToken);
         var check = DefinitionValidator.Validate(eventId);
         if (check.IsErr) return Task.FromResult(check);
         lock (_gate)
@@ -147,9 +160,9 @@ public sealed class InMemoryEventRepository
     public Result<SubscriptionId> AttachTrigger(EventId eventId, Trigger trigger) => AttachTriggerAsync(eventId, trigger).GetAwaiter().GetResult();
 
     /// <summary>Attaches a trigger to an event; one trigger may feed several events.</summary>
-    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger)
+    public Task<Result<SubscriptionId>> AttachTriggerAsync(EventId eventId, Trigger trigger, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.AttachTriggerAsync(eventId, trigger);
+        if (Cluster is { } cluster) return cluster.AttachTriggerAsync(eventId, trigger, cancellationToken);
         return Task.FromResult(AttachLocal(eventId, trigger));
     }
 
@@ -157,9 +170,9 @@ public sealed class InMemoryEventRepository
     public Result DetachTrigger(SubscriptionId subscriptionId) => DetachTriggerAsync(subscriptionId).GetAwaiter().GetResult();
 
     /// <summary>Detaches by subscription id.</summary>
-    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId)
+    public Task<Result> DetachTriggerAsync(SubscriptionId subscriptionId, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.DetachTriggerAsync(subscriptionId);
+        if (Cluster is { } cluster) return cluster.DetachTriggerAsync(subscriptionId, cancellationToken);
         if (!subscriptionId.TryParse(out var eventId, out var triggerId))
             return Task.FromResult(Result.Err(ErrorKind.VALIDATION, $"'{subscriptionId.Value}' is not a subscription id (expected 'eventId/triggerId')"));
         lock (_gate)
@@ -174,9 +187,9 @@ public sealed class InMemoryEventRepository
     public Result<IReadOnlyList<Trigger>> ListTriggers(EventId? eventId = null) => ListTriggersAsync(eventId).GetAwaiter().GetResult();
 
     /// <summary>All triggers, or those attached to <paramref name="eventId"/>.</summary>
-    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null)
+    public Task<Result<IReadOnlyList<Trigger>>> ListTriggersAsync(EventId? eventId = null, CancellationToken cancellationToken = default)
     {
-        if (Cluster is { } cluster) return cluster.ListTriggersAsync(eventId);
+        if (Cluster is { } cluster) return cluster.ListTriggersAsync(eventId, cancellationToken);
         lock (_gate)
         {
             if (eventId is { } id)
@@ -190,15 +203,36 @@ public sealed class InMemoryEventRepository
         }
     }
 
-    internal Task<Result> SaveAsync(Event definition, bool? mustExist)
+    /// <summary>
+    /// One page of the triggers, ordered by id: all of them, or those attached to <paramref name="eventId"/> (see
+    /// <see cref="IEventOrchestrator.ListTriggersPageAsync"/>).
+    /// </summary>
+    public async Task<Result<Page<Trigger>>> ListTriggersPageAsync(int limit, string? pageToken = null, EventId? eventId = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (Cluster is { } cluster) return await cluster.ListTriggersPageAsync(limit, pageToken, eventId, cancellationToken).ConfigureAwait(false);
+        if (PageToken.Read(limit, pageToken, out var after) is { IsErr: true } bad) return Result<Page<Trigger>>.Err(bad.Error);
+        // Before Start() everything is in this process: the listing is the unpaged one, cut here.
+        var triggers = await ListTriggersAsync(eventId, cancellationToken).ConfigureAwait(false);
+        return triggers.Map(list => PageOf(list, t => t.Id.Value, limit, after));
+    }
+
+    // The items ordinally after `after`, at most `limit`; a next token when more follow. `items` are in id order.
+    private static Page<T> PageOf<T>(IEnumerable<T> items, Func<T, string> id, int limit, string? after)
+    {
+        var rest = items.Where(i => after is null || string.CompareOrdinal(id(i), after) > 0).Take(limit + 1).ToList();
+        return rest.Count > limit ? new Page<T>(rest.GetRange(0, limit), PageToken.After(id(rest[limit - 1]))) : new Page<T>(rest, null);
+    }
+
+    internal Task<Result> SaveAsync(Event definition, bool? mustExist, CancellationToken cancellationToken = default)
     {
         if (Cluster is { } cluster)
         {
             return mustExist switch
             {
-                null => cluster.SaveEventAsync(definition),
-                true => cluster.UpdateEventAsync(definition),
-                false => cluster.CreateEventAsync(definition),
+                null => cluster.SaveEventAsync(definition, cancellationToken),
+                true => cluster.UpdateEventAsync(definition, cancellationToken),
+                false => cluster.CreateEventAsync(definition, cancellationToken),
             };
         }
         var check = DefinitionValidator.Validate(definition);

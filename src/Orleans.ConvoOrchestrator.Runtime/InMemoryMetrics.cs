@@ -17,12 +17,13 @@ public sealed class InMemoryMetrics
     public MetricsSnapshot Snapshot() => SnapshotAsync().GetAwaiter().GetResult();
 
     /// <summary>The current metrics.</summary>
-    public async Task<MetricsSnapshot> SnapshotAsync()
+    public async Task<MetricsSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         IGrainFactory? grains;
         lock (_gate) grains = _grains;
         if (grains is null) lock (_gate) return _last;
-        return await grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).SnapshotAsync().ConfigureAwait(false);
+        return await grains.GetGrain<IMetricsGrain>(MetricsGrainKey.Cluster).SnapshotAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task BindAsync(IGrainFactory grains)

@@ -31,6 +31,38 @@ public sealed class EmbeddedManagerTests
     }
 
     [Fact]
+    public async Task A_cancelled_test_run_on_the_manager_throws_at_once_and_ends_its_run_and_pages_list_what_was_loaded()
+    {
+        var repo = new InMemoryEventRepository();
+        var registry = new HandlerRegistry();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        registry.Register("slow", async ctx =>
+        {
+            started.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
+        });
+        foreach (var i in Enumerable.Range(0, 5)) repo.SaveEvent(new Event(new EventId($"ev-{i}"), "slow", "slow", new Policy(TimeoutSec: 60)));
+        await using var mgr = Manager(repo, registry, new InMemoryMetrics());
+        await mgr.StartAsync();
+
+        // The definitions saved before Start() page from the silo's catalog.
+        var first = (await mgr.ListEventsPageAsync(3)).Unwrap();
+        var rest = (await mgr.ListEventsPageAsync(3, first.NextPageToken)).Unwrap();
+        Assert.Equal(["ev-0", "ev-1", "ev-2", "ev-3", "ev-4"], first.Items.Concat(rest.Items).Select(e => e.Id.Value));
+        Assert.Null(rest.NextPageToken);
+
+        using var cts = new CancellationTokenSource();
+        var run = mgr.TestRunAsync(new EventId("ev-0"), null, cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"released after {watch.Elapsed.TotalMilliseconds:0} ms");
+        var record = Assert.Single(await Eventually.HistoryAsync(mgr, new EventId("ev-0"), 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(JobStatus.CANCELLED, record.Outcome.Status);
+    }
+
+    [Fact]
     public async Task Events_created_after_start_run_and_state_survives_a_restart()
     {
         var repo = new InMemoryEventRepository();

@@ -35,8 +35,13 @@ public interface IEventGrain : IGrainWithStringKey
     /// <summary>Accepts a job and returns its id at once.</summary>
     [Alias("Emit"), AlwaysInterleave] Task<Result<string>> EmitAsync(string payloadJson, EmitOptions? options);
 
-    /// <summary>Runs a job now (even when the event is paused) and returns its outcome.</summary>
-    [Alias("TestRun"), AlwaysInterleave] Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options);
+    /// <summary>
+    /// Runs a job now (even when the event is paused) and returns its outcome. When <paramref name="cancellationToken"/>
+    /// is cancelled (Orleans carries a caller's cancel to the grain) the job is cancelled like <see cref="CancelJobAsync"/>
+    /// and the call ends with an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    [Alias("TestRun"), AlwaysInterleave]
+    Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options, CancellationToken cancellationToken = default);
 
     /// <summary>The live status.</summary>
     [Alias("Status"), AlwaysInterleave] Task<Result<EventRuntimeStatus>> StatusAsync();

@@ -348,8 +348,8 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
     }
 
     /// <inheritdoc />
-    public Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options) =>
-        Defined() is { } def ? _intake.TestRunAsync(def, _state.State, payloadJson, options) : Task.FromResult(NotFound<JobOutcome>());
+    public Task<Result<JobOutcome>> TestRunAsync(string payloadJson, EmitOptions? options, CancellationToken cancellationToken = default) =>
+        Defined() is { } def ? _intake.TestRunAsync(def, _state.State, payloadJson, options, cancellationToken) : Task.FromResult(NotFound<JobOutcome>());
 
     /// <inheritdoc />
     public Task<BackfillTally> BackfillAsync(TriggerId triggerId, List<DateTimeOffset> instants) =>

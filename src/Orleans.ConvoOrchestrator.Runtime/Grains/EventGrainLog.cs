@@ -11,6 +11,12 @@ internal static partial class EventGrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: trigger {TriggerId} did not give its next fire; the next run leaves it out")]
     public static partial void TriggerStatusFailed(this ILogger logger, Exception ex, string eventId, string triggerId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: the caller of test run {JobId} gave up; cancelling the run")]
+    public static partial void TestRunAbandoned(this ILogger logger, string eventId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: test run {JobId} was not cancelled: {Reason}")]
+    public static partial void TestRunCancelRefused(this ILogger logger, string eventId, string jobId, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId}: outcome for unknown job {JobId} ignored")]
     public static partial void UnknownCompletion(this ILogger logger, string eventId, string jobId);
 

@@ -37,9 +37,14 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
         else _ = AwaitStoredAsync(job, stored);
     }
 
-    /// <summary>A test run: runs even on a paused event, is never deduplicated, and answers the job's outcome.</summary>
-    public async Task<Result<JobOutcome>> TestRunAsync(Event def, EventState state, string payloadJson, EmitOptions? emit)
+    /// <summary>
+    /// A test run: runs even on a paused event, is never deduplicated, and answers the job's outcome. A cancelled
+    /// <paramref name="cancellationToken"/> cancels the job (its CANCELLED end stored) and throws.
+    /// </summary>
+    public async Task<Result<JobOutcome>> TestRunAsync(Event def, EventState state, string payloadJson, EmitOptions? emit,
+        CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var accepted = Accept(def, state, payloadJson, emit is null ? null : emit with { IdempotencyKey = null }, requireActive: false, waitForOutcome: true);
         if (accepted.IsErr) return Result<JobOutcome>.Err(accepted.Error);
         var (job, stored) = accepted.Unwrap();
@@ -50,7 +55,21 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
             _waiters.Remove(job.JobId);
             return Result<JobOutcome>.Err(result.Error);
         }
-        return await waiter.Task;
+        if (!cancellationToken.CanBeCanceled) return await waiter.Task;
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up (an aborted HTTP request, a Ctrl+C): nobody wants the outcome, so the run ends as an
+            // operator's cancel would end it. This continues on the grain's turn, where cancels are made.
+            _waiters.Remove(job.JobId);
+            logger.TestRunAbandoned(eventId.Value, job.JobId);
+            var cancelled = await cancels.CancelAsync(job.JobId);
+            if (cancelled.IsErr) logger.TestRunCancelRefused(eventId.Value, job.JobId, cancelled.Error.Message);
+            throw;
+        }
     }
 
     /// <summary>
