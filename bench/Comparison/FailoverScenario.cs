@@ -27,7 +27,13 @@ internal static class FailoverScenario
         await using var redis = await RedisServer.StartAsync();
         var cluster = "failover-bench-" + Guid.NewGuid().ToString("N")[..8];
         var fires = new ProbeFires();
-        Task<SiloProcess> Start() => SiloProcess.StartAsync(redis.Configuration, cluster, onLine: (_, line) => fires.Add(line));
+        // CONVO_BENCH_SILO_LOG=path keeps every silo line with the instant it arrived: where a failover's time goes.
+        using var log = Environment.GetEnvironmentVariable("CONVO_BENCH_SILO_LOG") is { Length: > 0 } path ? new StreamWriter(path) { AutoFlush = true } : null;
+        Task<SiloProcess> Start() => SiloProcess.StartAsync(redis.Configuration, cluster, onLine: (silo, line) =>
+        {
+            fires.Add(line);
+            if (log is not null) lock (log) log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {silo.Pid} {line}");
+        });
         var clock = Stopwatch.StartNew();
         var silos = (await Task.WhenAll(Start(), Start(), Start())).ToList();
         Console.Error.WriteLine($"  three silos up in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -47,6 +53,7 @@ internal static class FailoverScenario
                 var victim = silos.Single(s => s.Pid == owner);
                 var dead = WaitForStatusAsync(membership, victim.SiloPort, MembershipTable.Dead);
                 var killedAt = DateTime.UtcNow;
+                if (log is not null) lock (log) log.WriteLine($"{killedAt:HH:mm:ss.fff} bench SIGKILL {victim.Pid}");
                 await victim.KillAsync();
                 var next = await fires.FirstAsync(f => f.EventId == tick.Value && f.Pid != owner && f.At > killedAt, FireLimit)
                     ?? throw new InvalidOperationException($"round {round}: the trigger did not fire again within {FireLimit.TotalSeconds:0} s of the kill");
