@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.ConvoOrchestrator.Grains;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Metrics;
 

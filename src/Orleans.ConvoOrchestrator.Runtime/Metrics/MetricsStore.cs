@@ -1,3 +1,5 @@
+using Orleans.ConvoOrchestrator.Grains;
+
 namespace Orleans.ConvoOrchestrator.Runtime.Metrics;
 
 /// <summary>

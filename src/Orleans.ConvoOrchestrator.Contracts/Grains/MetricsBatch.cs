@@ -1,4 +1,4 @@
-namespace Orleans.ConvoOrchestrator;
+namespace Orleans.ConvoOrchestrator.Grains;
 
 /// <summary>Metric increments a silo has recorded since its last flush.</summary>
 /// <param name="Counters">Counter deltas.</param>
