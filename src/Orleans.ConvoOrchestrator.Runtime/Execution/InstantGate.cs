@@ -7,15 +7,12 @@ namespace Orleans.ConvoOrchestrator.Runtime;
 /// (<see cref="ConvoOrchestratorOptions.FireLead"/>) at its scheduled instant. On the system clock one dedicated thread
 /// keeps the instants in a heap, waits for the earliest (the last stretch with a precise sleep on Linux, a spin
 /// elsewhere) and runs the continuation of what waited on it, so nothing but that thread stands between the instant and
-/// the hand-over to a handler thread; a continuation woken more than <see cref="InlineWithin"/> late goes to the
-/// thread pool instead, so one backlog does not hold the others. On any other clock (a <c>FakeTimeProvider</c> in
-/// tests) the clock's timers do the waiting. Plain class: no Orleans (docs/adr/0011-admit-fires-ahead.md).
+/// the hand-over to a handler thread. Never through the thread pool, even when late: behind a flood of work items
+/// there a job would wait for all of them. On any other clock (a <c>FakeTimeProvider</c> in tests) the clock's timers
+/// do the waiting. Plain class: no Orleans (docs/adr/0011-admit-fires-ahead.md).
 /// </summary>
 public sealed class InstantGate : IDisposable
 {
-    /// <summary>A continuation released later than this after its instant runs on the thread pool, not on the gate's thread.</summary>
-    public static readonly TimeSpan InlineWithin = TimeSpan.FromMilliseconds(1);
-
     // The coarse wait ends this long before the instant; the rest is slept precisely (or spun).
     private static readonly long FineStretchTicks = TimeSpan.FromMilliseconds(2).Ticks;
     private readonly TimeProvider _clock;
@@ -49,8 +46,8 @@ public sealed class InstantGate : IDisposable
 
     /// <summary>
     /// Completes at <paramref name="instant"/> (by this gate's clock), never before; at once when it has passed.
-    /// Cancelled by <paramref name="cancellationToken"/>. On the system clock the continuation runs on the gate's thread
-    /// when on time: keep what follows the await short until its next real wait.
+    /// Cancelled by <paramref name="cancellationToken"/>. On the system clock the continuation runs on the gate's thread:
+    /// keep what follows the await short until its next real wait.
     /// </summary>
     public Task WaitAsync(DateTimeOffset instant, CancellationToken cancellationToken = default)
     {
@@ -138,14 +135,12 @@ public sealed class InstantGate : IDisposable
         }
     }
 
-    private void Release(List<Waiter> due)
+    private static void Release(List<Waiter> due)
     {
-        var now = _clock.GetUtcNow().UtcTicks;
         foreach (var waiter in due)
         {
             waiter.Registration.Dispose();
-            if (now - waiter.Ticks <= InlineWithin.Ticks) waiter.Source.TrySetResult();
-            else ThreadPool.UnsafeQueueUserWorkItem(static w => w.Source.TrySetResult(), waiter, preferLocal: false);
+            waiter.Source.TrySetResult();
         }
     }
 
