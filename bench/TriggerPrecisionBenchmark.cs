@@ -30,7 +30,11 @@ internal static class TriggerPrecisionBenchmark
                 lateness.Add((ctx.Ts - due).TotalMilliseconds);
         });
         // Errors only, and to stderr: stdout is the result table.
-        await using var mgr = new EventManager(repo, registry, new SystemClock(), metrics, configure: o => o.MaxConcurrentRuns = 1024,
+        await using var mgr = new EventManager(repo, registry, new SystemClock(), metrics, configure: o =>
+            {
+                o.MaxConcurrentRuns = 1024;
+                if (Comparison.SystemSettings.FireLeadFromEnvironment() is { } lead) o.FireLead = lead;
+            },
             logging: l => l.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error));
         await mgr.StartAsync();
 

@@ -46,6 +46,8 @@ internal sealed class ConvoSystem(SystemSettings settings) : IJobSystem
             {
                 o.MaxConcurrentRuns = settings.Workers;
                 o.QueueMaxSize = null; // a burst of 100,000 must not be refused
+                // A/B of the fire lead (issue 21): CONVO_BENCH_FIRE_LEAD_MS=0 turns it off, unset keeps the default.
+                if (SystemSettings.FireLeadFromEnvironment() is { } lead) o.FireLead = lead;
             }, handlers);
         });
         _host = builder.Build();

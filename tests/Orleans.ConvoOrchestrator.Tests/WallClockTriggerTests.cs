@@ -58,6 +58,43 @@ public sealed class WallClockTriggerTests(ClusterFixture fx)
     }
 
     [Fact]
+    public async Task With_the_fire_lead_on_no_handler_starts_before_its_scheduled_instant()
+    {
+        // The fixture runs with a FireLead: each fire is admitted ahead and held until its instant.
+        Assert.True(ClusterFixture.FireLead > TimeSpan.Zero);
+        var handler = ClusterFixture.Unique("lead");
+        var starts = new List<(DateTimeOffset Started, DateTimeOffset Scheduled)>();
+        fx.Handlers.Register(handler, ctx =>
+        {
+            var started = DateTimeOffset.UtcNow;
+            lock (starts) starts.Add((started, ctx.ScheduledAt!.Value));
+        });
+        var ids = new List<EventId>();
+        var triggers = new List<Trigger>();
+        for (var i = 0; i < 5; i++)
+        {
+            var id = await fx.SaveEventAsync(handler, new Policy(MaxConcurrency: 2));
+            var trigger = new Trigger(new TriggerId(ClusterFixture.Unique("lead-tr")), TriggerKind.INTERVAL, Interval: TimeSpan.FromMilliseconds(100),
+                Anchor: DateTimeOffset.UtcNow.AddMilliseconds(i * 17));
+            (await fx.Api.AttachTriggerAsync(id, trigger)).Unwrap();
+            ids.Add(id);
+            triggers.Add(trigger);
+        }
+        var at = new Trigger(new TriggerId(ClusterFixture.Unique("lead-at")), TriggerKind.AT, At: DateTimeOffset.UtcNow.AddMilliseconds(400));
+        (await fx.Api.AttachTriggerAsync(ids[0], at)).Unwrap();
+
+        await Task.Delay(1500);
+        for (var i = 0; i < ids.Count; i++) (await fx.Api.DetachTriggerAsync(SubscriptionId.For(ids[i], triggers[i].Id))).Unwrap();
+        await Task.Delay(300); // fires taken ahead before the detach still start, at their instants
+
+        List<(DateTimeOffset Started, DateTimeOffset Scheduled)> seen;
+        lock (starts) seen = starts.ToList();
+        Assert.True(seen.Count >= 10, $"only {seen.Count} fires ran");
+        Assert.Contains(seen, s => s.Scheduled == at.At);
+        Assert.All(seen, s => Assert.True(s.Started >= s.Scheduled, $"a handler started {(s.Scheduled - s.Started).TotalMilliseconds:0.###} ms before its instant"));
+    }
+
+    [Fact]
     public async Task At_runs_once_and_a_past_at_runs_once_at_once()
     {
         var handler = ClusterFixture.Unique("once");

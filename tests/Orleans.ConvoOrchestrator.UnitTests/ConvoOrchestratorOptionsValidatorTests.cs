@@ -31,6 +31,8 @@ public sealed class ConvoOrchestratorOptionsValidatorTests
         { nameof(ConvoOrchestratorOptions.BackfillMaxRange), o => o.BackfillMaxRange = TimeSpan.Zero, "longer than 00:00:00" },
         { nameof(ConvoOrchestratorOptions.BackfillMaxFires), o => o.BackfillMaxFires = 0, "from 1 to 1000000 (got 0)" },
         { nameof(ConvoOrchestratorOptions.BackfillMaxFires), o => o.BackfillMaxFires = 1_000_001, "from 1 to 1000000 (got 1000001)" },
+        { nameof(ConvoOrchestratorOptions.FireLead), o => o.FireLead = TimeSpan.FromMilliseconds(-1), "from 00:00:00 (off) to 00:00:01" },
+        { nameof(ConvoOrchestratorOptions.FireLead), o => o.FireLead = TimeSpan.FromSeconds(1.5), "from 00:00:00 (off) to 00:00:01 (got 00:00:01.5000000)" },
     };
 
     [Theory]

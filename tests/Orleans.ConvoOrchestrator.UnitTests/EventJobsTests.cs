@@ -615,6 +615,73 @@ public sealed class EventJobsTests
         Assert.Equal(JobState.Ending, jobs.StateOf("job-1"));
     }
 
+    // A fire of trigger "tr" taken ahead: due at T0 + aheadMs, accepted as the table admits it.
+    private static QueuedJob AcceptAhead(EventJobs jobs, int n, double aheadMs, string trigger = "tr")
+    {
+        var at = T0.AddMilliseconds(aheadMs);
+        var admission = jobs.Admit(at);
+        var job = new QueuedJob($"job-{n}", n, "null", new TriggerId(trigger), $"job-{n}", T0, at, admission == Admission.StartNow ? 1 : 0);
+        _ = jobs.Accept(job, admission);
+        return job;
+    }
+
+    [Fact]
+    public void A_fire_taken_ahead_holds_its_slot_through_the_lead_so_concurrency_is_honoured()
+    {
+        var jobs = Table(maxConcurrency: 1);
+        var ahead = AcceptAhead(jobs, 1, aheadMs: 50);
+        Assert.Equal(1, ahead.Deliveries); // admitted at once: stored with its delivery, handed to the pool, which holds it
+        StoreAppends(jobs, ahead);
+        Assert.Equal(["job-1"], _fx.Dispatched.Select(j => j.JobId));
+        Assert.Equal(1, jobs.Active);
+        Assert.True(jobs.IsAhead("job-1"));
+
+        // The next job waits for that slot, as for a running job: never two at once.
+        var next = AcceptAhead(jobs, 2, aheadMs: 60);
+        StoreAppends(jobs, next);
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-2"));
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.False(jobs.IsAhead("job-1")); // its instant came: it is an ordinary running job
+        Assert.True(jobs.Complete("job-1", Ok()));
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-2"));
+    }
+
+    [Fact]
+    public void A_rate_limited_fire_taken_ahead_takes_its_token_at_its_instant_not_before()
+    {
+        var jobs = Table(maxConcurrency: 5, rate: 1);
+        var ahead = AcceptAhead(jobs, 1, aheadMs: 40);
+        Assert.Equal(0, ahead.Deliveries); // queued, not started: a token taken now would be spent before the start
+        StoreAppends(jobs, ahead);
+        Assert.Equal(JobState.Queued, jobs.StateOf("job-1"));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), _fx.RateTimer);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(40));
+        jobs.Pump(); // the timer's tick, at the instant
+        Assert.Equal(JobState.Starting, jobs.StateOf("job-1"));
+    }
+
+    [Fact]
+    public void A_pause_during_the_lead_finds_the_fires_taken_ahead_and_cancelling_them_stops_their_runs()
+    {
+        var jobs = Table(maxConcurrency: 3);
+        var mine = AcceptAhead(jobs, 1, aheadMs: 50);
+        var other = AcceptAhead(jobs, 2, aheadMs: 50, trigger: "other");
+        var late = new QueuedJob("job-3", 3, "null", new TriggerId("tr"), "job-3", T0, T0.AddMilliseconds(-5), 1); // due already
+        _ = jobs.Accept(late, jobs.Admit(late.ScheduledAt));
+        StoreAppends(jobs, mine, other, late);
+
+        Assert.Equal(["job-1"], jobs.Ahead(new TriggerId("tr")));
+        Assert.Equal(["job-1", "job-2"], jobs.Ahead().Order());
+        Assert.NotNull(jobs.Cancel("job-1", Cancelled(), out var state));
+        Assert.Equal(JobState.Running, state);
+        Assert.Equal(["job-1"], _fx.Stopped.Select(j => j.JobId)); // the pool drops it before it starts
+        Assert.Empty(jobs.Ahead(new TriggerId("tr"))); // being cancelled: not listed twice
+
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Empty(jobs.Ahead()); // past its instant a job is no longer ahead: a pause leaves it running
+    }
+
     private sealed class Effects : IJobEffects
     {
         public List<QueuedJob> Appended { get; } = [];

@@ -149,4 +149,56 @@ public sealed class TriggerProgressTests
         Assert.Equal(T0, state.LastFiredAt);
         Assert.Null(state.LastScheduledFor);
     }
+    [Fact]
+    public void Fires_within_the_lead_are_taken_ahead_on_time_and_past_ones_are_judged_as_without_a_lead()
+    {
+        var lead = TimeSpan.FromMilliseconds(50);
+        var state = new TriggerState();
+        state.Begin(Every(10), T0);
+        // 30 ms before the fire at 10 s: it is taken ahead, for its own instant, and is no miss.
+        var now = T0.AddSeconds(9.97);
+        Assert.Null(state.TakeDue(Every(10), now, Threshold));
+        Assert.Equal([T0.AddSeconds(10)], state.TakeAhead(Every(10), now, lead, Threshold));
+        Assert.Equal((1L, 0L), (state.FireCount, state.MissCount));
+        Assert.Equal(T0.AddSeconds(10), state.LastScheduledFor);
+        Assert.Equal(now, state.LastFiredAt);
+        Assert.Equal(T0.AddSeconds(10), state.HandledUpTo);
+        // Never taken twice: not ahead again, nor when its instant comes.
+        Assert.Empty(state.TakeAhead(Every(10), now, lead, Threshold));
+        Assert.Null(state.TakeDue(Every(10), T0.AddSeconds(10.001), Threshold));
+        Assert.Equal(T0.AddSeconds(20), state.NextWake(Every(10), now));
+
+        // Nothing within the lead: nothing taken. A lead of zero takes nothing.
+        Assert.Empty(state.TakeAhead(Every(10), T0.AddSeconds(10.5), lead, Threshold));
+        Assert.Empty(state.TakeAhead(Every(10), T0.AddSeconds(10.99), TimeSpan.Zero, Threshold));
+
+        // Each fire in a lead longer than the interval, in order, none missed.
+        var dense = new TriggerState();
+        var every10ms = new Trigger(new TriggerId("tr"), TriggerKind.INTERVAL, Interval: TimeSpan.FromMilliseconds(10), Anchor: T0);
+        dense.Begin(every10ms, T0);
+        Assert.Equal([T0.AddMilliseconds(10), T0.AddMilliseconds(20), T0.AddMilliseconds(30)], dense.TakeAhead(every10ms, T0.AddMilliseconds(1), TimeSpan.FromMilliseconds(30), Threshold));
+        Assert.Equal(0L, dense.MissCount);
+    }
+
+    [Fact]
+    public void A_lead_changes_no_misfire_count_and_a_paused_trigger_takes_nothing_ahead()
+    {
+        var lead = TimeSpan.FromMilliseconds(50);
+        var state = new TriggerState();
+        state.Begin(Every(1), T0);
+        // Woken 5.98 s after the attach: fires 1..5 s are due (4 missed, 5 s fires), 6 s is taken ahead.
+        var now = T0.AddSeconds(5.98);
+        var plan = state.TakeDue(Every(1), now, Threshold);
+        Assert.Equal((T0.AddSeconds(5), 4L), (plan?.FireFor, plan?.Missed));
+        Assert.Equal([T0.AddSeconds(6)], state.TakeAhead(Every(1), now, lead, Threshold));
+        Assert.Equal((2L, 4L), (state.FireCount, state.MissCount));
+
+        state.Paused = true;
+        Assert.Empty(state.TakeAhead(Every(1), T0.AddSeconds(6.98), lead, Threshold));
+        var at = new Trigger(new TriggerId("at"), TriggerKind.AT, At: T0.AddSeconds(30), Anchor: T0);
+        var once = new TriggerState();
+        once.Begin(at, T0);
+        Assert.Equal([T0.AddSeconds(30)], once.TakeAhead(at, T0.AddSeconds(29.99), lead, Threshold));
+        Assert.Null(once.NextFire(at, T0.AddSeconds(29.99))); // an AT taken ahead has fired
+    }
 }

@@ -23,6 +23,8 @@ internal sealed partial class JobRunner : IHandlerRuns, ILifecycleParticipant<IS
     private readonly ConvoOrchestratorOptions _options;
     private readonly ILogger<JobRunner> _logger;
     private readonly FairSlots _slots;
+    // Holds a fire taken ahead (FireLead) until its instant; docs/adr/0012-admit-fires-ahead.md.
+    private readonly InstantGate _instants;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(EventId, string), RunControl> _running = new();
     // Outcomes of one event wait here while a report to it is in flight; the next report carries them all.
@@ -50,7 +52,11 @@ internal sealed partial class JobRunner : IHandlerRuns, ILifecycleParticipant<IS
         _options = options.Value;
         _logger = logger;
         _slots = new FairSlots(_options.MaxConcurrentRuns);
+        _instants = new InstantGate(clock);
     }
+
+    /// <summary>Jobs held for their scheduled instant now (fires taken ahead; diagnostics and tests).</summary>
+    public int HeldForInstant => _instants.Waiting;
 
     /// <summary>Jobs accepted by this silo's pool and not yet reported.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -115,6 +121,7 @@ internal sealed partial class JobRunner : IHandlerRuns, ILifecycleParticipant<IS
     {
         // DI disposes us once per service registration we are exposed under.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _instants.Dispose();
         _shutdown.Dispose();
     }
 
@@ -133,6 +140,9 @@ internal sealed partial class JobRunner : IHandlerRuns, ILifecycleParticipant<IS
             JobOutcome outcome;
             try
             {
+                // A fire taken ahead starts at its instant, never before; it takes no silo slot while it waits, and on
+                // time it goes on to its handler thread from the gate's own thread (InstantGate).
+                if (job is { ScheduledAt: { } instant, IsBackfill: false }) await _instants.WaitAsync(instant, _shutdown.Token).ConfigureAwait(false);
                 using var slot = new RunSlot(_slots, job.EventId);
                 await slot.AcquireAsync(_shutdown.Token).ConfigureAwait(false);
                 if (!control.TryStart())

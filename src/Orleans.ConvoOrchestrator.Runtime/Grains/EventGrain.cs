@@ -198,6 +198,8 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         _state.State.Definition = def with { Active = active };
         if (await TryWriteDefinitionAsync())
         {
+            // Fires taken ahead whose instant has not come would have been skipped at it (FireLead, record 0011).
+            if (!active) _cancels.CancelAhead(null, $"event '{Id}' was deactivated before the fire's scheduled instant");
             return await TryListAsync(_state.State.Definition)
                 ? Result.Ok()
                 : Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' was stored but its listing could not be updated; set it again");
@@ -444,6 +446,8 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         var pausedTriggers = _state.State.PausedTriggers;
         if (!(paused ? pausedTriggers.Add(triggerId.Value) : pausedTriggers.Remove(triggerId.Value))) return;
         if (!await TryWriteDefinitionAsync()) throw new InvalidOperationException($"event '{Id}' could not store the pause of trigger '{triggerId}'");
+        // A paused trigger fires nothing: its fires taken ahead whose instant has not come do not run (record 0011).
+        if (paused) _cancels.CancelAhead(triggerId, $"trigger '{triggerId}' was paused before the fire's scheduled instant");
     }
 
     /// <inheritdoc />

@@ -13,7 +13,8 @@ internal sealed class JobCancels(EventId eventId, EventJobs jobs, MetricsCollect
     /// <summary>Cancels one waiting or running job.</summary>
     public async Task<Result> CancelAsync(string jobId)
     {
-        var waiting = jobs.StateOf(jobId) is { } known && EventJobs.IsWaiting(known);
+        // A job held by the worker pool for its instant (a fire taken ahead) has not started either.
+        var waiting = jobs.StateOf(jobId) is { } known && EventJobs.IsWaiting(known) || jobs.IsAhead(jobId);
         if (CancelCounted(jobId, waiting ? "cancelled before it started" : "cancelled by an operator while it ran", out var state) is not { } end)
         {
             return state switch
@@ -53,6 +54,26 @@ internal sealed class JobCancels(EventId eventId, EventJobs jobs, MetricsCollect
                     TaskScheduler.Current);
             }
         }
+    }
+
+    /// <summary>
+    /// The event or <paramref name="trigger"/> was paused: its fires taken ahead whose instant has not come end
+    /// CANCELLED (<paramref name="why"/>) before any handler runs, as a fire at the instant would not have run. Their
+    /// ends are written like any cancel's; the pause does not wait for them.
+    /// </summary>
+    public int CancelAhead(TriggerId? trigger, string why)
+    {
+        var ids = jobs.Ahead(trigger);
+        foreach (var jobId in ids)
+        {
+            if (CancelCounted(jobId, why, out _) is { } end)
+            {
+                _ = end.ContinueWith(static (t, s) => { var (log, id) = ((ILogger, string))s!; log.WriteFailed(t.Exception!.GetBaseException(), id); },
+                    (logger, eventId.Value), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Current);
+            }
+        }
+        return ids.Count;
     }
 
     private JobOutcome ByOperator(string why)

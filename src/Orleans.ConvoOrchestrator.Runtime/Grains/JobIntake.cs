@@ -126,7 +126,7 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
                 return Reject(ErrorKind.CONFLICT, why);
             }
         }
-        var admission = jobs.Admit();
+        var admission = jobs.Admit(emit?.ScheduledAt);
         if (admission == Admission.QueueFull)
             return Reject(ErrorKind.QUEUE_FULL, $"the queue of event '{eventId}' is full ({options.QueueMaxSize} jobs waiting)");
 
@@ -139,7 +139,7 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
             admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + window, backfill);
         // Lateness is a live fire's; a backfilled one is as late as the operator chose.
         if (!backfill && emit is { TriggerId: { } triggerId, ScheduledAt: { } scheduledAt })
-            metrics.Lateness(triggerId, eventId, now - scheduledAt);
+            metrics.Lateness(triggerId, eventId, scheduledAt < now ? now - scheduledAt : TimeSpan.Zero); // a fire taken ahead is on time
         if (waitForOutcome) _waiters[job.JobId] = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Queued or dispatched by the table once the write lands: a job never runs before it is stored.
         return (job, jobs.Accept(job, admission));

@@ -330,15 +330,20 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
     private async Task FireDueAsync(Trigger def, ExclusionCalendars exclusions)
     {
         var now = _clock.GetUtcNow();
-        if (_state.State.TakeDue(def, now, def.MisfireThreshold ?? _options.MisfireThreshold, exclusions) is not { } plan) return;
-        if (plan.Missed > 0)
+        var threshold = def.MisfireThreshold ?? _options.MisfireThreshold;
+        var plan = _state.State.TakeDue(def, now, threshold, exclusions);
+        if (plan is { Missed: > 0 } missed)
         {
-            _metrics.Increment(MetricNames.TriggerMisfires, Labels, plan.Missed);
-            LogMissed(Id.Value, plan.Missed, plan.Coalesced);
+            _metrics.Increment(MetricNames.TriggerMisfires, Labels, missed.Missed);
+            LogMissed(Id.Value, missed.Missed, missed.Coalesced);
         }
         // Missed fires caught up first, oldest first, so each event sees its fires in schedule order.
-        foreach (var caughtUp in plan.CatchUp ?? []) FireScheduled(caughtUp);
-        if (plan.FireFor is { } scheduled) FireScheduled(scheduled);
+        foreach (var caughtUp in plan?.CatchUp ?? []) FireScheduled(caughtUp);
+        if (plan?.FireFor is { } scheduled) FireScheduled(scheduled);
+        // Then the fires of the next FireLead, admitted ahead and started at their instants (record 0011).
+        var ahead = _state.State.TakeAhead(def, now, LeadOf(def), threshold, exclusions);
+        foreach (var instant in ahead) FireScheduled(instant);
+        if (plan is null && ahead.Count == 0) return;
         // After the fan-out, so persisting never delays a fire. A fired AT is marked fired for good at once.
         _writes.Changed();
         if (def.Kind == TriggerKind.AT || _writes.Due(now)) await TryWriteAsync();
@@ -375,6 +380,10 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
 
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 
+    // An overlap policy other than AllowAll judges a fire against the jobs of the earlier ones, which it must do at the
+    // instant (a run that ends within the lead would otherwise make the fire skip): such fires are not taken ahead.
+    private TimeSpan LeadOf(Trigger def) => def.Overlap == OverlapPolicy.AllowAll ? _options.FireLead : TimeSpan.Zero;
+
     private void ArmForNextFire(Trigger def)
     {
         var now = _clock.GetUtcNow();
@@ -388,9 +397,11 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
         var due = next > now ? next - now : TimeSpan.Zero;
         // A grain timer waits at most ~49.7 days; a farther fire gets a tick that finds nothing due and arms again.
         if (due > MaxTimerDue) due = MaxTimerDue;
+        // Woken FireLead before the fire, which is then taken ahead (FireDueAsync).
+        var wakeIn = due > LeadOf(def) ? due - LeadOf(def) : TimeSpan.Zero;
         // Close fires keep the grain in memory; far ones let it go and trust their wake bucket to wake it in time.
         var near = due <= _options.ReminderPeriod + _options.WakeLead;
-        Arm(due, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
+        Arm(wakeIn, Timeout.InfiniteTimeSpan, keepAlive: near, _ => ScheduleAsync());
         // A far fire's bucket wakes the trigger WakeLead (plus up to a bucket's width, ReminderPeriod) before it,
         // when the fire is near again and the trigger's own reminder takes over until then.
         if (near) _wakeUps.UseReminder();

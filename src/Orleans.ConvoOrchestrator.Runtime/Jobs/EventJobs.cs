@@ -145,13 +145,39 @@ internal sealed class EventJobs : JobWriteBatcher.IReports
     /// <summary>
     /// Decides a job about to be accepted: refused when the queue is full, else queued, or started at once when a slot is
     /// free and nothing waits before it (then the rate limit's token is taken). Follow with <see cref="Accept"/>.
+    /// A job due at <paramref name="startsAt"/>, later than now (a fire taken ahead), starts at once only without a rate
+    /// limit: the worker pool holds it until the instant, and a token taken before it would let starts exceed the rate.
     /// </summary>
-    public Admission Admit()
+    public Admission Admit(DateTimeOffset? startsAt = null)
     {
         if (Rules.QueueLimit is { } limit && Waiting >= limit) return Admission.QueueFull;
         if (Waiting > 0 || _slots >= Rules.MaxConcurrency || _holdStarts()) return Admission.Queue;
-        return _rateGate is null || _rateGate.TryTake(out _) ? Admission.StartNow : Admission.Queue;
+        if (_rateGate is null) return Admission.StartNow;
+        if (startsAt is { } at && at > _clock.GetUtcNow()) return Admission.Queue;
+        return _rateGate.TryTake(out _) ? Admission.StartNow : Admission.Queue;
     }
+
+    /// <summary>
+    /// The jobs admitted ahead of their instant (<see cref="QueuedJob.ScheduledAt"/> after now: fires taken ahead,
+    /// ConvoOrchestratorOptions.FireLead) that have not ended, of <paramref name="trigger"/> or of any trigger when null:
+    /// what a pause of the event or the trigger stops before they start.
+    /// </summary>
+    public List<string> Ahead(TriggerId? trigger = null)
+    {
+        var now = _clock.GetUtcNow();
+        var ids = new List<string>();
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.Job is { ScheduledAt: { } at, IsBackfill: false } job && at > now && job.TriggerId is { } by && (trigger is null || by == trigger)
+                && entry.State is not (JobState.Ending or JobState.Cancelling) && entry.CancelledAs is null)
+                ids.Add(job.JobId);
+        }
+        return ids;
+    }
+
+    /// <summary>True when the job is held for its instant: running (handed to the worker pool) before its ScheduledAt.</summary>
+    public bool IsAhead(string jobId) =>
+        _jobs.TryGetValue(jobId, out var entry) && entry.State == JobState.Running && entry.Job.ScheduledAt is { } at && at > _clock.GetUtcNow();
 
     /// <summary>
     /// Cancels a job that has not ended. A queued one ends as <paramref name="cancelled"/> at once; one whose append or
@@ -540,10 +566,20 @@ internal sealed class EventJobs : JobWriteBatcher.IReports
                 if (_holdStarts()) return;
                 while (_slots < Rules.MaxConcurrency && _head is { } next)
                 {
-                    if (_rateGate is not null && !_rateGate.TryTake(out var retryAfter))
+                    if (_rateGate is not null)
                     {
-                        _effects.ArmRateTimer(retryAfter);
-                        break;
+                        // A rate-limited job taken ahead takes its token at its instant, not before (see Admit).
+                        var now = _clock.GetUtcNow();
+                        if (next.Job.ScheduledAt is { } at && at > now)
+                        {
+                            _effects.ArmRateTimer(at - now);
+                            break;
+                        }
+                        if (!_rateGate.TryTake(out var retryAfter))
+                        {
+                            _effects.ArmRateTimer(retryAfter);
+                            break;
+                        }
                     }
                     Unlink(next);
                     next.Job = next.Job with { Deliveries = next.Job.Deliveries + 1 };

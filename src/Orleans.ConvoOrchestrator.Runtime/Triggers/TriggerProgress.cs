@@ -37,6 +37,34 @@ internal static class TriggerProgress
         return plan;
     }
 
+    /// <summary>The most fires one call of <see cref="TakeAhead"/> takes (a lead far longer than the interval).</summary>
+    public const int MaxAhead = 1000;
+
+    /// <summary>
+    /// Takes the fires due in (<paramref name="now"/>, <paramref name="now"/> + <paramref name="lead"/>], in order, each
+    /// as the on-time fire of its own instant (counted as a fire; never a miss), so that its job can be admitted before
+    /// the instant and started at it (docs/adr/0012-admit-fires-ahead.md). Call after <see cref="TakeDue"/> has dealt with
+    /// what is due at <paramref name="now"/>: misses are judged there, against the clock, exactly as without a lead.
+    /// Empty when the lead is zero, the trigger inactive or paused, or nothing falls in the lead.
+    /// </summary>
+    public static List<DateTimeOffset> TakeAhead(this TriggerState state, Trigger definition, DateTimeOffset now, TimeSpan lead,
+        TimeSpan misfireThreshold, ExclusionCalendars? calendars = null)
+    {
+        var fires = new List<DateTimeOffset>();
+        if (lead <= TimeSpan.Zero || !definition.Active || state.Paused) return fires;
+        var horizon = now + lead;
+        for (var i = 0; i < MaxAhead; i++)
+        {
+            // Past-due fires are TakeDue's: only an instant after now is taken here.
+            if (state.NextWake(definition, now, calendars) is not { } next || next <= now || next > horizon) break;
+            // Planned at its own instant, the fire is exactly on time, and nothing lies between it and the last one dealt with.
+            if (state.TakeDue(definition, next, misfireThreshold, calendars) is not { } plan) break;
+            if (plan.FireFor is { } fire) fires.Add(fire);
+            state.LastFiredAt = now; // taken now; the fire still stands for its instant
+        }
+        return fires;
+    }
+
     /// <summary>
     /// A condition was evaluated: true when its value changed (the state then needs writing); <paramref name="fire"/>
     /// is true when it rose, which is a fire (counted here).
