@@ -20,19 +20,16 @@ internal sealed class InstantGate : IDisposable
     private readonly Lock _lock = new();
     private readonly PriorityQueue<Waiter, (long Ticks, long Seq)> _heap = new();
     private readonly AutoResetEvent _wake = new(false);
-    private readonly Thread? _thread;
+    private Thread? _thread;
     private long _seq;
     private long _sleepingUntil = long.MaxValue;
     private bool _disposed;
 
-    /// <summary>Creates a gate on <paramref name="clock"/>; on the system clock it starts its thread.</summary>
+    /// <summary>Creates a gate on <paramref name="clock"/>; on the system clock its thread starts with the first wait it holds.</summary>
     public InstantGate(TimeProvider clock)
     {
         _clock = clock;
         _system = SystemClock.IsSystem(clock);
-        if (!_system) return;
-        _thread = new Thread(Serve) { IsBackground = true, Name = "convo-instants" };
-        _thread.Start();
     }
 
     /// <summary>Waits held now (for diagnostics and tests).</summary>
@@ -68,7 +65,9 @@ internal sealed class InstantGate : IDisposable
             _heap.Clear();
         }
         _wake.Set();
-        _thread?.Join();
+        Thread? thread;
+        lock (_lock) thread = _thread;
+        thread?.Join();
         _wake.Dispose();
         foreach (var w in left) w.Source.TrySetCanceled();
     }
@@ -82,6 +81,12 @@ internal sealed class InstantGate : IDisposable
             if (_disposed) return Task.FromCanceled(new CancellationToken(true));
             _heap.Enqueue(waiter, (waiter.Ticks, _seq++));
             waiter.Registration = Register(waiter, cancellationToken);
+            // With FireLead off no fire is ever ahead, so a silo never needs the thread.
+            if (_thread is null)
+            {
+                _thread = new Thread(Serve) { IsBackground = true, Name = "convo-instants" };
+                _thread.Start();
+            }
             if (waiter.Ticks < _sleepingUntil)
             {
                 _sleepingUntil = waiter.Ticks;
