@@ -43,7 +43,7 @@ public sealed class ConvoOrchestratorClient : IEventOrchestrator
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             if (Volatile.Read(ref failed) is not null) return;
-            var result = await Guard(() => _grains.GetGrain<IBulkSetupGrain>(0).SaveAsync(chunk.Items, chunk.First).WaitAsync(ct));
+            var result = await Released(Guard(() => _grains.GetGrain<IBulkSetupGrain>(0).SaveAsync(chunk.Items, chunk.First)), ct);
             if (result.IsOk) Interlocked.Add(ref saved, result.Unwrap());
             else Interlocked.CompareExchange(ref failed, result.Error, null);
         });
