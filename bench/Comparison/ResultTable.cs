@@ -59,7 +59,7 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
             new("heap_bytes_per_schedule", "managed heap bytes / schedule ↓", "N0"),
             new("gen2_collections", "gen 2 collections in the window ↓", "N0"),
             new("gc_pause_max_ms", "longest GC pause in the window ms ↓", "0.0"),
-            new("setup_s", "setup s ↓", "0.0"),
+            new("setup_s", "setup s ↓", "0.000"),
         ],
         [ScenarioKind.Failover] =
         [
