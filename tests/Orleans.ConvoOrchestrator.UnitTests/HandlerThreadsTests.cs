@@ -99,7 +99,9 @@ public sealed class HandlerThreadsTests : IDisposable
         var threads = Make(maxThreads: 8, eager: 1, idle: TimeSpan.FromMilliseconds(200));
         var gate = Gate();
         var calls = Enumerable.Range(0, 4).Select(_ => threads.Run(Blocking(gate), Services, Context())).ToList();
-        await Until(() => threads.Threads == 4 && threads.Waiting == 0);
+        // The kept thread's call must have run past stuckAfter before the gate opens: on a busy machine the watchdog
+        // can start the others before it looks at the kept one, and an unlowered kept thread stays.
+        await Until(() => threads.Threads == 4 && threads.Waiting == 0 && threads.ThreadsLowered == 1);
         gate.Set();
         await Task.WhenAll(calls.Select(c => c.Task)).WaitAsync(TimeSpan.FromSeconds(10));
         // The added ones end when idle; the kept one, lowered while it was blocked, ended after its call.

@@ -46,6 +46,7 @@ internal sealed partial class HandlerThreads : IDisposable
     private int _idle;
     private int _watchdog;
     private long _started;
+    private long _lowered;
     private bool _atMax;
     private volatile bool _disposed;
 
@@ -91,6 +92,9 @@ internal sealed partial class HandlerThreads : IDisposable
 
     /// <summary>Threads started since creation (tests, diagnostics).</summary>
     public long ThreadsStarted => Interlocked.Read(ref _started);
+
+    /// <summary>Kept threads the watchdog lowered because their call ran long, since creation (tests, diagnostics).</summary>
+    public long ThreadsLowered => Interlocked.Read(ref _lowered);
 
     /// <summary>
     /// Queues one attempt of <paramref name="handler"/>; its task ends with the handler's result. A call whose context's
@@ -258,6 +262,7 @@ internal sealed partial class HandlerThreads : IDisposable
                 // Under the worker's lock: the call cannot end (and the thread take another) while it is lowered.
                 worker.Lowered = true;
                 ThreadNice.TryLower(worker.Tid, _nice);
+                Interlocked.Increment(ref _lowered);
             }
         }
     }
