@@ -61,7 +61,7 @@ internal sealed class MetricsStore
     {
         var key = (name, LabelKey(labels));
         if (!_histograms.TryGetValue(key, out var series))
-            _histograms[key] = series = new HistogramSeries(name, labels, buckets.ToArray());
+            _histograms[key] = series = new HistogramSeries(name, labels, BucketLayouts.Shared(buckets));
         return series;
     }
 

@@ -16,6 +16,11 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
     private readonly ConcurrentDictionary<EventId, KeyClaims> _keys = new();
     private readonly ConcurrentDictionary<EventId, FailedList> _failed = new();
 
+    // One per event that ever queued a job, kept while the process lives: sized for the few jobs an event usually has
+    // and with one lock (an event's writes come from its grain's turns). The defaults (a lock per processor, 31
+    // buckets) cost ~300 B more per event, a sixth of what a firing schedule keeps outside Orleans.
+    private static ConcurrentDictionary<string, QueuedJob> NewQueue() => new(concurrencyLevel: 1, capacity: 4, StringComparer.Ordinal);
+
     /// <summary>A store with a history of its own and the default retention (tests).</summary>
     public MemoryJobStore() : this(new MemoryHistoryStore(), FailedJobRetention.Default)
     {
@@ -29,7 +34,7 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
         // Index loops: a foreach over the interfaces would allocate an enumerator per call, and this runs per job.
         if (upserts.Count > 0)
         {
-            var jobs = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
+            var jobs = _events.GetOrAdd(eventId, static _ => NewQueue());
             for (var i = 0; i < upserts.Count; i++)
             {
                 var job = upserts[i];
@@ -111,7 +116,7 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
     {
         if (!_failed.TryGetValue(eventId, out var list)) return Task.FromResult<IReadOnlyList<string>>([]);
         var moved = new List<string>(jobs.Count);
-        var stored = _events.GetOrAdd(eventId, _ => new ConcurrentDictionary<string, QueuedJob>(StringComparer.Ordinal));
+        var stored = _events.GetOrAdd(eventId, static _ => NewQueue());
         lock (list)
         {
             foreach (var job in jobs)
