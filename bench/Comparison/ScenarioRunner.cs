@@ -168,6 +168,7 @@ internal static class ScenarioRunner
         var (ws1, heap1) = Measure();
         await sut.LetIdleRestAsync();
         var (ws2, heap2) = Measure();
+        await HoldForInspectionAsync();
         return (new()
         {
             ["ws_bytes_per_event"] = (ws1 - ws0) / (double)events,
@@ -176,6 +177,15 @@ internal static class ScenarioRunner
             ["heap_bytes_per_event_at_rest"] = (heap2 - heap0) / (double)events,
             ["setup_s"] = setupSeconds,
         }, null);
+    }
+
+    // CONVO_BENCH_HOLD_AT_REST=seconds keeps the process alive after a memory measurement, so a heap dump
+    // (dotnet-dump collect -p PID --type Heap) shows what each schedule keeps.
+    private static async Task HoldForInspectionAsync()
+    {
+        if (Environment.GetEnvironmentVariable("CONVO_BENCH_HOLD_AT_REST") is not { Length: > 0 } hold) return;
+        Console.Error.WriteLine($"  measured; pid {Environment.ProcessId} held for {hold} s");
+        await Task.Delay(TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>The period of the scale scenario's schedules.</summary>
@@ -240,6 +250,7 @@ internal static class ScenarioRunner
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var fires = recorder.Count;
         var (ws1, heap1) = Measure();
+        await HoldForInspectionAsync();
         var figures = FireFigures(recorder, expected, cpu);
         figures["fires_per_s"] = fires / window.TotalSeconds;
         figures["ws_bytes_per_schedule"] = (ws1 - ws0) / (double)schedules;
