@@ -1,12 +1,12 @@
-using System.Text;
 using Orleans.ConvoOrchestrator.Grains;
 
 namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 
 /// <summary>
 /// The embedded store's catalogs: sorted in the silo's memory (one silo, nothing survives the process). Definitions
-/// are kept as UTF-8 (half the bytes of a string for JSON's mostly ASCII text; the catalogs are a large part of what
-/// an idle schedule keeps: docs/adr/0008-memory-store-tuning.md) and decoded when listed.
+/// are kept packed (<see cref="CatalogJsonPacking"/>: UTF-8 with their repeated property names as single bytes; the
+/// catalogs are a large part of what an idle schedule keeps: docs/adr/0008-memory-store-tuning.md) and unpacked when
+/// listed.
 /// </summary>
 internal sealed class MemoryCatalogStore : ICatalogStore
 {
@@ -19,7 +19,7 @@ internal sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            var bytes = json.Length == 0 ? [] : Encoding.UTF8.GetBytes(json); // wake buckets list ids alone
+            var bytes = CatalogJsonPacking.Pack(json); // empty for wake buckets, which list ids alone
             if (definitions.TryAdd(id, bytes)) ids.AddNew(id);
             else definitions[id] = bytes;
         }
@@ -43,7 +43,7 @@ internal sealed class MemoryCatalogStore : ICatalogStore
         lock (_lock)
         {
             var (ids, definitions) = Catalog(catalog);
-            return Task.FromResult(ids.After(after, limit).Select(id => new CatalogEntry(id, Encoding.UTF8.GetString(definitions[id]))).ToList());
+            return Task.FromResult(ids.After(after, limit).Select(id => new CatalogEntry(id, CatalogJsonPacking.Unpack(definitions[id]))).ToList());
         }
     }
 
