@@ -358,7 +358,7 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
     }
 
     [Fact]
-    public async Task A_far_trigger_sleeps_in_a_wake_bucket_and_a_near_one_keeps_its_own_reminder()
+    public async Task A_far_trigger_sleeps_in_a_wake_bucket_and_a_near_one_registers_its_reminder_when_it_leaves_memory()
     {
         var ev = await fx.RecordingEventAsync([]);
         var far = new Trigger(NewId("far"), TriggerKind.INTERVAL, Interval: TimeSpan.FromHours(1));
@@ -378,7 +378,10 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         // No reminder of its own: its ticks would keep the grain in memory.
         Assert.Null(await Table.ReadRow(TriggerGrainId(far.Id), "convo-trigger"));
 
-        // A fire within ReminderPeriod + WakeLead keeps the grain in memory and a reminder ticking every period as backstop.
+        // A fire within ReminderPeriod + WakeLead keeps the grain in memory, its timer firing it. On this store (nothing
+        // outlives the process) its reminder, the backstop ticking every period, is registered only when it leaves.
+        Assert.Null(await Table.ReadRow(TriggerGrainId(near.Id), "convo-trigger"));
+        await fx.Cluster.Client.GetGrain<Grains.ITriggerGrain>(near.Id.Value).Cast<IGrainManagementExtension>().DeactivateOnIdle();
         var nearEntry = await ReminderAsync(TriggerGrainId(near.Id), "convo-trigger", _ => true);
         Assert.True(nearEntry.StartAt < DateTime.UtcNow + TimeSpan.FromSeconds(5), $"near reminder starts at {nearEntry.StartAt:O}");
         Assert.Equal(TimeSpan.FromSeconds(1), nearEntry.Period);
@@ -433,11 +436,12 @@ public sealed class TriggerFiringTests(FakeClockClusterFixture fx)
         Assert.Equal(new[] { far.Id.Value, "no-such-trigger" }.Order(StringComparer.Ordinal), await BucketIdsAsync(bucket));
         Assert.NotNull(await Table.ReadRow(BucketGrainId(bucket), "convo-wake"));
 
-        // At its start each trigger is resumed: near its fire now, it keeps its own reminder, and the entries go.
+        // At its start each trigger is resumed: near its fire now, it stays in memory on its timer (on this store its
+        // own reminder waits until it leaves memory), and the entries go.
         fx.Advance(WakeBuckets.StartOf(bucket) - fx.Clock.GetUtcNow());
         await remindable.ReceiveReminder("convo-wake", new TickStatus(DateTime.UtcNow, TimeSpan.FromSeconds(1), DateTime.UtcNow));
         Assert.Empty(await BucketIdsAsync(bucket));
-        Assert.NotNull(await Table.ReadRow(TriggerGrainId(far.Id), "convo-trigger"));
+        Assert.Null(await Table.ReadRow(TriggerGrainId(far.Id), "convo-trigger"));
         Assert.Null(await Table.ReadRow(BucketGrainId(bucket), "convo-wake"));
 
         // It fires on time, then sleeps in the bucket of its next fire.

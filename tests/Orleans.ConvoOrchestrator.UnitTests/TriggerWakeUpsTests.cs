@@ -155,6 +155,50 @@ public sealed class TriggerWakeUpsTests
         Assert.Equal(["keep-reminder"], _port.Calls);
     }
 
+    [Fact]
+    public async Task A_deferred_reminder_is_registered_only_when_the_grain_leaves_and_only_once()
+    {
+        var wakeUps = new TriggerWakeUps(_port, deferReminder: true);
+        wakeUps.Created();
+        wakeUps.UseReminder();
+        Assert.True(await wakeUps.SettledAsync());
+        Assert.Empty(_port.Calls);
+
+        Assert.True(await wakeUps.LeavingAsync());
+        Assert.True(await wakeUps.LeavingAsync());
+        Assert.Equal(["keep-reminder"], _port.Calls);
+    }
+
+    [Fact]
+    public async Task A_deferred_reminder_that_a_bucket_replaced_is_never_registered_and_none_is_unregistered()
+    {
+        var wakeUps = new TriggerWakeUps(_port, deferReminder: true);
+        wakeUps.Created();
+        wakeUps.UseReminder();
+        wakeUps.UseBucket(3);
+        Assert.True(await wakeUps.LeavingAsync());
+        Assert.Equal(["join 3"], _port.Calls);
+    }
+
+    [Fact]
+    public async Task A_deferred_reminder_whose_registration_fails_on_leaving_says_so()
+    {
+        var wakeUps = new TriggerWakeUps(_port, deferReminder: true);
+        wakeUps.UseReminder();
+        _port.FailNext("keep-reminder");
+        Assert.False(await wakeUps.LeavingAsync());
+        Assert.Single(_port.Failures);
+    }
+
+    [Fact]
+    public async Task Without_deferral_leaving_registers_nothing_more()
+    {
+        var wakeUps = new TriggerWakeUps(_port);
+        wakeUps.UseReminder();
+        Assert.True(await wakeUps.LeavingAsync());
+        Assert.Equal(["keep-reminder"], _port.Calls);
+    }
+
     private sealed class Port : TriggerWakeUps.IPort
     {
         private readonly Dictionary<string, TaskCompletionSource> _held = new();

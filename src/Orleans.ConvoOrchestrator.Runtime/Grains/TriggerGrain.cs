@@ -41,6 +41,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
     // notice and on each reminder tick (which heals a lost notice).
     private ExclusionCalendars _exclusions = ExclusionCalendars.None;
     private bool _calendarsStale = true;
+    private DateTimeOffset _calendarsReadAt = DateTimeOffset.MinValue;
     private SortedDictionary<string, string>? _labels;
 
     /// <summary>Created by Orleans.</summary>
@@ -60,7 +61,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
         _stopping = stopping;
         _state = state;
         _writes = new TriggerWriteThrottle(store.Progress, options.Value.TriggerStateWriteInterval);
-        _wakeUps = new TriggerWakeUps(this);
+        _wakeUps = new TriggerWakeUps(this, deferReminder: !store.OutlivesProcess);
         _metrics = metrics;
         _conditions = conditions;
         _options = options.Value;
@@ -119,6 +120,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
             state.Calendars = calendars.Unwrap();
             _exclusions = Build(state.Calendars);
             _calendarsStale = false;
+            _calendarsReadAt = _clock.GetUtcNow();
         }
         state.Subscribers.Add(eventId.Value);
         try
@@ -315,7 +317,10 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
         switch (def.Kind)
         {
             case TriggerKind.AT or TriggerKind.INTERVAL or TriggerKind.Cron:
-                if (def.HasCalendars && _calendarsStale) await RefreshCalendarsAsync(def);
+                // Also re-read once a reminder period has passed: a lost change notice is found without a reminder tick
+                // (a near trigger on the memory store has none).
+                if (def.HasCalendars && (_calendarsStale || _clock.GetUtcNow() - _calendarsReadAt >= _options.ReminderPeriod))
+                    await RefreshCalendarsAsync(def);
                 await FireDueAsync(def, _exclusions);
                 ArmForNextFire(def);
                 break;
@@ -352,7 +357,10 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_writes.Dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) await TryWriteAsync();
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown) return;
+        if (_writes.Dirty) await TryWriteAsync();
+        // A near trigger on a store that does not outlive the process has no reminder yet: it needs one now.
+        await _wakeUps.LeavingAsync();
     }
 
     // Scheduled fires are one-way: the trigger's turn ends as soon as the fires are sent.
@@ -459,6 +467,7 @@ internal sealed partial class TriggerGrain : Grain, ITriggerGrain, ITriggerSetup
             return; // the copy in force stays; the next tick or notice tries again
         }
         _calendarsStale = false;
+        _calendarsReadAt = _clock.GetUtcNow();
         var current = _state.State.Calendars ?? [];
         if (current.SequenceEqual(fresh)) return;
         await FireDueAsync(def, _exclusions);
