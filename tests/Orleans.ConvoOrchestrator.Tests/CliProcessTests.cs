@@ -89,7 +89,11 @@ public sealed class CliProcessTests(StockSiloFixture silo)
     }
 }
 
-/// <summary>The CLI without any silo: connection failures and bad input.</summary>
+/// <summary>
+/// The CLI without any silo: connection failures and bad input. The connection failures and one bad file run as
+/// processes; the other refusals (exit 2 before connecting) call convo's entry point in this process
+/// (<see cref="CliEntryPoint"/>): the same parsing and messages, without a dotnet start-up per case.
+/// </summary>
 [Trait(Lane.Name, Lane.System)]
 public sealed class CliProcessTestsWithoutSilo
 {
@@ -149,7 +153,7 @@ public sealed class CliProcessTestsWithoutSilo
         File.WriteAllText(file, json);
         try
         {
-            var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
+            var run = await CliEntryPoint.RunAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
 
             CliRun.AssertExit(2, run);
             Assert.Contains(message, run.StdErr);
@@ -180,7 +184,7 @@ public sealed class CliProcessTestsWithoutSilo
     public async Task Bad_input_exits_2_with_a_clear_message_before_connecting(string message, params string[] args)
     {
         // Nothing listens on the gateway port: the answer must come from the CLI itself, at once.
-        var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), .. args]);
+        var run = await CliEntryPoint.RunAsync(["--gateway-port", FreePorts.Next().ToString(), .. args]);
 
         CliRun.AssertExit(2, run);
         Assert.Contains(message, run.StdErr);
@@ -429,3 +433,65 @@ public static class CliBinaries
     }
 }
 
+/// <summary>
+/// convo's own entry point called inside the test process, for the refusal matrix: input the CLI must refuse
+/// (exit 2) before it connects anywhere. Same Main, arguments, exit code and output as the process, without a
+/// dotnet start-up per case; every command involved also runs as a real process in the other CLI tests.
+/// convo.dll and its dependencies load in a load context of their own, resolved from convo.deps.json as the host
+/// would resolve them; the framework (Console included) is shared.
+/// </summary>
+public static class CliEntryPoint
+{
+    private static readonly Lazy<Task<MethodInfo>> Main = new(LoadAsync);
+
+    // Console and the environment are process-wide: one call at a time.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    /// <summary>Runs convo's Main with <paramref name="args"/>, CONVO_REDIS unset, capturing what it prints.</summary>
+    public static async Task<CliRun> RunAsync(IReadOnlyList<string> args)
+    {
+        var main = await Main.Value;
+        await OneAtATime.WaitAsync();
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var (consoleOut, consoleError) = (Console.Out, Console.Error);
+        var redis = Environment.GetEnvironmentVariable("CONVO_REDIS");
+        try
+        {
+            Environment.SetEnvironmentVariable("CONVO_REDIS", null);
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            var clock = Stopwatch.StartNew();
+            // The compiler's entry point of an async top-level program returns int (it waits for the Task<int>).
+            var result = await Task.Run(() => main.Invoke(null, [args.ToArray()]));
+            var exit = result is Task<int> task ? await task : (int)result!;
+            return new CliRun(exit, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+        }
+        finally
+        {
+            Console.SetOut(consoleOut);
+            Console.SetError(consoleError);
+            Environment.SetEnvironmentVariable("CONVO_REDIS", redis);
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task<MethodInfo> LoadAsync()
+    {
+        var (_, client) = await CliBinaries.EnsureBuiltAsync();
+        var context = new ClientLoadContext(client);
+        return context.LoadFromAssemblyPath(client).EntryPoint
+            ?? throw new InvalidOperationException($"{client} has no entry point");
+    }
+
+    private sealed class ClientLoadContext(string mainAssembly) : System.Runtime.Loader.AssemblyLoadContext("convo")
+    {
+        private readonly System.Runtime.Loader.AssemblyDependencyResolver _resolver = new(mainAssembly);
+
+        // The client's own dependencies from its folder; null (the framework, from the default context) otherwise.
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+            _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+    }
+}
