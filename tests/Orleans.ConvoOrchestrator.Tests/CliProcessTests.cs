@@ -211,6 +211,9 @@ public class StockSiloFixture : IAsyncLifetime
 
     public int GatewayPort { get; } = FreePorts.Next();
     public int SiloPort { get; } = FreePorts.Next();
+
+    /// <summary>The silo's HTTP port (loopback, no key): <see cref="SaveEventAsync"/> sets events up through it.</summary>
+    public int HttpPort { get; } = FreePorts.Next();
     public string ClusterId { get; } = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>Arguments added to the silo's command line (its store, for instance).</summary>
@@ -233,6 +236,7 @@ public class StockSiloFixture : IAsyncLifetime
             binaries.Silo,
             "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString(),
             "--cluster-id", ClusterId, "--service-id", ClusterId,
+            "--http", $"http://127.0.0.1:{HttpPort}",
             // The readiness line is logged under Orleans.ConvoOrchestrator.Silo; make sure a quieter
             // appsettings.json ("Orleans": "Warning") cannot hide it.
             "--Logging:LogLevel:Orleans.ConvoOrchestrator.Silo=Information", .. ExtraSiloArguments])
@@ -275,15 +279,26 @@ public class StockSiloFixture : IAsyncLifetime
     public Task<CliRun> RunClientAsync(params string[] args) => CliRun.RunClientAsync(
         [.. ClientConnectionArguments, "--cluster-id", ClusterId, "--service-id", ClusterId, .. args]);
 
-    /// <summary>Saves an event with <paramref name="handler"/> (a built-in) through the CLI; returns its id.</summary>
+    /// <summary>
+    /// Sets up an event with <paramref name="handler"/> (a built-in) for a test of another command; returns its id.
+    /// Through the silo's HTTP API: a CLI process costs about a second of CPU, and <c>events save -f</c> has tests
+    /// of its own (<see cref="SaveEventThroughCliAsync"/>, CliProcessTests, BulkSetupCliTests).
+    /// </summary>
     public async Task<string> SaveEventAsync(string handler = "echo", int maxConcurrency = 1)
     {
-        var eventId = $"ev-cli-{handler}-" + Guid.NewGuid().ToString("N")[..8];
+        var (eventId, json) = NewEvent(handler, maxConcurrency);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+        using var response = await http.PutAsync($"api/events/{eventId}", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"saving {eventId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return eventId;
+    }
+
+    /// <summary>As <see cref="SaveEventAsync"/>, with <c>convo events save -f</c> (this fixture's connection arguments).</summary>
+    public async Task<string> SaveEventThroughCliAsync(string handler = "echo", int maxConcurrency = 1)
+    {
+        var (eventId, json) = NewEvent(handler, maxConcurrency);
         var file = Path.Combine(Path.GetTempPath(), $"{eventId}.json");
-        File.WriteAllText(file, $$"""
-            {"id":"{{eventId}}","name":"{{handler}} from the cli tests","handlerName":"{{handler}}",
-             "policy":{"timeoutSec":5,"maxRetries":0,"backoff":"FIXED","maxConcurrency":{{maxConcurrency}}},"active":true}
-            """);
+        File.WriteAllText(file, json);
         try
         {
             CliRun.AssertExit(0, await RunClientAsync("events", "save", "-f", file));
@@ -293,6 +308,15 @@ public class StockSiloFixture : IAsyncLifetime
         {
             File.Delete(file);
         }
+    }
+
+    private static (string EventId, string Json) NewEvent(string handler, int maxConcurrency)
+    {
+        var eventId = $"ev-cli-{handler}-" + Guid.NewGuid().ToString("N")[..8];
+        return (eventId, $$"""
+            {"id":"{{eventId}}","name":"{{handler}} from the cli tests","handlerName":"{{handler}}",
+             "policy":{"timeoutSec":5,"maxRetries":0,"backoff":"FIXED","maxConcurrency":{{maxConcurrency}}},"active":true}
+            """);
     }
 
     private string Log
