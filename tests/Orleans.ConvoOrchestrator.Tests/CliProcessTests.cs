@@ -89,7 +89,11 @@ public sealed class CliProcessTests(StockSiloFixture silo)
     }
 }
 
-/// <summary>The CLI without any silo: connection failures and bad input.</summary>
+/// <summary>
+/// The CLI without any silo: connection failures and bad input. The connection failures and one bad file run as
+/// processes; the other refusals (exit 2 before connecting) call convo's entry point in this process
+/// (<see cref="CliEntryPoint"/>): the same parsing and messages, without a dotnet start-up per case.
+/// </summary>
 [Trait(Lane.Name, Lane.System)]
 public sealed class CliProcessTestsWithoutSilo
 {
@@ -149,7 +153,7 @@ public sealed class CliProcessTestsWithoutSilo
         File.WriteAllText(file, json);
         try
         {
-            var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
+            var run = await CliEntryPoint.RunAsync(["--gateway-port", FreePorts.Next().ToString(), "events", "save", "-f", file]);
 
             CliRun.AssertExit(2, run);
             Assert.Contains(message, run.StdErr);
@@ -180,7 +184,7 @@ public sealed class CliProcessTestsWithoutSilo
     public async Task Bad_input_exits_2_with_a_clear_message_before_connecting(string message, params string[] args)
     {
         // Nothing listens on the gateway port: the answer must come from the CLI itself, at once.
-        var run = await CliRun.RunClientAsync(["--gateway-port", FreePorts.Next().ToString(), .. args]);
+        var run = await CliEntryPoint.RunAsync(["--gateway-port", FreePorts.Next().ToString(), .. args]);
 
         CliRun.AssertExit(2, run);
         Assert.Contains(message, run.StdErr);
@@ -207,6 +211,9 @@ public class StockSiloFixture : IAsyncLifetime
 
     public int GatewayPort { get; } = FreePorts.Next();
     public int SiloPort { get; } = FreePorts.Next();
+
+    /// <summary>The silo's HTTP port (loopback, no key): <see cref="SaveEventAsync"/> sets events up through it.</summary>
+    public int HttpPort { get; } = FreePorts.Next();
     public string ClusterId { get; } = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>Arguments added to the silo's command line (its store, for instance).</summary>
@@ -229,6 +236,7 @@ public class StockSiloFixture : IAsyncLifetime
             binaries.Silo,
             "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString(),
             "--cluster-id", ClusterId, "--service-id", ClusterId,
+            "--http", $"http://127.0.0.1:{HttpPort}",
             // The readiness line is logged under Orleans.ConvoOrchestrator.Silo; make sure a quieter
             // appsettings.json ("Orleans": "Warning") cannot hide it.
             "--Logging:LogLevel:Orleans.ConvoOrchestrator.Silo=Information", .. ExtraSiloArguments])
@@ -271,15 +279,26 @@ public class StockSiloFixture : IAsyncLifetime
     public Task<CliRun> RunClientAsync(params string[] args) => CliRun.RunClientAsync(
         [.. ClientConnectionArguments, "--cluster-id", ClusterId, "--service-id", ClusterId, .. args]);
 
-    /// <summary>Saves an event with <paramref name="handler"/> (a built-in) through the CLI; returns its id.</summary>
+    /// <summary>
+    /// Sets up an event with <paramref name="handler"/> (a built-in) for a test of another command; returns its id.
+    /// Through the silo's HTTP API: a CLI process costs about a second of CPU, and <c>events save -f</c> has tests
+    /// of its own (<see cref="SaveEventThroughCliAsync"/>, CliProcessTests, BulkSetupCliTests).
+    /// </summary>
     public async Task<string> SaveEventAsync(string handler = "echo", int maxConcurrency = 1)
     {
-        var eventId = $"ev-cli-{handler}-" + Guid.NewGuid().ToString("N")[..8];
+        var (eventId, json) = NewEvent(handler, maxConcurrency);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+        using var response = await http.PutAsync($"api/events/{eventId}", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"saving {eventId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return eventId;
+    }
+
+    /// <summary>As <see cref="SaveEventAsync"/>, with <c>convo events save -f</c> (this fixture's connection arguments).</summary>
+    public async Task<string> SaveEventThroughCliAsync(string handler = "echo", int maxConcurrency = 1)
+    {
+        var (eventId, json) = NewEvent(handler, maxConcurrency);
         var file = Path.Combine(Path.GetTempPath(), $"{eventId}.json");
-        File.WriteAllText(file, $$"""
-            {"id":"{{eventId}}","name":"{{handler}} from the cli tests","handlerName":"{{handler}}",
-             "policy":{"timeoutSec":5,"maxRetries":0,"backoff":"FIXED","maxConcurrency":{{maxConcurrency}}},"active":true}
-            """);
+        File.WriteAllText(file, json);
         try
         {
             CliRun.AssertExit(0, await RunClientAsync("events", "save", "-f", file));
@@ -289,6 +308,15 @@ public class StockSiloFixture : IAsyncLifetime
         {
             File.Delete(file);
         }
+    }
+
+    private static (string EventId, string Json) NewEvent(string handler, int maxConcurrency)
+    {
+        var eventId = $"ev-cli-{handler}-" + Guid.NewGuid().ToString("N")[..8];
+        return (eventId, $$"""
+            {"id":"{{eventId}}","name":"{{handler}} from the cli tests","handlerName":"{{handler}}",
+             "policy":{"timeoutSec":5,"maxRetries":0,"backoff":"FIXED","maxConcurrency":{{maxConcurrency}}},"active":true}
+            """);
     }
 
     private string Log
@@ -378,7 +406,8 @@ public sealed record CliRun(int ExitCode, string StdOut, string StdErr, TimeSpan
 
 /// <summary>
 /// Locates silo/ and client/ next to the solution and builds them, once per test run, in this test assembly's
-/// configuration: the test project does not reference them, so `dotnet test` alone would not build them.
+/// configuration: the test project does not reference them, so `dotnet test` alone would not build them (unless
+/// they are newer than their sources already).
 /// </summary>
 public static class CliBinaries
 {
@@ -394,6 +423,11 @@ public static class CliBinaries
     {
         var root = FindRepositoryRoot();
         var configuration = typeof(CliBinaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var silo = Path.Combine(root, "silo", "bin", configuration, "net10.0", "convo-silo.dll");
+        var client = Path.Combine(root, "client", "bin", configuration, "net10.0", "convo.dll");
+        // Built after their last change (tests/run.sh builds the solution first): two MSBuild runs saved.
+        if (SiloBuild.UpToDate(silo, "silo") && SiloBuild.UpToDate(client, "client")) return (silo, client);
+
         // No build servers or reused nodes: they would outlive the build holding our output pipes open.
         var environment = new Dictionary<string, string?>
         {
@@ -410,8 +444,6 @@ public static class CliBinaries
             if (build.ExitCode != 0) throw new InvalidOperationException($"building {project} failed: {build.Describe()}");
         }
 
-        var silo = Path.Combine(root, "silo", "bin", configuration, "net10.0", "convo-silo.dll");
-        var client = Path.Combine(root, "client", "bin", configuration, "net10.0", "convo.dll");
         foreach (var dll in (string[])[silo, client])
             if (!File.Exists(dll)) throw new FileNotFoundException($"the build did not produce {dll}", dll);
         return (silo, client);
@@ -422,5 +454,68 @@ public static class CliBinaries
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Orleans.ConvoOrchestrator.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException($"no Orleans.ConvoOrchestrator.sln above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>
+/// convo's own entry point called inside the test process, for the refusal matrix: input the CLI must refuse
+/// (exit 2) before it connects anywhere. Same Main, arguments, exit code and output as the process, without a
+/// dotnet start-up per case; every command involved also runs as a real process in the other CLI tests.
+/// convo.dll and its dependencies load in a load context of their own, resolved from convo.deps.json as the host
+/// would resolve them; the framework (Console included) is shared.
+/// </summary>
+public static class CliEntryPoint
+{
+    private static readonly Lazy<Task<MethodInfo>> Main = new(LoadAsync);
+
+    // Console and the environment are process-wide: one call at a time.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    /// <summary>Runs convo's Main with <paramref name="args"/>, CONVO_REDIS unset, capturing what it prints.</summary>
+    public static async Task<CliRun> RunAsync(IReadOnlyList<string> args)
+    {
+        var main = await Main.Value;
+        await OneAtATime.WaitAsync();
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var (consoleOut, consoleError) = (Console.Out, Console.Error);
+        var redis = Environment.GetEnvironmentVariable("CONVO_REDIS");
+        try
+        {
+            Environment.SetEnvironmentVariable("CONVO_REDIS", null);
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            var clock = Stopwatch.StartNew();
+            // The compiler's entry point of an async top-level program returns int (it waits for the Task<int>).
+            var result = await Task.Run(() => main.Invoke(null, [args.ToArray()]));
+            var exit = result is Task<int> task ? await task : (int)result!;
+            return new CliRun(exit, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+        }
+        finally
+        {
+            Console.SetOut(consoleOut);
+            Console.SetError(consoleError);
+            Environment.SetEnvironmentVariable("CONVO_REDIS", redis);
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task<MethodInfo> LoadAsync()
+    {
+        var (_, client) = await CliBinaries.EnsureBuiltAsync();
+        var context = new ClientLoadContext(client);
+        return context.LoadFromAssemblyPath(client).EntryPoint
+            ?? throw new InvalidOperationException($"{client} has no entry point");
+    }
+
+    private sealed class ClientLoadContext(string mainAssembly) : System.Runtime.Loader.AssemblyLoadContext("convo")
+    {
+        private readonly System.Runtime.Loader.AssemblyDependencyResolver _resolver = new(mainAssembly);
+
+        // The client's own dependencies from its folder; null (the framework, from the default context) otherwise.
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+            _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
     }
 }

@@ -14,7 +14,7 @@ public sealed class CliRedisTests(RedisSiloFixture silo) : IClassFixture<RedisSi
     [Fact]
     public async Task Save_emit_and_status_through_redis_clustering_by_flag_and_by_environment()
     {
-        var eventId = await silo.SaveEventAsync();
+        var eventId = await silo.SaveEventThroughCliAsync();
         var emitted = await silo.RunClientAsync("--json", "emit", eventId, "--payload", """{"via":"redis"}""");
         CliRun.AssertExit(0, emitted);
 

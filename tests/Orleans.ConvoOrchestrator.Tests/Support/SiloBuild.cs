@@ -16,7 +16,7 @@ internal static class SiloBuild
     private static string Build()
     {
         var dll = RepoPaths.Program("silo", "convo-silo");
-        if (UpToDate(dll)) return dll;
+        if (UpToDate(dll, "silo")) return dll;
         var start = new ProcessStartInfo(WebSiloProcess.DotnetHost)
         {
             RedirectStandardOutput = true,
@@ -39,18 +39,22 @@ internal static class SiloBuild
         return dll;
     }
 
-    // Newer than every source it is built from (tests/run.sh builds the solution first): no build needed,
-    // which saves MSBuild's start-up on a busy machine.
-    private static bool UpToDate(string dll)
+    /// <summary>
+    /// True when <paramref name="dll"/> is newer than every source it is built from: the project in
+    /// <paramref name="projectDir"/> and the libraries under src/ (tests/run.sh builds the solution first). Then
+    /// no build is needed, which saves MSBuild's start-up (seconds on a busy machine).
+    /// </summary>
+    public static bool UpToDate(string dll, string projectDir)
     {
         if (!File.Exists(dll)) return false;
         var built = File.GetLastWriteTimeUtc(dll);
         string[] patterns = ["*.cs", "*.csproj", "*.props", "*.json", "*.css", "*.js"];
-        string[] roots = [Path.Combine(RepoPaths.Root, "silo"), Path.Combine(RepoPaths.Root, "src")];
+        string[] roots = [Path.Combine(RepoPaths.Root, projectDir), Path.Combine(RepoPaths.Root, "src")];
         return roots
             .SelectMany(root => patterns.SelectMany(p => Directory.EnumerateFiles(root, p, SearchOption.AllDirectories)))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Append(Path.Combine(RepoPaths.Root, "Directory.Packages.props"))
+            .Append(Path.Combine(RepoPaths.Root, "Directory.Build.props"))
             .All(f => File.GetLastWriteTimeUtc(f) <= built);
     }
 }
