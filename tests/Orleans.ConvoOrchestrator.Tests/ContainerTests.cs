@@ -76,8 +76,9 @@ public sealed class ContainerTests(ITestOutputHelper output)
             using var stop = new CancellationTokenSource();
             // Every event gets a 300 ms job every ~100 ms, all through the first silo's HTTP API: its two slots stay
             // busy and a queue builds, so the kill lands on running and on queued jobs.
-            var emitters = EmitSteadily(clients[0], events, accepted, stop.Token);
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            var lastAcceptedSent = new ConcurrentDictionary<string, TimeSpan>();
+            var emitters = EmitSteadily(clients[0], events, accepted, lastAcceptedSent, clock, stop.Token);
+            await Task.Delay(TimeSpan.FromSeconds(3));
 
             // Of the two other silos, the one that started the most jobs (its own /metrics) is killed.
             var started = await Task.WhenAll(clients.Skip(1).Select(JobsStartedAsync));
@@ -87,7 +88,12 @@ public sealed class ContainerTests(ITestOutputHelper output)
             var acceptedBeforeKill = accepted.Count;
             await victim.KillAsync();
             var killedAt = clock.Elapsed;
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            // Emits go on through the failover until it is over (every event, the killed silo's too, accepted an emit
+            // sent after the kill), then 1 s more; 8 s at most: the assertions below say what did not come back.
+            while (clock.Elapsed - killedAt < TimeSpan.FromSeconds(8) && !events.All(ev => lastAcceptedSent.TryGetValue(ev, out var sent) && sent > killedAt))
+                await Task.Delay(100);
+            var recovered = clock.Elapsed;
+            await Task.Delay(TimeSpan.FromSeconds(1));
             await stop.CancelAsync();
             await emitters;
 
@@ -125,7 +131,7 @@ public sealed class ContainerTests(ITestOutputHelper output)
                 $"({imageBytes / 1e6:F0} MB on {podman.BaseImage}), three silos ready {(ready - built).TotalSeconds:F1} s after the build"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"accepted {accepted.Count} jobs ({acceptedBeforeKill} before the kill of {victim.Name}, jobs started per silo 2/3: {string.Join("/", started)}); " +
-                $"lost 0; redelivered {redelivered}; all outcomes stored {(allDone - killedAt).TotalSeconds:F1} s after the kill; " +
+                $"lost 0; redelivered {redelivered}; every event accepting again {(recovered - killedAt).TotalSeconds:F1} s after the kill; all outcomes stored {(allDone - killedAt).TotalSeconds:F1} s after the kill; " +
                 $"SIGTERM to exit {stopTook.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F0} s"));
             foreach (var client in clients) client.Dispose();
         }
@@ -137,11 +143,14 @@ public sealed class ContainerTests(ITestOutputHelper output)
     }
 
     // One emitter per event until stopped; a 202's job id counts as accepted (refusals during the failover do not).
-    private static Task EmitSteadily(HttpClient client, IEnumerable<string> events, ConcurrentDictionary<string, string> accepted, CancellationToken stop) =>
+    // lastAcceptedSent holds, per event, when (on clock) the latest accepted emit was sent.
+    private static Task EmitSteadily(HttpClient client, IEnumerable<string> events, ConcurrentDictionary<string, string> accepted,
+        ConcurrentDictionary<string, TimeSpan> lastAcceptedSent, Stopwatch clock, CancellationToken stop) =>
         Task.WhenAll(events.Select(ev => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
+                var sent = clock.Elapsed;
                 try
                 {
                     using var body = new StringContent("""{"ms":300}""", Encoding.UTF8, "application/json");
@@ -150,6 +159,7 @@ public sealed class ContainerTests(ITestOutputHelper output)
                     {
                         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                         accepted[answer.RootElement.GetProperty("jobId").GetString()!] = ev;
+                        lastAcceptedSent.AddOrUpdate(ev, sent, (_, before) => sent > before ? sent : before);
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Orleans.ConvoOrchestrator.Tests.Support;
 using Xunit.Abstractions;
 
@@ -21,6 +22,7 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
         using var runs = new RunLog();
         await using var redis = await RedisServer.StartAsync();
         var cluster = "crash-" + Guid.NewGuid().ToString("N")[..8];
+        var clock = Stopwatch.StartNew();
         // The default HistoryWriteDelay (5 s): the bound must hold without shortening it.
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, runs.SiloEnvironment())));
         try
@@ -36,7 +38,8 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
             // Each event gets a 200 ms job every 100 ms: its two slots stay busy and a queue builds, as in the issue.
             var emitters = EmitSteadily(api, events, new { ms = 200 }, TimeSpan.FromMilliseconds(100), accepted, stop.Token);
 
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            var ready = clock.Elapsed;
+            await Task.Delay(TimeSpan.FromSeconds(3));
             // The silo that runs the most jobs now: the kill must land on running jobs to test anything.
             var recent = runs.Read().Where(e => e.StartedAt > DateTime.UtcNow.AddSeconds(-2)).ToList();
             var victim = silos.OrderByDescending(s => recent.Count(e => e.Pid == s.Pid)).First();
@@ -45,9 +48,16 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
                 TimeSpan.FromSeconds(10), "a job running on the silo to kill");
             await victim.KillAsync();
             var killedAt = DateTime.UtcNow; // it is dead by now: everything it recorded started before this
-            await Task.Delay(TimeSpan.FromSeconds(6));
+            var killed = clock.Elapsed;
+            // Emits go on through the failover until it is over (every job the killed silo left unfinished started
+            // again on a survivor), then 1 s more; 6 s at most: the assertions below say what did not come back.
+            while (clock.Elapsed - killed < TimeSpan.FromSeconds(6) && !RunAgain(runs.Read(), victim.Pid, killedAt))
+                await Task.Delay(100);
+            var recovered = clock.Elapsed;
+            await Task.Delay(TimeSpan.FromSeconds(1));
             await stop.CancelAsync();
             await emitters;
+            var stopped = clock.Elapsed;
 
             // Every accepted job runs (the floor), then the executions are counted.
             await Eventually.TrueAsync(async () =>
@@ -55,6 +65,7 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
                 var done = runs.Read().Where(r => r.Ended).Select(r => r.JobId).ToHashSet();
                 return accepted.Keys.All(done.Contains);
             }, TimeSpan.FromSeconds(60), "every accepted job ran");
+            var drained = clock.Elapsed;
             var executions = runs.Read();
             var byJob = executions.Where(e => accepted.ContainsKey(e.JobId)).GroupBy(e => e.JobId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.StartedAt).ToList());
             var again = byJob.Where(j => j.Value.Count > 1).ToList();
@@ -62,6 +73,9 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
             var unfinishedOnVictim = executions.Where(e => e.Pid == victim.Pid && e.StartedAt < killedAt && !e.Ended).Select(e => e.JobId).ToHashSet();
             output.WriteLine($"accepted {accepted.Count} jobs; {executions.Count} executions; ran again: {again.Count}; " +
                 $"unfinished on the killed silo: {unfinishedOnVictim.Count}; killed silo ran {executions.Count(e => e.Pid == victim.Pid)}");
+            output.WriteLine($"phases: silos and events ready {ready.TotalSeconds:0.0} s, kill at {killed.TotalSeconds:0.0} s, failover over " +
+                $"{(recovered - killed).TotalSeconds:0.0} s after it, emits stopped {(stopped - recovered).TotalSeconds:0.0} s later, " +
+                $"every accepted job ran {(drained - stopped).TotalSeconds:0.0} s later");
             foreach (var (jobId, list) in again)
                 output.WriteLine($"  {jobId}: " + string.Join(", ", list.Select(e => $"pid {e.Pid} delivery {e.Delivery} ended {e.Ended} at {e.StartedAt:HH:mm:ss.fff}")));
 
@@ -141,6 +155,13 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
         Assert.All(records, r => Assert.Contains((r.JobId, r.Outcome.Delivery), executed));
     }
 
+    // Every job the killed silo had started and not ended has started again elsewhere (and it had started some).
+    private static bool RunAgain(List<RunLog.Execution> executions, int victimPid, DateTime killedAt)
+    {
+        var unfinished = executions.Where(e => e.Pid == victimPid && e.StartedAt < killedAt && !e.Ended).Select(e => e.JobId).ToHashSet();
+        return unfinished.Count > 0 && unfinished.All(job => executions.Any(e => e.JobId == job && e.Pid != victimPid));
+    }
+
     // One emitter per event until stopped; the ids of accepted jobs go to accepted (refusals during a failover don't count).
     private static Task EmitSteadily(IEventOrchestrator api, IEnumerable<EventId> events, object payload, TimeSpan pause,
         ConcurrentDictionary<string, EventId> accepted, CancellationToken stop) =>
@@ -150,7 +171,9 @@ public sealed class CrashRedeliveryTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var result = await api.EmitAsync(ev, payload).WaitAsync(TimeSpan.FromSeconds(30));
+                    // An emit whose message went to the killed silo is answered only by Orleans' 30 s response
+                    // timeout, with an error; waiting for it would hold the end of the test that long.
+                    var result = await api.EmitAsync(ev, payload).WaitAsync(TimeSpan.FromSeconds(10));
                     if (result.IsOk) accepted[result.Unwrap()] = ev;
                 }
                 catch (Exception)

@@ -9,6 +9,10 @@ namespace Orleans.ConvoOrchestrator.Tests;
 [Trait(Lane.Name, Lane.System)]
 public sealed class DurableRestartTests
 {
+    // Long enough that the queued jobs still wait behind the first when the status is read, and that a kill lands
+    // on a running one; short, since they run one after another after the restart.
+    private const int QueuedJobMs = 2000;
+
     // Outcomes are stored 200 ms after a job ends (not 5 s), so the test need not wait long for them.
     private static readonly Dictionary<string, string> SiloEnvironment = new()
     {
@@ -60,7 +64,7 @@ public sealed class DurableRestartTests
                 TimeSpan.FromSeconds(20), "wake bucket in Redis", 200);
 
             // Emitted together, so on a loaded machine too most of them still wait when the status is read.
-            var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = 4000 })));
+            var emits = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.EmitAsync(new EventId("q"), new { ms = QueuedJobMs })));
             jobIds = emits.Select(e => e.Unwrap()).ToList();
             var status = (await api.StatusAsync(new EventId("q"))).Unwrap();
             Assert.True(status.QueueDepth >= 4, $"jobs should be waiting behind max_concurrency 1: {status}");
@@ -77,16 +81,18 @@ public sealed class DurableRestartTests
             }
             Assert.Equal(2, cancelled.Count);
             jobIds = jobIds.Except(cancelled).ToList();
-            // Killed while a job runs (a 4 s one, so a loaded machine still kills it mid-run): it must come back as delivery 2.
+            // Killed while a job runs: it must come back as delivery 2.
             if (kill)
             {
-                // Dispatched to its handler (it has a start time): its delivery count is stored by then.
+                // Dispatched to its handler (it has a start time): its delivery count is stored by then. Started at most
+                // 1 s ago, so a loaded machine still kills it mid-run, a second or more before it would end.
                 try
                 {
                     await Eventually.MatchAsync(async () =>
                         {
                             var jobs = (await api.ListJobsAsync(new EventId("q"))).Unwrap();
-                            return (Dispatched: jobs.Any(j => j.State == InFlightJobState.Running && j.StartedAt is not null), Jobs: string.Join("; ", jobs));
+                            return (Dispatched: jobs.Any(j => j.State == InFlightJobState.Running && j.StartedAt > DateTimeOffset.UtcNow.AddSeconds(-1)),
+                                Jobs: string.Join("; ", jobs));
                         }, seen => seen.Dispatched, TimeSpan.FromSeconds(20), "a queued job to run", 20);
                 }
                 catch (TimeoutException ex)
@@ -194,11 +200,17 @@ public sealed class DurableRestartTests
             stoppedAt = DateTimeOffset.UtcNow;
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(6)); // six due times pass with no silo
+        await Task.Delay(TimeSpan.FromSeconds(5)); // five due times pass with no silo, and more while it starts again
         var restartedAt = DateTimeOffset.UtcNow;
         await using var second = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment, restartOf: first);
         await using var again = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Each trigger's first fire after the restart, then 1.5 s more: replayed misses would come right with it.
+        foreach (var id in triggerIds)
+        {
+            await Eventually.MatchAsync(async () => (await again.Api.HistoryAsync(new EventId("ev-" + id), 1000)).Unwrap(),
+                h => h.Any(r => r.EnqueuedAt > restartedAt), TimeSpan.FromSeconds(30), $"{id}: a fire after the restart", 100);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         foreach (var id in triggerIds)
         {
             var history = (await again.Api.HistoryAsync(new EventId("ev-" + id), 1000)).Unwrap();

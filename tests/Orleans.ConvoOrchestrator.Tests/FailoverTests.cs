@@ -33,6 +33,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     internal static async Task KillScenarioAsync(string redisConfiguration, ITestOutputHelper output)
     {
         var cluster = "failover-" + Guid.NewGuid().ToString("N")[..8];
+        var clock = Stopwatch.StartNew();
         var silos = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WebSiloProcess.StartOnRedisAsync(redisConfiguration, cluster, SiloEnvironment)));
         try
         {
@@ -62,7 +63,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
-                        var result = await api.EmitAsync(ev, new { ms = 60 }).WaitAsync(TimeSpan.FromSeconds(30));
+                        // An emit whose message went to the killed silo is answered only by Orleans' 30 s response
+                        // timeout, with an error; waiting for it would hold the end of the test that long.
+                        var result = await api.EmitAsync(ev, new { ms = 60 }).WaitAsync(EmitBound);
                         emitMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         if (result.IsOk) accepted[result.Unwrap()] = ev;
                         else Interlocked.Increment(ref rejected);
@@ -75,7 +78,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 }
             })));
 
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            var ready = clock.Elapsed;
+            await Task.Delay(TimeSpan.FromSeconds(2));
             // An AT trigger due 3 s after the kill.
             var killAt = DateTimeOffset.UtcNow.AddSeconds(1);
             (await api.SaveEventAsync(new Event(new EventId("at-failover"), "at", "log"))).Unwrap();
@@ -86,9 +90,16 @@ public sealed class FailoverTests(ITestOutputHelper output)
             var victim = silos[1];
             var killedAt = DateTimeOffset.UtcNow;
             await victim.KillAsync();
-            await Task.Delay(TimeSpan.FromSeconds(12));
+            var killed = clock.Elapsed;
+            // Emits go on through the failover until it is over (every ticking trigger fired again and the AT due
+            // in it fired), then 1 s more; 12 s at most: the assertions below say what did not come back.
+            while (clock.Elapsed - killed < TimeSpan.FromSeconds(12) && !await RecoveredAsync(api, ticking, killedAt))
+                await Task.Delay(250);
+            var recovered = clock.Elapsed;
+            await Task.Delay(TimeSpan.FromSeconds(1));
             await stopEmitting.CancelAsync();
             await emitter;
+            var stopped = clock.Elapsed;
 
             // Every accepted job completes (at least once).
             var byEvent = accepted.GroupBy(a => a.Value).ToDictionary(g => g.Key, g => g.Select(a => a.Key).ToHashSet());
@@ -102,6 +113,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 if (missing == 0 || DateTime.UtcNow > deadline) break;
                 await Task.Delay(500);
             }
+            var drained = clock.Elapsed;
             var lost = byEvent.SelectMany(e => e.Value.Where(id => !histories[e.Key].Any(r => r.JobId == id))).ToList();
             var runs = histories.Values.Sum(h => h.Count);
             var duplicates = runs - histories.Values.Sum(h => h.Select(r => r.JobId).Distinct().Count());
@@ -147,12 +159,37 @@ public sealed class FailoverTests(ITestOutputHelper output)
             await Task.Delay(1000);
             atRuns = (await api.HistoryAsync(new EventId("at-failover"), 10)).Unwrap();
             output.WriteLine($"AT trigger due during the failover fired {atRuns.Count} time(s); duplicates: {atRuns.Count - 1}");
+            output.WriteLine($"phases: silos and events ready {ready.TotalSeconds:0.0} s, kill at {killed.TotalSeconds:0.0} s, failover over " +
+                $"{(recovered - killed).TotalSeconds:0.0} s after it, emits stopped {(stopped - recovered).TotalSeconds:0.0} s later, " +
+                $"all outcomes stored {(drained - stopped).TotalSeconds:0.0} s later, total {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.NotEmpty(atRuns);
         }
         finally
         {
             foreach (var silo in silos) await silo.DisposeAsync();
         }
+    }
+
+    // Emits unanswered this long count as not accepted (normal ones take milliseconds, during a failover seconds).
+    private static readonly TimeSpan EmitBound = TimeSpan.FromSeconds(10);
+
+    // The failover is over once every ticking event and the AT event have a run enqueued after the kill. A read
+    // sent to the killed silo is never answered: it counts as not yet.
+    private static async Task<bool> RecoveredAsync(IEventOrchestrator api, IEnumerable<EventId> ticking, DateTimeOffset killedAt)
+    {
+        foreach (var ev in ticking.Append(new EventId("at-failover")))
+        {
+            try
+            {
+                var history = await api.HistoryAsync(ev, 100).WaitAsync(TimeSpan.FromSeconds(2));
+                if (!history.IsOk || !history.Unwrap().Any(r => r.EnqueuedAt > killedAt)) return false;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int PeakOverlap(IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> runs)

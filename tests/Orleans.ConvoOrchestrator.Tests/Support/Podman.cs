@@ -56,7 +56,8 @@ public sealed class Podman : IDisposable
     public async Task RemoveAsync(IEnumerable<string> containers, IEnumerable<string> images)
     {
         var names = containers.ToList();
-        if (names.Count > 0) await RunAsync(["rm", "-f", .. names]);
+        // -t 0: SIGKILL at once; the default would give a container still running 10 s to stop.
+        if (names.Count > 0) await RunAsync(["rm", "-f", "-t", "0", .. names]);
         foreach (var image in images) await RunAsync(["rmi", "-f", image]);
     }
 
