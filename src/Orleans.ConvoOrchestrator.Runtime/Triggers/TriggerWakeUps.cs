@@ -73,7 +73,8 @@ internal sealed class TriggerWakeUps(TriggerWakeUps.IPort port, bool deferRemind
 
     /// <summary>
     /// The grain leaves memory while the silo goes on: a deferred reminder is registered now, so the trigger is woken
-    /// again. Completes when it is (true), or failed (false, reported).
+    /// again. Completes when every change asked for so far has run, that one included: true when the latest succeeded
+    /// (a failure is reported).
     /// </summary>
     public Task<bool> LeavingAsync()
     {
