@@ -180,9 +180,94 @@ public sealed class HandlerThreadsTests : IDisposable
         await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private HandlerThreads Make(int maxThreads, int eager = 2, TimeSpan? idle = null, int nice = 10)
+    [Fact]
+    public async Task A_handler_proven_short_runs_inline_on_the_callers_thread()
     {
-        var threads = new HandlerThreads(maxThreads, nice, TimeSpan.FromMilliseconds(20), idle ?? TimeSpan.FromSeconds(20), eager);
+        var threads = Make(maxThreads: 4, eager: 1, inlineAfter: 3);
+        HandlerInvoker where = (_, _) => Task.FromResult<object?>(Thread.CurrentThread);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal("convo-handler", ((Thread)(await threads.Run(where, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)))!).Name);
+        var caller = Thread.CurrentThread;
+        var ranOn = (Thread)(await threads.Run(where, Services, Context()).Task)!;
+        Assert.Same(caller, ranOn);
+        Assert.Equal(1, threads.InlineRuns);
+    }
+
+    [Fact]
+    public async Task A_long_synchronous_part_starts_the_count_again()
+    {
+        var threads = Make(maxThreads: 4, eager: 1, inlineAfter: 3);
+        var calls = 0;
+        HandlerInvoker secondIsSlow = (_, _) =>
+        {
+            if (Interlocked.Increment(ref calls) == 2) Thread.Sleep(10); // over the 1 ms a short part may take
+            return Task.FromResult<object?>(Thread.CurrentThread.Name);
+        };
+        // quick, slow, then three quick on the threads: only the sixth call runs inline.
+        for (var i = 0; i < 5; i++) Assert.Equal("convo-handler", await threads.Run(secondIsSlow, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, threads.InlineRuns);
+        await threads.Run(secondIsSlow, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, threads.InlineRuns);
+    }
+
+    [Fact]
+    public async Task An_inline_call_that_blocks_sends_its_handler_back_to_the_threads()
+    {
+        var threads = Make(maxThreads: 4, eager: 1, inlineAfter: 3);
+        var gate = Gate();
+        var block = 0;
+        HandlerInvoker handler = (_, _) =>
+        {
+            if (Volatile.Read(ref block) == 1) gate.Wait(TimeSpan.FromSeconds(30));
+            return Task.FromResult<object?>(Thread.CurrentThread.Name);
+        };
+        for (var i = 0; i < 3; i++) await threads.Run(handler, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Proven: the next call runs inline, on a pool thread of its own here, and blocks there.
+        Volatile.Write(ref block, 1);
+        var blocked = Task.Run(() => threads.Run(handler, Services, Context()));
+        await Until(() => threads.InlineRuns == 1);
+        // The watchdog finds it running past stuckAfter: the handler's next call goes to a handler thread, even while
+        // the blocked one still holds its pool thread.
+        Volatile.Write(ref block, 0);
+        string? name = null;
+        await Until(() =>
+        {
+            name = (string?)threads.Run(handler, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            return name == "convo-handler";
+        });
+        Assert.Equal(1, threads.InlineRuns);
+        gate.Set();
+        await (await blocked).Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task At_most_one_inline_call_per_kept_thread_at_once()
+    {
+        // A long stuckAfter: the watchdog does not demote the blocked inline call, so only the bound sends the next away.
+        var threads = Make(maxThreads: 4, eager: 1, inlineAfter: 3, stuckAfter: TimeSpan.FromSeconds(30));
+        var gate = Gate();
+        var block = 0;
+        HandlerInvoker handler = (_, _) =>
+        {
+            if (Interlocked.Exchange(ref block, 0) == 1) gate.Wait(TimeSpan.FromSeconds(30));
+            return Task.FromResult<object?>(Thread.CurrentThread.Name);
+        };
+        for (var i = 0; i < 3; i++) await threads.Run(handler, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Volatile.Write(ref block, 1);
+        var first = Task.Run(() => threads.Run(handler, Services, Context()));
+        await Until(() => threads.InlineRuns == 1 && Volatile.Read(ref block) == 0);
+
+        Assert.Equal("convo-handler", await threads.Run(handler, Services, Context()).Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, threads.InlineRuns);
+        gate.Set();
+        await (await first).Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private HandlerThreads Make(int maxThreads, int eager = 2, TimeSpan? idle = null, int nice = 10, int inlineAfter = 0, TimeSpan? stuckAfter = null)
+    {
+        var threads = new HandlerThreads(maxThreads, nice, stuckAfter ?? TimeSpan.FromMilliseconds(20), idle ?? TimeSpan.FromSeconds(20), eager,
+            inlineAfter: inlineAfter);
         _made.Add(threads);
         return threads;
     }

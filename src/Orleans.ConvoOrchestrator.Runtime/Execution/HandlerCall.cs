@@ -36,6 +36,9 @@ internal sealed class HandlerCall : TaskCompletionSource<object?>
     /// <summary>When it was queued (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long QueuedAt { get; }
 
+    /// <summary>Where the length of the call's synchronous part is recorded.</summary>
+    public HandlerProfile? Profile { get; set; }
+
     /// <summary>The event whose handler this is: calls wait for a thread in turn by event.</summary>
     public EventId EventId => _context.EventId;
 

@@ -24,6 +24,12 @@ namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 /// another event's call behind all of its own while threads are being started.</item>
 /// <item>A call whose token is cancelled before a thread takes it (its attempt timed out, was cancelled, the silo
 /// stops) never starts.</item>
+/// <item>A handler whose synchronous part has proven short (<see cref="HandlerProfile"/>: 16 calls in a row under
+/// 1 ms) is called inline on the caller's pool thread, at most one such call per kept thread at once: handing each
+/// job to a sleeping thread cost ~80 µs of CPU a job on this project's machines and the precision of 10,000
+/// one-second schedules (docs/benchmarks.md, "What the handler threads cost spread fires"). A long synchronous part
+/// starts its count again; an inline call the watchdog finds running past <c>stuckAfter</c> sends the handler back
+/// to the threads for good. A handler that blocks from its first call never runs inline.</item>
 /// </list>
 /// The threads are background threads: a handler that never returns does not keep the process alive.
 /// </summary>
@@ -49,11 +55,22 @@ internal sealed partial class HandlerThreads : IDisposable
     private long _lowered;
     private bool _atMax;
     private volatile bool _disposed;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HandlerInvoker, HandlerProfile> _profiles = new();
+    private readonly InlineSlot[] _inline;
+    private readonly int _inlineAfter;
+    private readonly long _quickTicks = Stopwatch.Frequency / 1000;
+    private long _inlineRuns;
 
     /// <summary>Created by DI: <see cref="MaxThreads"/> is twice <see cref="ConvoOrchestratorOptions.MaxConcurrentRuns"/> (at least 2).</summary>
     public HandlerThreads(IOptions<ConvoOrchestratorOptions> options, ILogger<HandlerThreads>? logger = null)
         : this(Math.Max(2, 2 * options.Value.MaxConcurrentRuns), options.Value.HandlerThreadNice, logger: logger)
     {
+        // Inline calls (and the pool-thread loops of a CPU-heavy handler they start) can hold pool threads: the pool
+        // must start threads for the silo's own work at once, not after its starvation delay (~0.5 s a thread), or a
+        // busy silo's fires stall (the failover scenario's busy silo: 1.6 s gaps at the default minimum, 1.0 s at 8).
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = 4 * Environment.ProcessorCount;
+        if (workers < wanted) ThreadPool.SetMinThreads(wanted, io);
     }
 
     /// <summary>Handler threads with explicit bounds (tests, tools).</summary>
@@ -63,9 +80,12 @@ internal sealed partial class HandlerThreads : IDisposable
     /// <param name="idleTimeout">How long a thread above the kept ones waits for work before it ends (20 s).</param>
     /// <param name="eagerThreads">Threads kept even when idle (one per processor); started as calls come.</param>
     /// <param name="logger">The log.</param>
+    /// <param name="inlineAfter">Short synchronous parts in a row after which a handler is called inline (0: never).</param>
     public HandlerThreads(int maxThreads, int nice = 10, TimeSpan? stuckAfter = null, TimeSpan? idleTimeout = null, int? eagerThreads = null,
-        ILogger? logger = null)
+        ILogger? logger = null, int inlineAfter = 16)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(inlineAfter);
+        _inlineAfter = inlineAfter;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(nice);
         MaxThreads = maxThreads;
@@ -76,6 +96,7 @@ internal sealed partial class HandlerThreads : IDisposable
         _idleTimeout = idleTimeout ?? TimeSpan.FromSeconds(20);
         _eager = Math.Clamp(eagerThreads ?? Environment.ProcessorCount, 1, maxThreads);
         _logger = logger ?? NullLogger.Instance;
+        _inline = [.. Enumerable.Range(0, _eager).Select(_ => new InlineSlot())];
     }
 
     /// <summary>Most threads at once.</summary>
@@ -93,6 +114,9 @@ internal sealed partial class HandlerThreads : IDisposable
     /// <summary>Threads started since creation (tests, diagnostics).</summary>
     public long ThreadsStarted => Interlocked.Read(ref _started);
 
+    /// <summary>Calls run inline on the caller's thread since creation (tests, diagnostics).</summary>
+    public long InlineRuns => Interlocked.Read(ref _inlineRuns);
+
     /// <summary>Kept threads the watchdog lowered because their call ran long, since creation (tests, diagnostics).</summary>
     public long ThreadsLowered => Interlocked.Read(ref _lowered);
 
@@ -104,6 +128,21 @@ internal sealed partial class HandlerThreads : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var call = new HandlerCall(handler, services, context);
+        var profile = _profiles.GetValue(handler, _ => new HandlerProfile(_inlineAfter));
+        call.Profile = profile;
+        if (profile.Proven && TakeInlineSlot(profile) is { } slot)
+        {
+            Interlocked.Increment(ref _inlineRuns);
+            try
+            {
+                call.Execute();
+            }
+            finally
+            {
+                profile.Observe(slot.Leave(), _quickTicks);
+            }
+            return call;
+        }
         _queue.Enqueue(call);
         if (Volatile.Read(ref _idle) > 0) _wake.Release();
         // The kept threads start with the first calls; more only through the watchdog, once calls really wait.
@@ -195,12 +234,13 @@ internal sealed partial class HandlerThreads : IDisposable
         lock (_workersLock) _workers.Remove(worker);
     }
 
-    private static void Execute(Worker worker, HandlerCall call)
+    private void Execute(Worker worker, HandlerCall call)
     {
+        long since;
         lock (worker)
         {
             worker.Current = call;
-            worker.Since = Stopwatch.GetTimestamp();
+            worker.Since = since = Stopwatch.GetTimestamp();
         }
         try
         {
@@ -209,7 +249,15 @@ internal sealed partial class HandlerThreads : IDisposable
         finally
         {
             lock (worker) worker.Current = null;
+            call.Profile?.Observe(Stopwatch.GetTimestamp() - since, _quickTicks);
         }
+    }
+
+    private InlineSlot? TakeInlineSlot(HandlerProfile profile)
+    {
+        foreach (var slot in _inline)
+            if (slot.TryEnter(profile)) return slot;
+        return null;
     }
 
     private void StartWatchdog()
@@ -251,6 +299,9 @@ internal sealed partial class HandlerThreads : IDisposable
         }
         else _atMax = false;
 
+        // An inline call running long blocks a pool thread: its handler goes to the threads from its next call on.
+        foreach (var slot in _inline) slot.DemoteIfLong(now, _stuckTicks);
+
         if (_nice <= 0) return;
         Worker[] workers;
         lock (_workersLock) workers = [.. _workers];
@@ -263,6 +314,38 @@ internal sealed partial class HandlerThreads : IDisposable
                 worker.Lowered = true;
                 ThreadNice.TryLower(worker.Tid, _nice);
                 Interlocked.Increment(ref _lowered);
+            }
+        }
+    }
+
+    // One inline call at a time, watched by the watchdog.
+    private sealed class InlineSlot
+    {
+        private int _busy;
+        private HandlerProfile? _profile;
+        private long _since;
+
+        public bool TryEnter(HandlerProfile profile)
+        {
+            if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
+            lock (this) (_profile, _since) = (profile, Stopwatch.GetTimestamp());
+            return true;
+        }
+
+        // How long the call ran.
+        public long Leave()
+        {
+            long since;
+            lock (this) (since, _profile) = (_since, null);
+            Volatile.Write(ref _busy, 0);
+            return Stopwatch.GetTimestamp() - since;
+        }
+
+        public void DemoteIfLong(long now, long stuckTicks)
+        {
+            lock (this)
+            {
+                if (_profile is { } profile && now - _since >= stuckTicks) profile.Demote();
             }
         }
     }
