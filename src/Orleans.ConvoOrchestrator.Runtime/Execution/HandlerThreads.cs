@@ -58,6 +58,8 @@ internal sealed partial class HandlerThreads : IDisposable
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HandlerInvoker, HandlerProfile> _profiles = new();
     private readonly InlineSlot[] _inline;
     private readonly int _inlineAfter;
+    // Made once: a lambda reading _inlineAfter captures this, and would be a new delegate on every call.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HandlerInvoker, HandlerProfile>.CreateValueCallback _newProfile;
     private readonly long _quickTicks = Stopwatch.Frequency / 1000;
     private long _inlineRuns;
 
@@ -86,6 +88,7 @@ internal sealed partial class HandlerThreads : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inlineAfter);
         _inlineAfter = inlineAfter;
+        _newProfile = _ => new HandlerProfile(_inlineAfter);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(nice);
         MaxThreads = maxThreads;
@@ -128,7 +131,7 @@ internal sealed partial class HandlerThreads : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var call = new HandlerCall(handler, services, context);
-        var profile = _profiles.GetValue(handler, _ => new HandlerProfile(_inlineAfter));
+        var profile = _profiles.GetValue(handler, _newProfile);
         call.Profile = profile;
         if (profile.Proven && TakeInlineSlot(profile) is { } slot)
         {
