@@ -128,10 +128,10 @@ public sealed class ConvoOrchestratorOptions
     /// the grain messages and the store write are off the lateness path (docs/adr/0012-admit-fires-ahead.md). A pause,
     /// deactivation or cancel during the lead stops the job. Fires of triggers with an overlap policy other than
     /// <see cref="OverlapPolicy.AllowAll"/>, and jobs of events with a rate limit, are not started ahead of their
-    /// instant's rules (the policy and the rate limit judge at the instant). 00:00:00 (the default) turns it off; at
-    /// most 1 s; 50 ms is the measured setting.
+    /// instant's rules (the policy and the rate limit judge at the instant). 50 ms by default; 00:00:00 turns it off;
+    /// at most 1 s.
     /// </summary>
-    public TimeSpan FireLead { get; set; } = TimeSpan.Zero;
+    public TimeSpan FireLead { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The longest <see cref="FireLead"/> allowed.</summary>
     public static readonly TimeSpan MaxFireLead = TimeSpan.FromSeconds(1);
