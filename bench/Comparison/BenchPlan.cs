@@ -29,9 +29,8 @@ internal sealed record BenchPlan(double Scale, int Workers, int Parallel, IReadO
             // Three kill rounds (its size) and 30 s of busy cores in one run; ConvoOrchestrator only.
             new(ScenarioKind.Failover, ScenarioKind.Failover, Count(3, 1), Window(30), 1),
         };
-        // Failover runs silo processes, not a comparison: only when --only names it.
-        var chosen = only is { Count: > 0 } ? all.Where(s => only.Contains(s.Scenario) || only.Contains(s.Label)).ToList()
-            : all.Where(s => s.Scenario != ScenarioKind.Failover).ToList();
+        // Every scenario unless --only names some: the whole document comes from one command.
+        var chosen = only is { Count: > 0 } ? all.Where(s => only.Contains(s.Scenario) || only.Contains(s.Label)).ToList() : all;
         return new BenchPlan(scale, workers, parallel, chosen);
     }
 
