@@ -158,8 +158,13 @@ internal static class ScenarioRunner
     // 5. Memory per idle scheduled event: working set and managed heap after a full GC, minus a baseline.
     private static async Task<(Dictionary<string, double>, string?)> MemoryAsync(IJobSystem sut, int events)
     {
-        const int warmUp = 100;
-        await sut.ScheduleIdleAsync(events, warmUp); // numbered after the measured ones; the code paths are now warm
+        // Numbered after the measured ones. Enough of them, and time, for the runtime to finish compiling the set-up
+        // path's final code before the baseline: code is not what an event costs (docs/benchmarks.md, "What an idle
+        // schedule keeps").
+        var warmUp = Math.Min(2_000, Math.Max(100, events / 10));
+        await sut.ScheduleIdleAsync(events, warmUp);
+        await sut.LetIdleRestAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var (ws0, heap0) = Measure();
         var setup = Stopwatch.StartNew();
         await sut.ScheduleIdleAsync(0, events);
