@@ -33,6 +33,9 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
             new("fired_share", "due fires that ran % ↑", "0.00", 100),
             new("setup_s", "setup s ↓", "0.0"),
             new("cpu_us_per_fire", "CPU µs / fire ↓", "N0"),
+            new("alloc_bytes_per_fire", "allocated bytes / fire ↓", "N0"),
+            new("gen0_collections_per_s", "gen 0 collections / s ↓", "0.0"),
+            new("gc_pause_max_ms", "longest GC pause in the window ms ↓", "0.0"),
         ],
         [ScenarioKind.Durable] =
         [
@@ -55,6 +58,7 @@ internal sealed class ResultTable(BenchPlan plan, IReadOnlyList<RunResult> resul
             new("fired_share", "due fires that ran % ↑", "0.00", 100),
             new("fires_per_s", "fires / s in the window ↑", "N0"),
             new("cpu_us_per_fire", "CPU µs / fire ↓", "N0"),
+            new("alloc_bytes_per_fire", "allocated bytes / fire ↓", "N0"),
             new("ws_bytes_per_schedule", "working set bytes / schedule ↓", "N0"),
             new("heap_bytes_per_schedule", "managed heap bytes / schedule ↓", "N0"),
             new("gen2_collections", "gen 2 collections in the window ↓", "N0"),

@@ -126,11 +126,24 @@ internal static class ScenarioRunner
         Probe.RecordLateness(recorder, from, to);
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpu0 = CpuTime();
-        await Task.Delay(to - DateTimeOffset.UtcNow);
+        var allocated0 = GC.GetTotalAllocatedBytes();
+        int[] collections;
+        TimeSpan longestPause;
+        // Allocation and collections beside the lateness: collections' pauses are the first suspect for the tail.
+        await using (var pauses = GcPauseWatch.Start())
+        {
+            await Task.Delay(to - DateTimeOffset.UtcNow);
+            collections = pauses.Counts;
+            longestPause = pauses.LongestPause;
+        }
         var cpu = CpuTime() - cpu0;
+        var allocated = GC.GetTotalAllocatedBytes() - allocated0;
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var expected = (double)schedules * window.TotalSeconds;
         var figures = FireFigures(recorder, expected, cpu);
+        figures["alloc_bytes_per_fire"] = recorder.Count == 0 ? double.NaN : allocated / (double)recorder.Count;
+        figures["gen0_collections_per_s"] = collections[0] / window.TotalSeconds;
+        figures["gc_pause_max_ms"] = longestPause.TotalMilliseconds;
         figures["setup_s"] = setupSeconds;
         return (figures, sut.DescribeRecurring(TimeSpan.FromSeconds(1)));
     }
@@ -242,6 +255,7 @@ internal static class ScenarioRunner
         Probe.RecordLateness(recorder, from, to);
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpu0 = CpuTime();
+        var allocated0 = GC.GetTotalAllocatedBytes();
         // Collections in the window beside the lateness: with every schedule's state live, they are the first suspect for its tail.
         int[] collections;
         TimeSpan longestPause;
@@ -252,12 +266,14 @@ internal static class ScenarioRunner
             longestPause = pauses.LongestPause;
         }
         var cpu = CpuTime() - cpu0;
+        var allocated = GC.GetTotalAllocatedBytes() - allocated0;
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var fires = recorder.Count;
         var (ws1, heap1) = Measure();
         await HoldForInspectionAsync();
         var figures = FireFigures(recorder, expected, cpu);
         figures["fires_per_s"] = fires / window.TotalSeconds;
+        figures["alloc_bytes_per_fire"] = fires == 0 ? double.NaN : allocated / (double)fires;
         figures["ws_bytes_per_schedule"] = (ws1 - ws0) / (double)schedules;
         figures["heap_bytes_per_schedule"] = (heap1 - heap0) / (double)schedules;
         figures["gen2_collections"] = collections[2];
