@@ -36,6 +36,13 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
         TimeSpan? keyHold = null;
         if (keyFires && fire is { TriggerId: { } triggerId, ScheduledAt: { } instant, IdempotencyKey: null })
         {
+            // A repeat of a fire this activation holds (loaded or accepted) runs nothing, and must not skip or cancel
+            // its twin under the overlap policy, as a fire of a later instant would; the key catches the others.
+            if (jobs.HoldsFire(triggerId, instant))
+            {
+                metrics.Increment(MetricNames.JobsDeduplicated, eventId);
+                return;
+            }
             fire = fire with { IdempotencyKey = FireKeys.For(triggerId, instant) };
             keyHold = FireKeys.HoldFor(options);
         }
