@@ -183,7 +183,16 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
             await _catalog.RemoveAsync(CatalogKeys.Events, Id.Value);
             var now = _clock.GetUtcNow();
             _jobs.Clear(new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the event was removed")));
-            await _jobStore.ClearAsync(Id, _owner);
+            try
+            {
+                await _jobStore.ClearAsync(Id, _owner);
+            }
+            catch (JobOwnershipLostException)
+            {
+                // Another activation owns the event now: this one goes, and the removal is the caller's to repeat there.
+                OnFenced();
+                return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' moved to another activation during its removal; remove it again");
+            }
             await _state.ClearStateAsync();
             await _lastOutcome.ClearAsync();
             await _history.ClearAsync(Id);
