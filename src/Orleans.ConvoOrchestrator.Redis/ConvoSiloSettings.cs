@@ -41,9 +41,11 @@ public sealed class ConvoSiloSettings
     /// <summary>
     /// With Redis: how long after a crashed silo is declared dead its grains stay unregistrable, in case it was only
     /// cut off and still runs them (a silo that learns it was declared dead stops). Grains it hosted come back on
-    /// the survivors this long after the declaration.
+    /// the survivors this long after the declaration. Default 0: the store fences what a wrongly declared silo's stale
+    /// activations could still do (job writes by an owner token, trigger fires by a key per instant, states by their
+    /// version), so the hold would only delay failover (docs/adr/0013-fence-job-writes.md).
     /// </summary>
-    public TimeSpan DeadSiloHold { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan DeadSiloHold { get; set; } = TimeSpan.Zero;
 
     /// <summary>The problems with these settings, empty when they are usable.</summary>
     public IEnumerable<string> Problems()

@@ -12,16 +12,40 @@ namespace Orleans.ConvoOrchestrator.Redis;
 /// job's record goes, and a retried write lists no run twice. The keys of one write share a hash tag
 /// (<see cref="RedisKeys"/>): the pending set is sharded, one shard per tag. With
 /// <see cref="ConvoRedisOptions.AckReplicas"/> a write completes only once that many replicas confirmed it.
+/// Every write that changes an event's jobs is a script that first compares the writer's token with the event's owner
+/// key (<see cref="RedisKeys.Owner"/>, under the same tag) and stores nothing when they differ
+/// (docs/adr/0013-fence-job-writes.md).
 /// </summary>
 /// <param name="redis">The connection.</param>
 /// <param name="retention">How much of each failed list is kept.</param>
 internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention retention) : IJobStore
 {
-    // Unlists the event only if its hash is empty, atomically with respect to concurrent writes.
-    private const string ForgetScript = "if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
+    // What a fenced script answers when the writer's token is not the owner's (an error reply, which Redis prefixes with
+    // "ERR "; nothing was written).
+    private const string FencedReply = "CONVO-FENCED";
 
-    // KEYS: jobs hash, pending set, history order, history records, failed hash, failed order, failed events. ARGV: event
-    // id, history size, upsert count, failed kept, failed max age (ms), now (ms), the upserts as (job id, json), then the
+    // KEYS: jobs hash, pending set, owner. ARGV: event id, owner token or ''. Unlists the event only if its hash is
+    // empty, atomically with respect to concurrent writes; gives up the ownership if the token still holds it.
+    private const string ForgetScript = """
+        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+        if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
+        return 0
+        """;
+
+    // KEYS: jobs hash, owner. ARGV: the new owner's token. Takes the event over, then reads its jobs (name, value, ...).
+    private const string TakeOverScript = "redis.call('SET', KEYS[2], ARGV[1]) return redis.call('HGETALL', KEYS[1])";
+
+    // KEYS: jobs hash, pending set, owner. ARGV: event id, owner token or '', then (job id, json) per job.
+    private const string UpsertScript = """
+        if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[2] then return redis.error_reply('CONVO-FENCED') end
+        redis.call('SADD', KEYS[2], ARGV[1])
+        for s = 3, #ARGV, 4000 do redis.call('HSET', KEYS[1], unpack(ARGV, s, math.min(s + 3999, #ARGV))) end
+        return 0
+        """;
+
+    // KEYS: jobs hash, pending set, history order, history records, failed hash, failed order, failed events, owner. ARGV:
+    // event id, history size, upsert count, failed kept, failed max age (ms), now (ms), owner token or '', the upserts as
+    // (job id, json), then the
     // ended as (run key, job id, record json or '' when it would be trimmed anyway, failed record json or '' unless it
     // failed, its end in ms). A failed job's entry is its record and its stored job, joined by a line break.
     // One variadic command per step, not one per job: a call from Lua costs Redis several times the work it does, and
@@ -30,11 +54,12 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         local function each(cmd, key, list)
           for s = 1, #list, 4000 do redis.call(cmd, key, unpack(list, s, math.min(s + 3999, #list))) end
         end
+        if ARGV[7] ~= '' and redis.call('GET', KEYS[8]) ~= ARGV[7] then return redis.error_reply('CONVO-FENCED') end
         local n = tonumber(ARGV[3])
-        local i = 7 + 2 * n
+        local i = 8 + 2 * n
         if n > 0 then
           redis.call('SADD', KEYS[2], ARGV[1])
-          for s = 7, i - 1, 4000 do redis.call('HSET', KEYS[1], unpack(ARGV, s, math.min(s + 3999, i - 1))) end
+          for s = 8, i - 1, 4000 do redis.call('HSET', KEYS[1], unpack(ARGV, s, math.min(s + 3999, i - 1))) end
         end
         local gone, runs, records = {}, {}, {}
         local failed = false
@@ -100,15 +125,17 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         return 0
         """;
 
-    // KEYS: jobs hash, pending set, claim index. ARGV: event id, now (ms), then per keyed job (claim key, job id, json,
+    // KEYS: jobs hash, pending set, claim index, owner. ARGV: event id, now (ms), owner token or '', then per keyed job
+    // (claim key, job id, json,
     // key window in ms, claim end in ms). A job not stored yet whose key another job holds is refused (answered as job
     // id, holder); otherwise it is stored and, unless it holds the key already, takes it for its window. The index
     // (claim key by end) lets ClearAsync find an event's claims; ended ones leave it here. Returns the refused, flat.
     private const string ClaimScript = """
+        if ARGV[3] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[3] then return redis.error_reply('CONVO-FENCED') end
         local refused = {}
         local stored = false
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
-        local i = 3
+        local i = 4
         while i <= #ARGV do
           local held = redis.call('GET', ARGV[i])
           if held and held ~= ARGV[i + 1] and redis.call('HEXISTS', KEYS[1], ARGV[i + 1]) == 0 then
@@ -128,21 +155,27 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         return refused
         """;
 
-    // Deletes an event's claims and their index.
-    private const string ClearClaimsScript = """
-        local claims = redis.call('ZRANGE', KEYS[1], 0, -1)
+    // KEYS: jobs hash, pending set, claim index, failed hash, failed order, failed events, owner. ARGV: event id, owner
+    // token or ''. Deletes an event's jobs, its claims (named by the index, under the same tag) and its failed list, and
+    // unlists it; the owner stays.
+    private const string ClearScript = """
+        if ARGV[2] ~= '' and redis.call('GET', KEYS[7]) ~= ARGV[2] then return redis.error_reply('CONVO-FENCED') end
+        local claims = redis.call('ZRANGE', KEYS[3], 0, -1)
         for _, k in ipairs(claims) do redis.call('DEL', k) end
-        redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
+        redis.call('SREM', KEYS[2], ARGV[1])
+        redis.call('SREM', KEYS[6], ARGV[1])
         return #claims
         """;
 
     private static readonly IReadOnlyList<KeyConflict> NoneRefused = [];
 
-    // KEYS: jobs hash, pending set, failed hash, failed order. ARGV: event id, then (job id, json) per job. Each job
-    // whose failed entry is there is stored and its entry deleted; returns the ids moved.
+    // KEYS: jobs hash, pending set, failed hash, failed order, owner. ARGV: event id, owner token or '', then (job id,
+    // json) per job. Each job whose failed entry is there is stored and its entry deleted; returns the ids moved.
     private const string RequeueScript = """
+        if ARGV[2] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[2] then return redis.error_reply('CONVO-FENCED') end
         local moved = {}
-        for i = 2, #ARGV, 2 do
+        for i = 3, #ARGV, 2 do
           if redis.call('HDEL', KEYS[3], ARGV[i]) == 1 then
             redis.call('ZREM', KEYS[4], ARGV[i])
             redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
@@ -158,30 +191,64 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
     private RedisKey JobsKey(EventId eventId) => redis.Keys.Jobs(eventId);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         var db = await redis.DatabaseAsync();
         var refused = NoneRefused;
         // Jobs with idempotency keys first, each stored atomically with its key claim; a failure fails the whole write,
         // which is safe to repeat (a job holding its key is stored again, not refused).
-        if (HasKeys(upserts)) (refused, upserts) = await ClaimAsync(db, eventId, upserts);
+        if (HasKeys(upserts)) (refused, upserts) = await ClaimAsync(db, eventId, upserts, owner);
         if (ended.Count > 0)
         {
-            await EndAsync(db, eventId, upserts, ended, historySize);
+            await EndAsync(db, eventId, upserts, ended, historySize, owner);
             return refused;
         }
         if (upserts.Count == 0) return refused;
-        var tx = db.CreateTransaction();
-        var pending = tx.SetAddAsync(PendingKey(eventId), eventId.Value);
+        // A script, not a MULTI: the owner check and the writes it fences must be one atomic step, and a MULTI's
+        // condition would hold the shared connection's pipeline for a round trip (WATCH, GET, then EXEC).
+        var args = new RedisValue[2 + upserts.Count * 2];
+        args[0] = eventId.Value;
+        args[1] = owner ?? RedisValue.EmptyString;
         // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
-        var entries = new HashEntry[upserts.Count];
-        for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry(upserts[i].JobId, StoredJobJson.Serialize(upserts[i]));
-        var set = tx.HashSetAsync(JobsKey(eventId), entries);
-        if (!await tx.ExecuteAsync()) throw new RedisException($"the job write of event '{eventId}' was not applied");
-        await Task.WhenAll(pending, set);
+        for (var i = 0; i < upserts.Count; i++)
+        {
+            args[2 + i * 2] = upserts[i].JobId;
+            args[3 + i * 2] = StoredJobJson.Serialize(upserts[i]);
+        }
+        await FencedAsync(db, eventId, UpsertScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Owner(eventId)], args);
         await redis.ConfirmReplicasAsync(JobsKey(eventId));
         return refused;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var db = await redis.DatabaseAsync();
+        var entries = (RedisResult[])(await db.ScriptEvaluateAsync(TakeOverScript, [JobsKey(eventId), redis.Keys.Owner(eventId)], [owner]))!;
+        // Confirmed like a write: a replica promoted without the new token would let the old owner write again.
+        await redis.ConfirmReplicasAsync(JobsKey(eventId));
+        var jobs = new List<QueuedJob>(entries.Length / 2);
+        for (var i = 0; i + 1 < entries.Length; i += 2)
+        {
+            if (StoredJobJson.Deserialize((string)entries[i]!, (byte[])entries[i + 1]!) is { } job) jobs.Add(job);
+        }
+        return jobs;
+    }
+
+    // Runs a fenced script; its refusal becomes JobOwnershipLostException, which a caller must not retry.
+    private static async Task<RedisResult> FencedAsync(IDatabase db, EventId eventId, string script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await db.ScriptEvaluateAsync(script, keys, args);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains(FencedReply, StringComparison.Ordinal))
+        {
+            throw new JobOwnershipLostException(eventId);
+        }
     }
 
     /// <inheritdoc />
@@ -210,10 +277,11 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
     }
 
     // Stores the keyed upserts with their claims; returns what was refused and the upserts without a key.
-    private async Task<(IReadOnlyList<KeyConflict> Refused, IReadOnlyList<QueuedJob> Unkeyed)> ClaimAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts)
+    private async Task<(IReadOnlyList<KeyConflict> Refused, IReadOnlyList<QueuedJob> Unkeyed)> ClaimAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts,
+        string? owner)
     {
         var rest = new List<QueuedJob>(upserts.Count);
-        var args = new List<RedisValue> { eventId.Value, 0 };
+        var args = new List<RedisValue> { eventId.Value, 0, owner ?? RedisValue.EmptyString };
         var now = long.MaxValue;
         foreach (var job in upserts)
         {
@@ -231,7 +299,8 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
             args.Add(until.ToUnixTimeMilliseconds());
         }
         args[1] = now;
-        var answer = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.ClaimIndex(eventId)], [.. args]))!;
+        var answer = (RedisResult[])(await FencedAsync(db, eventId, ClaimScript,
+            [JobsKey(eventId), PendingKey(eventId), redis.Keys.ClaimIndex(eventId), redis.Keys.Owner(eventId)], [.. args]))!;
         await redis.ConfirmReplicasAsync(JobsKey(eventId));
         if (answer.Length == 0) return (NoneRefused, rest);
         var refused = new List<KeyConflict>(answer.Length / 2);
@@ -239,9 +308,10 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         return (refused, rest);
     }
 
-    private async Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    private async Task EndAsync(IDatabase db, EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner)
     {
-        var args = new RedisValue[6 + upserts.Count * 2 + ended.Count * 5];
+        var args = new RedisValue[7 + upserts.Count * 2 + ended.Count * 5];
         args[0] = eventId.Value;
         args[1] = historySize;
         args[2] = upserts.Count;
@@ -250,7 +320,8 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         var now = long.MinValue;
         for (var i = 0; i < ended.Count; i++) now = Math.Max(now, ended[i].Outcome.FinishedAt.ToUnixTimeMilliseconds());
         args[5] = now;
-        var a = 6;
+        args[6] = owner ?? RedisValue.EmptyString;
+        var a = 7;
         for (var i = 0; i < upserts.Count; i++)
         {
             args[a++] = upserts[i].JobId;
@@ -269,8 +340,8 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
             args[a++] = ended[i].Outcome.FinishedAt.ToUnixTimeMilliseconds();
         }
         RedisKey[] keys = [JobsKey(eventId), PendingKey(eventId), redis.Keys.Runs(eventId), redis.Keys.RunRecords(eventId),
-            redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId), redis.Keys.FailedEvents(eventId)];
-        await db.ScriptEvaluateAsync(WriteScript, keys, args);
+            redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId), redis.Keys.FailedEvents(eventId), redis.Keys.Owner(eventId)];
+        await FencedAsync(db, eventId, WriteScript, keys, args);
         await redis.ConfirmReplicasAsync(keys[0]);
     }
 
@@ -312,18 +383,20 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs)
+    public async Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null)
     {
         if (jobs.Count == 0) return [];
         var db = await redis.DatabaseAsync();
-        var args = new RedisValue[1 + jobs.Count * 2];
+        var args = new RedisValue[2 + jobs.Count * 2];
         args[0] = eventId.Value;
+        args[1] = owner ?? RedisValue.EmptyString;
         for (var i = 0; i < jobs.Count; i++)
         {
-            args[1 + i * 2] = jobs[i].JobId;
-            args[2 + i * 2] = StoredJobJson.Serialize(jobs[i]);
+            args[2 + i * 2] = jobs[i].JobId;
+            args[3 + i * 2] = StoredJobJson.Serialize(jobs[i]);
         }
-        var moved = (RedisResult[])(await db.ScriptEvaluateAsync(RequeueScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId)], args))!;
+        var moved = (RedisResult[])(await FencedAsync(db, eventId, RequeueScript,
+            [JobsKey(eventId), PendingKey(eventId), redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId), redis.Keys.Owner(eventId)], args))!;
         return moved.Select(m => (string)m!).ToList();
     }
 
@@ -367,24 +440,21 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
     }
 
     /// <inheritdoc />
-    public async Task ClearAsync(EventId eventId)
+    public async Task ClearAsync(EventId eventId, string? owner = null)
     {
         var db = await redis.DatabaseAsync();
-        var tx = db.CreateTransaction();
-        _ = tx.KeyDeleteAsync(JobsKey(eventId));
-        _ = tx.SetRemoveAsync(PendingKey(eventId), eventId.Value);
-        await tx.ExecuteAsync();
         // The event's idempotency keys and failed list go too: a new event of the same id starts afresh.
-        await db.ScriptEvaluateAsync(ClearClaimsScript, [redis.Keys.ClaimIndex(eventId)]);
-        await db.KeyDeleteAsync([redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId)]);
-        await db.SetRemoveAsync(redis.Keys.FailedEvents(eventId), eventId.Value);
+        await FencedAsync(db, eventId, ClearScript,
+            [JobsKey(eventId), PendingKey(eventId), redis.Keys.ClaimIndex(eventId), redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId),
+                redis.Keys.FailedEvents(eventId), redis.Keys.Owner(eventId)],
+            [eventId.Value, owner ?? RedisValue.EmptyString]);
     }
 
     /// <inheritdoc />
-    public async Task ForgetIfEmptyAsync(EventId eventId)
+    public async Task ForgetIfEmptyAsync(EventId eventId, string? owner = null)
     {
         var db = await redis.DatabaseAsync();
-        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey(eventId)], [eventId.Value]);
+        await db.ScriptEvaluateAsync(ForgetScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Owner(eventId)], [eventId.Value, owner ?? RedisValue.EmptyString]);
     }
 
     /// <inheritdoc />

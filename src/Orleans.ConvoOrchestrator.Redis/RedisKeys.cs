@@ -29,6 +29,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The hash of an event's stored jobs (field: job id).</summary>
     public RedisKey Jobs(EventId eventId) => Tagged(ShardOf(eventId)) + "jobs:" + eventId.Value;
 
+    /// <summary>
+    /// The key holding the token of the activation that owns an event's jobs (the only one whose job writes are stored);
+    /// beside the job hash, under its tag, so a script can check it with the writes it fences.
+    /// </summary>
+    public RedisKey Owner(EventId eventId) => Tagged(ShardOf(eventId)) + "owner:" + eventId.Value;
+
     /// <summary>The set of the events of <paramref name="shard"/> that may have stored jobs.</summary>
     public RedisKey Pending(int shard) => Tagged(shard) + "jobs-pending";
 

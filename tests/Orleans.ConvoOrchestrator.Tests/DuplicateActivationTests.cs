@@ -9,8 +9,10 @@ namespace Orleans.ConvoOrchestrator.Tests;
 
 /// <summary>
 /// What a duplicate activation of an event (left by a membership change) can leave behind on Redis, and how the
-/// live activation recovers it: a stored job no activation runs is adopted by the next recovery sweep, and an
-/// activation whose state was written by another one deactivates, without losing an outcome or running a finished job again.
+/// live activation recovers it: an activation whose jobs another one took over starts nothing more and deactivates
+/// (the job writes are fenced by an owner token), an activation whose state was written by another one deactivates,
+/// without losing an outcome or running a finished job again, and a stored job no activation runs (written from outside
+/// any activation: an unfenced write) is adopted by the next recovery sweep.
 /// </summary>
 [Trait(Lane.Name, Lane.System)]
 public sealed class DuplicateActivationTests
@@ -34,7 +36,9 @@ public sealed class DuplicateActivationTests
         // A long job keeps the activation alive and busy while the orphan is written beside it.
         var running = (await api.EmitAsync(ev, new { ms = 3000 })).Unwrap();
 
-        // What a duplicate activation would have stored: a job the live activation never accepted.
+        // A job the live activation never accepted, written without an owner token (unfenced, as a tool would): a
+        // stale activation's own write is refused since the owner token (see the test below), so only such a write
+        // leaves a stored job nobody runs, and the live activation adopts it.
         await using var connection = new RedisConnection(redis.Configuration, Options.Create(new ClusterOptions { ClusterId = cluster, ServiceId = cluster }));
         var orphan = new QueuedJob("orphan-" + Guid.NewGuid().ToString("N"), 0, "{\"ms\":1}", null, "c", DateTimeOffset.UtcNow, null, Deliveries: 1);
         await new RedisJobStore(connection, FailedJobRetention.Default).WriteAsync(ev, [orphan], [], historySize: 100);
@@ -43,6 +47,34 @@ public sealed class DuplicateActivationTests
         Assert.Contains(history, r => r.JobId == orphan.JobId && r.Outcome.Status == JobStatus.OK);
         Assert.Contains(history, r => r.JobId == running);
         Assert.Contains("adopted 1 stored jobs", silo.Log);
+    }
+
+    [Fact]
+    public async Task An_activation_whose_jobs_another_one_took_over_starts_nothing_more()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var cluster = "fence-" + Guid.NewGuid().ToString("N")[..8];
+        await using var silo = await WebSiloProcess.StartOnRedisAsync(redis.Configuration, cluster, SiloEnvironment);
+        await using var client = await RedisClusterClient.ConnectAsync(redis.Configuration, cluster);
+        var api = client.Api;
+        var ev = new EventId("usurped");
+        (await api.SaveEventAsync(new Event(ev, ev.Value, "sleep", new Policy(MaxConcurrency: 1, TimeoutSec: 10)))).Unwrap();
+        // One job runs; the second waits for its slot, to be started by the first one's end.
+        var running = (await api.EmitAsync(ev, new { ms = 1500 })).Unwrap();
+        var queued = (await api.EmitAsync(ev, new { ms = 1 })).Unwrap();
+
+        // Another activation takes the event's jobs over, as a survivor does after a silo was wrongly declared dead.
+        await using var connection = new RedisConnection(redis.Configuration, Options.Create(new ClusterOptions { ClusterId = cluster, ServiceId = cluster }));
+        var store = new RedisJobStore(connection, FailedJobRetention.Default);
+        Assert.Equal([running, queued], (await store.TakeOverAsync(ev, "survivor")).OrderBy(j => j.Seq).Select(j => j.JobId));
+
+        // The stale activation's end of the running job, with the delivery mark of the queued one, is refused: it
+        // starts nothing more and goes. The next activation (woken by the recovery sweep) runs both: the queued job
+        // once, as its first delivery; the running one again, flagged as a redelivery (its first end was not stored).
+        var history = await Eventually.HistoryAsync(api, ev, 2, TimeSpan.FromSeconds(30));
+        Assert.Contains("took over this event's jobs; this stale one starts nothing more", silo.Log);
+        Assert.Equal([1], history.Where(r => r.JobId == queued).Select(r => r.Outcome.Delivery));
+        Assert.Equal([2], history.Where(r => r.JobId == running).Select(r => r.Outcome.Delivery));
     }
 
     [Fact]

@@ -34,23 +34,26 @@ internal sealed class RecordingJobStore : IJobStore
     /// <summary>Per job id, the delivery count of each upsert of it, in order.</summary>
     public ConcurrentDictionary<string, List<int>> Upserts { get; } = new();
 
-    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner = null)
     {
         foreach (var job in upserts)
         {
             var list = Upserts.GetOrAdd(job.JobId, _ => []);
             lock (list) list.Add(job.Deliveries);
         }
-        return _inner.WriteAsync(eventId, upserts, ended, historySize);
+        return _inner.WriteAsync(eventId, upserts, ended, historySize, owner);
     }
 
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => _inner.LoadAsync(eventId);
+
+    public Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner) => _inner.TakeOverAsync(eventId, owner);
 
     public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit) => _inner.LoadFailedAsync(eventId, limit);
 
     public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() => _inner.EventsWithFailedAsync();
 
-    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs) => _inner.RequeueFailedAsync(eventId, jobs);
+    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null) => _inner.RequeueFailedAsync(eventId, jobs, owner);
 
     public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds) => _inner.DiscardFailedAsync(eventId, jobIds);
 
@@ -59,9 +62,9 @@ internal sealed class RecordingJobStore : IJobStore
     public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now) =>
         _inner.HeldKeysAsync(eventId, keys, now);
 
-    public Task ClearAsync(EventId eventId) => _inner.ClearAsync(eventId);
+    public Task ClearAsync(EventId eventId, string? owner = null) => _inner.ClearAsync(eventId, owner);
 
-    public Task ForgetIfEmptyAsync(EventId eventId) => _inner.ForgetIfEmptyAsync(eventId);
+    public Task ForgetIfEmptyAsync(EventId eventId, string? owner = null) => _inner.ForgetIfEmptyAsync(eventId, owner);
 
     public Task<IReadOnlyList<EventId>> PendingEventsAsync() => _inner.PendingEventsAsync();
 

@@ -64,14 +64,15 @@ internal sealed class LostAnswerJobStore : IJobStore
     /// <summary>The next <paramref name="count"/> writes carrying <paramref name="kind"/> are applied, then fail.</summary>
     public void LoseNext(JobWriteKind kind, int count = 1) => _toLose[kind] = count;
 
-    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public async Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner = null)
     {
         // One write may carry several kinds (the ends of a batch of completions and the marks of the jobs they start).
         var carried = new List<JobWriteKind>(3);
         if (ended.Count > 0) carried.Add(JobWriteKind.End);
         if (upserts.Any(j => j.Deliveries > 0)) carried.Add(JobWriteKind.Mark);
         if (upserts.Any(j => j.Deliveries == 0)) carried.Add(JobWriteKind.Append);
-        var refused = await _inner.WriteAsync(eventId, upserts, ended, historySize);
+        var refused = await _inner.WriteAsync(eventId, upserts, ended, historySize, owner);
         // Asynchronously, as a remote store answers.
         await Task.Yield();
         foreach (var kind in carried)
@@ -87,11 +88,13 @@ internal sealed class LostAnswerJobStore : IJobStore
 
     public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => _inner.LoadAsync(eventId);
 
+    public Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner) => _inner.TakeOverAsync(eventId, owner);
+
     public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit) => _inner.LoadFailedAsync(eventId, limit);
 
     public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() => _inner.EventsWithFailedAsync();
 
-    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs) => _inner.RequeueFailedAsync(eventId, jobs);
+    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null) => _inner.RequeueFailedAsync(eventId, jobs, owner);
 
     public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds) => _inner.DiscardFailedAsync(eventId, jobIds);
 
@@ -100,9 +103,9 @@ internal sealed class LostAnswerJobStore : IJobStore
     public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now) =>
         _inner.HeldKeysAsync(eventId, keys, now);
 
-    public Task ClearAsync(EventId eventId) => _inner.ClearAsync(eventId);
+    public Task ClearAsync(EventId eventId, string? owner = null) => _inner.ClearAsync(eventId, owner);
 
-    public Task ForgetIfEmptyAsync(EventId eventId) => _inner.ForgetIfEmptyAsync(eventId);
+    public Task ForgetIfEmptyAsync(EventId eventId, string? owner = null) => _inner.ForgetIfEmptyAsync(eventId, owner);
 
     public Task<IReadOnlyList<EventId>> PendingEventsAsync() => _inner.PendingEventsAsync();
 }

@@ -220,7 +220,8 @@ public sealed class JobWriteBatcherTests
 
         public List<(IReadOnlyList<QueuedJob> Upserts, IReadOnlyList<JobRecord> Ended)> Writes { get; } = [];
 
-        public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+        public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+            string? owner = null)
         {
             lock (_gates)
             {
@@ -262,11 +263,13 @@ public sealed class JobWriteBatcherTests
 
         public Task<IReadOnlyList<QueuedJob>> LoadAsync(EventId eventId) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<FailedJob>> LoadFailedAsync(EventId eventId, int limit) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<EventId>> EventsWithFailedAsync() => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null) => throw new NotSupportedException();
 
         public Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds) => throw new NotSupportedException();
 
@@ -275,9 +278,9 @@ public sealed class JobWriteBatcherTests
         public Task<IReadOnlyDictionary<string, string>> HeldKeysAsync(EventId eventId, IReadOnlyList<string> keys, DateTimeOffset now) =>
             throw new NotSupportedException();
 
-        public Task ClearAsync(EventId eventId) => throw new NotSupportedException();
+        public Task ClearAsync(EventId eventId, string? owner = null) => throw new NotSupportedException();
 
-        public Task ForgetIfEmptyAsync(EventId eventId) => throw new NotSupportedException();
+        public Task ForgetIfEmptyAsync(EventId eventId, string? owner = null) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<EventId>> PendingEventsAsync() => throw new NotSupportedException();
     }

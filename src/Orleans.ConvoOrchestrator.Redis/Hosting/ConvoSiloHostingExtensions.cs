@@ -53,7 +53,8 @@ public static class ConvoSiloHostingExtensions
         {
             // Its lease counts from the estimated failure (declaration minus the detection window: the adaptive
             // probe timeout's maximum, 4 x ProbeTimeout, times the missed probes). The default 30 s would keep a
-            // crashed silo's grains (and triggers) away for ~22 s; this keeps them away DeadSiloHold past the declaration.
+            // crashed silo's grains (and triggers) away for ~22 s; this keeps them away DeadSiloHold past the declaration
+            // (0 by default: none).
             o.RangeLeaseDuration = settings.ProbeTimeout * 4 * settings.NumMissedProbesLimit + settings.DeadSiloHold;
         });
         return silo.UseConvoRedisStore(settings.Redis!);

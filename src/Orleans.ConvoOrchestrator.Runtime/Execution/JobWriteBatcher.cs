@@ -15,7 +15,8 @@ namespace Orleans.ConvoOrchestrator.Runtime.Execution;
 /// <param name="eventId">The event whose jobs these are.</param>
 /// <param name="historySize">How many history records the event keeps.</param>
 /// <param name="reports">Told of each write's end, with its lists (valid during the call only).</param>
-internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int historySize, JobWriteBatcher.IReports reports)
+/// <param name="owner">The activation's owner token, passed with every write (see <see cref="IJobStore.TakeOverAsync"/>).</param>
+internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int historySize, JobWriteBatcher.IReports reports, string? owner = null)
 {
     /// <summary>What a write's end is reported to (the event's job lifecycle).</summary>
     public interface IReports
@@ -113,7 +114,7 @@ internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int hist
         try
         {
             upserts = batch.Marks.Count == 0 ? batch.Appends : batch.Appends.Count == 0 ? batch.Marks : [.. batch.Appends, .. batch.Marks];
-            write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize) : NothingWritten;
+            write = upserts.Count + batch.Ends.Count > 0 ? store.WriteAsync(eventId, upserts, batch.Ends, historySize, owner) : NothingWritten;
         }
         catch (Exception ex)
         {
@@ -139,6 +140,11 @@ internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int hist
         {
             batch.Refused = await write;
         }
+        catch (JobOwnershipLostException ex)
+        {
+            // Refused, not lost: another activation owns the event now, and a repeat would be refused again.
+            failure = ex;
+        }
         catch (Exception)
         {
             // A write that failed may have been applied with its answer lost. Every job write is safe to repeat, so it
@@ -146,7 +152,7 @@ internal sealed class JobWriteBatcher(IJobStore store, EventId eventId, int hist
             // job is stored all the same.
             try
             {
-                batch.Refused = await store.WriteAsync(eventId, upserts, batch.Ends, historySize);
+                batch.Refused = await store.WriteAsync(eventId, upserts, batch.Ends, historySize, owner);
             }
             catch (Exception ex)
             {

@@ -39,6 +39,10 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
     private readonly FailedJobActions _failed;
     private readonly LastOutcomeWrites _lastOutcome;
     private readonly BackfillIntake _backfill;
+    // This activation's owner token: every job write carries it, and the store refuses it once a newer activation has
+    // taken the event's jobs over (docs/adr/0013-fence-job-writes.md).
+    private readonly string _owner = Guid.NewGuid().ToString("N");
+    private bool _fenced;
     private bool _removing;
     private bool _adopting;
     private DateTimeOffset _keptAliveUntil;
@@ -78,12 +82,12 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         _runner = runner;
         _abandoned = abandoned;
         _logger = logger;
-        _jobs = new EventJobs(this, clock, () => stopping.IsStopping);
-        _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs);
+        _jobs = new EventJobs(this, clock, () => stopping.IsStopping || _fenced);
+        _writes = new JobWriteBatcher(jobStore, Id, _options.HistorySize, _jobs, _owner);
         _cancels = new JobCancels(Id, _jobs, metrics, clock, logger);
-        _intake = new JobIntake(Id, _jobs, _cancels, metrics, clock, _options, logger);
+        _intake = new JobIntake(Id, _jobs, _cancels, metrics, clock, _options, logger, keyFires: store.OutlivesProcess);
         _backfill = new BackfillIntake(Id, jobStore, _intake, metrics, clock, logger);
-        _failed = new FailedJobActions(Id, jobStore, _jobs, metrics, clock, _options.QueueMaxSize, logger);
+        _failed = new FailedJobActions(Id, jobStore, _jobs, metrics, clock, _options.QueueMaxSize, logger, _owner, OnFenced);
         _lastOutcome = new LastOutcomeWrites(outcomes, _jobs, store, stopping, _options.HistoryWriteDelay,
             (tick, due) => this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)),
             () => _state.State.Definition is not null, OnWriteFailed);
@@ -100,7 +104,8 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         IReadOnlyList<QueuedJob> stored;
         try
         {
-            stored = await _jobStore.LoadAsync(Id);
+            // Taken over before they are read: a stale activation elsewhere stores nothing this one would not see.
+            stored = await _jobStore.TakeOverAsync(Id, _owner);
         }
         catch (Exception ex)
         {
@@ -110,7 +115,7 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         }
         if (_state.State.Definition is not { } def)
         {
-            if (stored.Count > 0) await _jobStore.ClearAsync(Id); // jobs of a removed event
+            if (stored.Count > 0) await _jobStore.ClearAsync(Id, _owner); // jobs of a removed event
             return;
         }
         _jobs.Configure(RulesOf(def));
@@ -128,9 +133,10 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         if (!shuttingDown || _store.OutlivesProcess) await _lastOutcome.WriteIfDirtyAsync();
         try
         {
-            if (_jobs.Count == 0) await _jobStore.ForgetIfEmptyAsync(Id);
-            // Stored jobs left: wake a new activation to run them (on another silo when this one is stopping).
-            else if (!shuttingDown && _state.State.Definition is not null) _ = GrainFactory.GetGrain<IEventJobsGrain>(Id.Value).WakeAsync();
+            if (_jobs.Count == 0) await _jobStore.ForgetIfEmptyAsync(Id, _owner);
+            // Stored jobs left: wake a new activation to run them (on another silo when this one is stopping). A fenced
+            // one does not: the activation that took over has them, and a wake-up here could start one that fences it.
+            else if (!shuttingDown && !_fenced && _state.State.Definition is not null) _ = GrainFactory.GetGrain<IEventJobsGrain>(Id.Value).WakeAsync();
         }
         catch (Exception ex)
         {
@@ -177,7 +183,16 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
             await _catalog.RemoveAsync(CatalogKeys.Events, Id.Value);
             var now = _clock.GetUtcNow();
             _jobs.Clear(new JobOutcome(JobStatus.CANCELLED, now, now, new AppError(ErrorKind.CANCELLED, "the event was removed")));
-            await _jobStore.ClearAsync(Id);
+            try
+            {
+                await _jobStore.ClearAsync(Id, _owner);
+            }
+            catch (JobOwnershipLostException)
+            {
+                // Another activation owns the event now: this one goes, and the removal is the caller's to repeat there.
+                OnFenced();
+                return Result.Err(ErrorKind.REPOSITORY_ERROR, $"event '{Id}' moved to another activation during its removal; remove it again");
+            }
             await _state.ClearStateAsync();
             await _lastOutcome.ClearAsync();
             await _history.ClearAsync(Id);
@@ -394,7 +409,7 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
         // A new activation has just loaded every stored job. An older one checks the store for jobs it does not
         // know: a duplicate activation during a membership change may have accepted them (it deactivates on its
         // first conflicting state write), and nobody else would ever run them.
-        if (!_store.OutlivesProcess || Definition is null || _adopting) return;
+        if (!_store.OutlivesProcess || Definition is null || _adopting || _fenced) return;
         if (await _jobStore.CountAsync(Id) <= _jobs.Count) return;
         _adopting = true;
         _jobs.BeginAdoption();
@@ -529,9 +544,28 @@ internal sealed class EventGrain : Grain, IEventGrain, IEventJobsGrain, IEventSe
     void IJobEffects.ArmRateTimer(TimeSpan due) => Arm(ref _rateTimer, due, static jobs => jobs.Pump());
 
     // Silent before: a write that kept failing left its jobs queued with nothing in the log.
-    void IJobEffects.WriteFailed(Exception failure) => _logger.JobWriteFailed(failure, Id.Value);
+    void IJobEffects.WriteFailed(Exception failure)
+    {
+        if (failure is JobOwnershipLostException) OnFenced();
+        else _logger.JobWriteFailed(failure, Id.Value);
+    }
 
-    void IJobEffects.ArmRetryTimer(TimeSpan due) => Arm(ref _retryTimer, due, static jobs => jobs.RetryWrites());
+    // A fenced activation writes nothing more: a retry would be refused again.
+    void IJobEffects.ArmRetryTimer(TimeSpan due)
+    {
+        if (!_fenced) Arm(ref _retryTimer, due, static jobs => jobs.RetryWrites());
+    }
+
+    // Another activation took the event's jobs over: this one is stale. It starts nothing more (starts are held, and a
+    // start needs a stored delivery mark, which the store refuses) and goes; what it had started may still be running,
+    // and the new owner delivers those again, flagged as redeliveries.
+    private void OnFenced()
+    {
+        if (_fenced) return;
+        _fenced = true;
+        _logger.Fenced(Id.Value);
+        DeactivateOnIdle();
+    }
 
     private void Arm(ref IGrainTimer? timer, TimeSpan due, Action<EventJobs> tick)
     {

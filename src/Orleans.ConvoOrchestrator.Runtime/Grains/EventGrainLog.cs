@@ -32,6 +32,9 @@ internal static partial class EventGrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: another activation wrote this event's state; this stale one deactivates")]
     public static partial void Stale(this ILogger logger, Exception ex, string eventId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: another activation took over this event's jobs; this stale one starts nothing more and deactivates")]
+    public static partial void Fenced(this ILogger logger, string eventId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading its history failed")]
     public static partial void HistoryReadFailed(this ILogger logger, Exception ex, string eventId);
 

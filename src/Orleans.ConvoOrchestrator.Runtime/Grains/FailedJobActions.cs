@@ -6,10 +6,11 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// <summary>
 /// One event's failed list: read it, requeue jobs from it (each keeps its id; its next run is a new delivery) or
 /// discard them. The list lives in the job store; requeued jobs join the event's <see cref="EventJobs"/>. Called from
-/// the event grain's turns only, once it has checked the event exists.
+/// the event grain's turns only, once it has checked the event exists. A requeue is fenced by the activation's owner
+/// token (<paramref name="owner"/>); its refusal goes to <paramref name="fenced"/>.
 /// </summary>
 internal sealed class FailedJobActions(EventId eventId, IJobStore store, EventJobs jobs, MetricsCollector metrics, TimeProvider clock,
-    int? queueMaxSize, ILogger logger)
+    int? queueMaxSize, ILogger logger, string? owner = null, Action? fenced = null)
 {
     /// <summary>The most recent failed jobs, newest first.</summary>
     public async Task<Result<List<FailedJob>>> ListAsync(int limit) => (await store.LoadFailedAsync(eventId, limit)).ToList();
@@ -36,7 +37,12 @@ internal sealed class FailedJobActions(EventId eventId, IJobStore store, EventJo
         IReadOnlyList<string> moved;
         try
         {
-            moved = await store.RequeueFailedAsync(eventId, requeue);
+            moved = await store.RequeueFailedAsync(eventId, requeue, owner);
+        }
+        catch (JobOwnershipLostException)
+        {
+            fenced?.Invoke();
+            return Result<int>.Err(ErrorKind.REPOSITORY_ERROR, $"event '{eventId}' moved to another activation meanwhile; nothing was requeued, requeue again");
         }
         catch (Exception ex)
         {

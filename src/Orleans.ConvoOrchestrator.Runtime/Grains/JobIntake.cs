@@ -9,10 +9,12 @@ namespace Orleans.ConvoOrchestrator.Runtime.Grains;
 /// How an emit, a trigger's fire or a test run becomes a job of one defined event: the payload checked, a paused event
 /// or an overlapping fire refused (a fire leaves a SKIPPED trace), admission asked of <see cref="EventJobs"/>, the job
 /// built with its idempotency key, and the caller answered once the job is stored: with its id, or with the id of the
-/// job that holds its key when the store refused it as a repeat. Called from the event grain's turns only.
+/// job that holds its key when the store refused it as a repeat. Called from the event grain's turns only. With
+/// <paramref name="keyFires"/> (a store that outlives the process) a scheduled fire carries its instant's key
+/// (<see cref="FireKeys"/>), so two activations of one trigger firing one instant queue one job.
 /// </summary>
 internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels cancels, MetricsCollector metrics, TimeProvider clock,
-    ConvoOrchestratorOptions options, ILogger logger)
+    ConvoOrchestratorOptions options, ILogger logger, bool keyFires = false)
 {
     private readonly Dictionary<string, TaskCompletionSource<JobOutcome>> _waiters = new(StringComparer.Ordinal);
     // Jobs the store refused for their idempotency key, and the job holding it: read (and removed) by their emit.
@@ -31,7 +33,20 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
     /// <summary>A trigger's fire: nobody waits for the answer (a refusal is counted, and recorded when it skips).</summary>
     public void Fire(Event def, EventState state, string payloadJson, EmitOptions fire)
     {
-        if (Accept(def, state, payloadJson, fire, requireActive: true) is not { IsOk: true } accepted) return;
+        TimeSpan? keyHold = null;
+        if (keyFires && fire is { TriggerId: { } triggerId, ScheduledAt: { } instant, IdempotencyKey: null })
+        {
+            // A repeat of a fire this activation holds (loaded or accepted) runs nothing, and must not skip or cancel
+            // its twin under the overlap policy, as a fire of a later instant would; the key catches the others.
+            if (jobs.HoldsFire(triggerId, instant))
+            {
+                metrics.Increment(MetricNames.JobsDeduplicated, eventId);
+                return;
+            }
+            fire = fire with { IdempotencyKey = FireKeys.For(triggerId, instant) };
+            keyHold = FireKeys.HoldFor(options);
+        }
+        if (Accept(def, state, payloadJson, fire, requireActive: true, keyHold: keyHold) is not { IsOk: true } accepted) return;
         var (job, stored) = accepted.Unwrap();
         if (stored.IsCompleted) AnswerFor(job);
         else _ = AwaitStoredAsync(job, stored);
@@ -100,7 +115,7 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
     }
 
     private Result<(QueuedJob Job, Task Stored)> Accept(Event def, EventState state, string payloadJson, EmitOptions? emit, bool requireActive,
-        bool waitForOutcome = false, bool backfill = false)
+        bool waitForOutcome = false, bool backfill = false, TimeSpan? keyHold = null)
     {
         payloadJson = string.IsNullOrEmpty(payloadJson) ? "null" : payloadJson;
         var size = Encoding.UTF8.GetByteCount(payloadJson);
@@ -134,7 +149,8 @@ internal sealed class JobIntake(EventId eventId, EventJobs jobs, JobCancels canc
         var key = waitForOutcome ? null : emit?.IdempotencyKey ?? KeyFromPayload(policy, payloadJson);
         var traceParent = ConvoTracing.RecordEmit(eventId, jobId, emit?.TriggerId);
         // A backfilled instant's key is held longer than an emit's: a repeat weeks later still runs nothing twice.
-        var window = backfill ? BackfillKeys.HoldFor(policy) : policy.IdempotencyWindow;
+        // A fire's instant key only for as long as a duplicate of the fire can come.
+        var window = backfill ? BackfillKeys.HoldFor(policy) : keyHold ?? policy.IdempotencyWindow;
         var job = new QueuedJob(jobId, jobs.NextSequence(), payloadJson, emit?.TriggerId, correlationId, now, emit?.ScheduledAt,
             admission == Admission.StartNow ? 1 : 0, traceParent, key, key is null ? null : now + window, backfill);
         // Lateness is a live fire's; a backfilled one is as late as the operator chose.

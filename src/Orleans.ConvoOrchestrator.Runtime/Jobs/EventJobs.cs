@@ -253,6 +253,20 @@ internal sealed class EventJobs : JobWriteBatcher.IReports
     }
 
     /// <summary>
+    /// Whether the table holds a job of <paramref name="trigger"/>'s fire for <paramref name="instant"/> (a repeat of
+    /// that fire is then a duplicate: it must neither skip beside it nor cancel it).
+    /// </summary>
+    public bool HoldsFire(TriggerId trigger, DateTimeOffset instant)
+    {
+        // A scan, as for Overlaps: once per fire, and only on a store that outlives the process.
+        foreach (var entry in _jobs.Values)
+        {
+            if (entry.Job.TriggerId == trigger && entry.Job.ScheduledAt == instant && !entry.Job.IsBackfill) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Whether a fire of <paramref name="trigger"/> is to be skipped under <paramref name="policy"/>: for
     /// <see cref="OverlapPolicy.Skip"/> while a job of the trigger is waiting or holds a slot, for
     /// <see cref="OverlapPolicy.BufferOne"/> while one is waiting. Ending jobs no longer count: their handler is done.

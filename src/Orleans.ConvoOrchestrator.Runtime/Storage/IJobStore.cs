@@ -9,6 +9,13 @@ namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 /// a lost answer can neither lose an outcome nor keep the record of a job whose outcome is stored. Hosting chooses
 /// the implementation (<see cref="MemoryJobStore"/> or the Redis one (package Orleans.ConvoOrchestrator.Redis)); event grains only see this
 /// interface. Every write is safe to retry after an unanswered success.
+/// Writes that change an event's stored jobs are fenced by an owner: each activation of the event takes the event over
+/// with a token of its own (<see cref="TakeOverAsync"/>) before it reads the jobs, and passes that token to every such
+/// write; a store that outlives the process refuses (with <see cref="JobOwnershipLostException"/>, storing nothing) a
+/// write whose token is no longer the event's, so a stale activation left by a membership change can store, and
+/// therefore start, nothing once the new one has loaded. A write with no token (null: from outside any activation,
+/// tests and tools) is not fenced. The memory store lives and dies with the only process that can activate the event,
+/// and ignores tokens.
 /// </summary>
 internal interface IJobStore
 {
@@ -27,7 +34,20 @@ internal interface IJobStore
     /// no older than <see cref="FailedJobRetention.MaxAge"/> (measured from the newest end of the write).
     /// </summary>
     /// <returns>The refused upserts; empty (usually) when none was.</returns>
-    Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize);
+    /// <param name="eventId">The event.</param>
+    /// <param name="upserts">Jobs to store.</param>
+    /// <param name="ended">Jobs to end.</param>
+    /// <param name="historySize">How many history records the event keeps.</param>
+    /// <param name="owner">The writing activation's token (see <see cref="TakeOverAsync"/>), or null for an unfenced write.</param>
+    Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner = null);
+
+    /// <summary>
+    /// Makes <paramref name="owner"/> the event's owner (from then on, writes with another token are refused) and then
+    /// reads every stored job of the event, in one atomic step: whatever an earlier owner stored before is read, and
+    /// nothing it writes after is stored. An activation calls this before anything else.
+    /// </summary>
+    Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner);
 
     /// <summary>
     /// Which of <paramref name="keys"/> (idempotency keys of the event) a job holds at <paramref name="now"/>: key to the
@@ -47,7 +67,7 @@ internal interface IJobStore
     /// Moves failed jobs back to the event's stored jobs, atomically each: for every one of <paramref name="jobs"/>
     /// whose failed entry is there, stores the job and deletes the entry. Returns the ids moved; a repeat moves nothing.
     /// </summary>
-    Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs);
+    Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null);
 
     /// <summary>Deletes failed entries: those of <paramref name="jobIds"/>, or all when null. Returns how many went.</summary>
     Task<int> DiscardFailedAsync(EventId eventId, IReadOnlyList<string>? jobIds);
@@ -60,12 +80,15 @@ internal interface IJobStore
 
     /// <summary>
     /// Deletes every stored job of the event, its failed list and its idempotency keys, and unlists it (its history is
-    /// the history store's).
+    /// the history store's). Fenced by <paramref name="owner"/> as <see cref="WriteAsync"/> is; the owner stays the owner.
     /// </summary>
-    Task ClearAsync(EventId eventId);
+    Task ClearAsync(EventId eventId, string? owner = null);
 
-    /// <summary>Unlists the event when it has no stored job (its grain calls this when it goes idle).</summary>
-    Task ForgetIfEmptyAsync(EventId eventId);
+    /// <summary>
+    /// Unlists the event when it has no stored job (its grain calls this when it goes idle), and then gives up its
+    /// ownership when <paramref name="owner"/> still holds it (the next activation takes it over anew).
+    /// </summary>
+    Task ForgetIfEmptyAsync(EventId eventId, string? owner = null);
 
     /// <summary>The events that may have stored jobs (so a surviving silo can wake them after a failure).</summary>
     Task<IReadOnlyList<EventId>> PendingEventsAsync();

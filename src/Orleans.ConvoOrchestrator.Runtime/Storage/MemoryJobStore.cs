@@ -6,6 +6,8 @@ namespace Orleans.ConvoOrchestrator.Runtime.Storage;
 /// <summary>
 /// The embedded store's job queues: in the silo's memory, so they survive an event grain's deactivation but not
 /// the process. Ended jobs' records go to <see cref="MemoryHistoryStore"/>. Every operation completes synchronously.
+/// Owner tokens are ignored: only this process can activate the event, and Orleans never runs two activations of one
+/// grain in one process, so there is no stale writer to fence.
 /// </summary>
 /// <param name="history">Where the records of ended jobs are appended.</param>
 /// <param name="retention">How much of each failed list is kept.</param>
@@ -27,7 +29,8 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize)
+    public Task<IReadOnlyList<KeyConflict>> WriteAsync(EventId eventId, IReadOnlyList<QueuedJob> upserts, IReadOnlyList<JobRecord> ended, int historySize,
+        string? owner = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         List<KeyConflict>? refused = null;
@@ -112,7 +115,7 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
         Task.FromResult<IReadOnlyList<EventId>>(_failed.Where(e => { lock (e.Value) return e.Value.Count > 0; }).Select(e => e.Key).ToList());
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs)
+    public Task<IReadOnlyList<string>> RequeueFailedAsync(EventId eventId, IReadOnlyList<QueuedJob> jobs, string? owner = null)
     {
         if (!_failed.TryGetValue(eventId, out var list)) return Task.FromResult<IReadOnlyList<string>>([]);
         var moved = new List<string>(jobs.Count);
@@ -141,11 +144,14 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
         Task.FromResult<IReadOnlyList<QueuedJob>>(_events.TryGetValue(eventId, out var jobs) ? jobs.Values.ToList() : []);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<QueuedJob>> TakeOverAsync(EventId eventId, string owner) => LoadAsync(eventId);
+
+    /// <inheritdoc />
     public Task<long> CountAsync(EventId eventId) =>
         Task.FromResult(_events.TryGetValue(eventId, out var jobs) ? (long)jobs.Count : 0L);
 
     /// <inheritdoc />
-    public Task ClearAsync(EventId eventId)
+    public Task ClearAsync(EventId eventId, string? owner = null)
     {
         _events.TryRemove(eventId, out _);
         _keys.TryRemove(eventId, out _);
@@ -154,7 +160,7 @@ internal sealed class MemoryJobStore(MemoryHistoryStore history, FailedJobRetent
     }
 
     /// <inheritdoc />
-    public Task ForgetIfEmptyAsync(EventId eventId)
+    public Task ForgetIfEmptyAsync(EventId eventId, string? owner = null)
     {
         if (_events.TryGetValue(eventId, out var jobs) && jobs.IsEmpty) _events.TryRemove(new KeyValuePair<EventId, ConcurrentDictionary<string, QueuedJob>>(eventId, jobs));
         return Task.CompletedTask;
