@@ -127,6 +127,7 @@ internal static class ScenarioRunner
         await Task.Delay(from - DateTimeOffset.UtcNow);
         var cpu0 = CpuTime();
         var allocated0 = GC.GetTotalAllocatedBytes();
+        using var sampler = AllocationSampler.StartFromEnvironment();
         int[] collections;
         TimeSpan longestPause;
         // Allocation and collections beside the lateness: collections' pauses are the first suspect for the tail.
@@ -142,6 +143,7 @@ internal static class ScenarioRunner
         var expected = (double)schedules * window.TotalSeconds;
         var figures = FireFigures(recorder, expected, cpu);
         figures["alloc_bytes_per_fire"] = recorder.Count == 0 ? double.NaN : allocated / (double)recorder.Count;
+        sampler?.Report(recorder.Count);
         figures["gen0_collections_per_s"] = collections[0] / window.TotalSeconds;
         figures["gc_pause_max_ms"] = longestPause.TotalMilliseconds;
         figures["setup_s"] = setupSeconds;
