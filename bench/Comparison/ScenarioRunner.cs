@@ -125,27 +125,15 @@ internal static class ScenarioRunner
         var to = from + window;
         Probe.RecordLateness(recorder, from, to);
         await Task.Delay(from - DateTimeOffset.UtcNow);
-        var cpu0 = CpuTime();
-        var allocated0 = GC.GetTotalAllocatedBytes();
         using var sampler = AllocationSampler.StartFromEnvironment();
-        int[] collections;
-        TimeSpan longestPause;
-        // Allocation and collections beside the lateness: collections' pauses are the first suspect for the tail.
-        await using (var pauses = GcPauseWatch.Start())
-        {
-            await Task.Delay(to - DateTimeOffset.UtcNow);
-            collections = pauses.Counts;
-            longestPause = pauses.LongestPause;
-        }
-        var cpu = CpuTime() - cpu0;
-        var allocated = GC.GetTotalAllocatedBytes() - allocated0;
+        var cost = await WatchWindowAsync(to);
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var expected = (double)schedules * window.TotalSeconds;
-        var figures = FireFigures(recorder, expected, cpu);
-        figures["alloc_bytes_per_fire"] = recorder.Count == 0 ? double.NaN : allocated / (double)recorder.Count;
+        var figures = FireFigures(recorder, expected, cost.Cpu);
+        figures["alloc_bytes_per_fire"] = recorder.Count == 0 ? double.NaN : cost.Allocated / (double)recorder.Count;
         sampler?.Report(recorder.Count);
-        figures["gen0_collections_per_s"] = collections[0] / window.TotalSeconds;
-        figures["gc_pause_max_ms"] = longestPause.TotalMilliseconds;
+        figures["gen0_collections_per_s"] = cost.Collections[0] / window.TotalSeconds;
+        figures["gc_pause_max_ms"] = cost.LongestPause.TotalMilliseconds;
         figures["setup_s"] = setupSeconds;
         return (figures, sut.DescribeRecurring(TimeSpan.FromSeconds(1)));
     }
@@ -256,32 +244,33 @@ internal static class ScenarioRunner
         var recorder = new LatencyRecorder((int)Math.Ceiling(expected) + schedules / 10 + 16);
         Probe.RecordLateness(recorder, from, to);
         await Task.Delay(from - DateTimeOffset.UtcNow);
-        var cpu0 = CpuTime();
-        var allocated0 = GC.GetTotalAllocatedBytes();
-        // Collections in the window beside the lateness: with every schedule's state live, they are the first suspect for its tail.
-        int[] collections;
-        TimeSpan longestPause;
-        await using (var pauses = GcPauseWatch.Start())
-        {
-            await Task.Delay(to - DateTimeOffset.UtcNow);
-            collections = pauses.Counts;
-            longestPause = pauses.LongestPause;
-        }
-        var cpu = CpuTime() - cpu0;
-        var allocated = GC.GetTotalAllocatedBytes() - allocated0;
+        var cost = await WatchWindowAsync(to);
         await Task.Delay(TimeSpan.FromSeconds(2)); // fires due just before the end still land
         var fires = recorder.Count;
         var (ws1, heap1) = Measure();
         await HoldForInspectionAsync();
-        var figures = FireFigures(recorder, expected, cpu);
+        var figures = FireFigures(recorder, expected, cost.Cpu);
         figures["fires_per_s"] = fires / window.TotalSeconds;
-        figures["alloc_bytes_per_fire"] = fires == 0 ? double.NaN : allocated / (double)fires;
+        figures["alloc_bytes_per_fire"] = fires == 0 ? double.NaN : cost.Allocated / (double)fires;
         figures["ws_bytes_per_schedule"] = (ws1 - ws0) / (double)schedules;
         figures["heap_bytes_per_schedule"] = (heap1 - heap0) / (double)schedules;
-        figures["gen2_collections"] = collections[2];
-        figures["gc_pause_max_ms"] = longestPause.TotalMilliseconds;
+        figures["gen2_collections"] = cost.Collections[2];
+        figures["gc_pause_max_ms"] = cost.LongestPause.TotalMilliseconds;
         figures["setup_s"] = setupSeconds;
         return (figures, sut.DescribeRecurring(period));
+    }
+
+    // What a recurring-fire window costs the process until `to`: CPU, bytes allocated and the collections, whose
+    // pauses are the first suspect for the lateness tail.
+    private sealed record WindowCost(TimeSpan Cpu, long Allocated, int[] Collections, TimeSpan LongestPause);
+
+    private static async Task<WindowCost> WatchWindowAsync(DateTimeOffset to)
+    {
+        var cpu0 = CpuTime();
+        var allocated0 = GC.GetTotalAllocatedBytes();
+        await using var pauses = GcPauseWatch.Start();
+        await Task.Delay(to - DateTimeOffset.UtcNow);
+        return new(CpuTime() - cpu0, GC.GetTotalAllocatedBytes() - allocated0, pauses.Counts, pauses.LongestPause);
     }
 
     // What every recurring-fire scenario reports: lateness of the fires recorded, the share of due fires that ran, CPU per fire.

@@ -208,16 +208,7 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
         if (upserts.Count == 0) return refused;
         // A script, not a MULTI: the owner check and the writes it fences must be one atomic step, and a MULTI's
         // condition would hold the shared connection's pipeline for a round trip (WATCH, GET, then EXEC).
-        var args = new RedisValue[2 + upserts.Count * 2];
-        args[0] = eventId.Value;
-        args[1] = owner ?? RedisValue.EmptyString;
-        // Straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
-        for (var i = 0; i < upserts.Count; i++)
-        {
-            args[2 + i * 2] = upserts[i].JobId;
-            args[3 + i * 2] = StoredJobJson.Serialize(upserts[i]);
-        }
-        await FencedAsync(db, eventId, UpsertScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Owner(eventId)], args);
+        await FencedAsync(db, eventId, UpsertScript, [JobsKey(eventId), PendingKey(eventId), redis.Keys.Owner(eventId)], EventOwnerAndJobs(eventId, owner, upserts));
         await redis.ConfirmReplicasAsync(JobsKey(eventId));
         return refused;
     }
@@ -236,6 +227,21 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
             if (StoredJobJson.Deserialize((string)entries[i]!, (byte[])entries[i + 1]!) is { } job) jobs.Add(job);
         }
         return jobs;
+    }
+
+    // A fenced script's arguments: the event id, the owner token ('' for none), then (job id, stored JSON) per job,
+    // straight to UTF-8 bytes: what Redis stores, without a UTF-16 string to encode on the way.
+    private static RedisValue[] EventOwnerAndJobs(EventId eventId, string? owner, IReadOnlyList<QueuedJob> jobs)
+    {
+        var args = new RedisValue[2 + jobs.Count * 2];
+        args[0] = eventId.Value;
+        args[1] = owner ?? RedisValue.EmptyString;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            args[2 + i * 2] = jobs[i].JobId;
+            args[3 + i * 2] = StoredJobJson.Serialize(jobs[i]);
+        }
+        return args;
     }
 
     // Runs a fenced script; its refusal becomes JobOwnershipLostException, which a caller must not retry.
@@ -387,14 +393,7 @@ internal sealed class RedisJobStore(RedisConnection redis, FailedJobRetention re
     {
         if (jobs.Count == 0) return [];
         var db = await redis.DatabaseAsync();
-        var args = new RedisValue[2 + jobs.Count * 2];
-        args[0] = eventId.Value;
-        args[1] = owner ?? RedisValue.EmptyString;
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            args[2 + i * 2] = jobs[i].JobId;
-            args[3 + i * 2] = StoredJobJson.Serialize(jobs[i]);
-        }
+        var args = EventOwnerAndJobs(eventId, owner, jobs);
         var moved = (RedisResult[])(await FencedAsync(db, eventId, RequeueScript,
             [JobsKey(eventId), PendingKey(eventId), redis.Keys.Failed(eventId), redis.Keys.FailedOrder(eventId), redis.Keys.Owner(eventId)], args))!;
         return moved.Select(m => (string)m!).ToList();

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Orleans.ConvoOrchestrator.Runtime.Triggers;
 
 /// <summary>
@@ -14,16 +10,8 @@ internal static class BackfillKeys
     /// <summary>How long a backfilled instant's key is held at least: a repeat within it runs nothing again.</summary>
     public static readonly TimeSpan BackfillKeyWindow = TimeSpan.FromDays(30);
 
-    // Keys follow the rules of emit keys (at most 200 characters): a long trigger id is replaced by its hash.
-    private const int MaxKeyLength = 200;
-
     /// <summary>The key of <paramref name="instant"/> of <paramref name="triggerId"/>; the same instant in any offset gives the same key.</summary>
-    public static string For(TriggerId triggerId, DateTimeOffset instant)
-    {
-        var at = instant.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
-        var key = $"backfill:{triggerId.Value}:{at}";
-        return key.Length <= MaxKeyLength ? key : $"backfill:sha256:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(triggerId.Value)))}:{at}";
-    }
+    public static string For(TriggerId triggerId, DateTimeOffset instant) => InstantKeys.For("backfill", triggerId, instant);
 
     /// <summary>How long the key is held: <see cref="BackfillKeyWindow"/>, or the event's own idempotency window when longer.</summary>
     public static TimeSpan HoldFor(Policy policy) => policy.IdempotencyWindow > BackfillKeyWindow ? policy.IdempotencyWindow : BackfillKeyWindow;

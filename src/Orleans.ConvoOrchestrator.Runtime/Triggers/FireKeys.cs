@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Orleans.ConvoOrchestrator.Runtime.Triggers;
 
 /// <summary>
@@ -19,16 +15,8 @@ internal static class FireKeys
     /// </summary>
     public static readonly TimeSpan Margin = TimeSpan.FromSeconds(30);
 
-    // Keys follow the rules of emit keys (at most 200 characters): a long trigger id is replaced by its hash.
-    private const int MaxKeyLength = 200;
-
     /// <summary>The key of the fire of <paramref name="triggerId"/> for <paramref name="instant"/>, in any offset.</summary>
-    public static string For(TriggerId triggerId, DateTimeOffset instant)
-    {
-        var at = instant.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
-        var key = $"fire:{triggerId.Value}:{at}";
-        return key.Length <= MaxKeyLength ? key : $"fire:sha256:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(triggerId.Value)))}:{at}";
-    }
+    public static string For(TriggerId triggerId, DateTimeOffset instant) => InstantKeys.For("fire", triggerId, instant);
 
     /// <summary>How long a fire's key is held: the trigger progress write interval plus <see cref="Margin"/>.</summary>
     public static TimeSpan HoldFor(ConvoOrchestratorOptions options) => options.TriggerStateWriteInterval + Margin;
